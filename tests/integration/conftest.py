@@ -1,0 +1,75 @@
+"""Session fixtures for integration tests against the real broker, registry and database.
+
+Each test run gets its own database and its own topic names (and so its own
+registry subjects), so runs never see each other's data. A service that is not
+running is a failure, never a skip: `make test` starts them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+from scan_analytics import migrate, services
+from scan_analytics.settings import Settings, load_settings
+
+
+@pytest.fixture(scope="session")
+def run_id() -> str:
+    return uuid.uuid4().hex[:10]
+
+
+@pytest.fixture(scope="session")
+def base_settings() -> Settings:
+    settings = load_settings()
+    down = [s for s in services.status(settings) if not s.ready]
+    if down:
+        names = ", ".join(f"{s.name} ({s.address}, log {s.log})" for s in down)
+        pytest.fail(f"services not running: {names}; start them with `scan-analytics services up`")
+    return settings
+
+
+def create_database(admin_url: str, name: str) -> str:
+    """Create database `name` as the configured role; return its URL."""
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return make_conninfo(admin_url, dbname=name)
+
+
+def drop_database(admin_url: str, name: str) -> None:
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@pytest.fixture(scope="session")
+def settings(base_settings: Settings, run_id: str) -> Iterator[Settings]:
+    """Settings pointing at a fresh, migrated database and run-unique topics."""
+    name = f"sa_test_{run_id}"
+    url = create_database(base_settings.database_url, name)
+    migrate.apply(url, base_settings.schemas_dir / "sql")
+    yield base_settings.model_copy(update={
+        "database_url": url,
+        "topic_raw": f"scans.raw.{run_id}",
+        "topic_enriched": f"scans.enriched.{run_id}",
+        "topic_dlq": f"scans.dlq.{run_id}",
+        "worker_id": f"scan-analytics-{run_id}",
+    })
+    drop_database(base_settings.database_url, name)
+
+
+@pytest.fixture()
+def fresh_database(base_settings: Settings) -> Iterator[str]:
+    """An empty, unmigrated database of its own; returns its URL."""
+    name = f"sa_test_{uuid.uuid4().hex[:10]}"
+    url = create_database(base_settings.database_url, name)
+    yield url
+    drop_database(base_settings.database_url, name)
+
+
+def database_name(url: str) -> str:
+    return str(conninfo_to_dict(url)["dbname"])
