@@ -102,20 +102,22 @@ def stop(settings: Settings) -> bool:
     return False
 
 
-def _psql(sql: str) -> str:
-    return _run(["psql", "-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", "-c", sql], as_postgres=True)
+def _psql(port: int, sql: str) -> str:
+    return _run(["psql", "-X", "-q", "-t", "-A", "-p", str(port), "-v", "ON_ERROR_STOP=1",
+                 "-c", sql], as_postgres=True)
 
 
 def ensure_role_and_databases(settings: Settings) -> None:
     """Create the project's role and databases (its own and the registry's) if missing."""
     info = conninfo_to_dict(settings.database_url)
     user, password, dbname = str(info["user"]), str(info.get("password", "")), str(info["dbname"])
-    exists = _psql(f"SELECT 1 FROM pg_roles WHERE rolname = '{user}'").strip()
+    port = settings.postgres_port
+    exists = _psql(port, f"SELECT 1 FROM pg_roles WHERE rolname = '{user}'").strip()
     if not exists:
-        _psql(f"CREATE ROLE \"{user}\" LOGIN CREATEDB PASSWORD '{password}'")
+        _psql(port, f"CREATE ROLE \"{user}\" LOGIN CREATEDB PASSWORD '{password}'")
     for name in (dbname, settings.apicurio_database):
-        if not _psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}'").strip():
-            _psql(f'CREATE DATABASE "{name}" OWNER "{user}"')
+        if not _psql(port, f"SELECT 1 FROM pg_database WHERE datname = '{name}'").strip():
+            _psql(port, f'CREATE DATABASE "{name}" OWNER "{user}"')
 
 
 def can_connect(settings: Settings) -> bool:
