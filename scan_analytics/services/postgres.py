@@ -65,8 +65,10 @@ def _cluster(settings: Settings) -> Cluster:
     if not versions:
         raise ServiceError("postgres: no PostgreSQL server binaries found under /usr/lib/postgresql")
     version = versions[-1]
-    _run(["pg_createcluster", version, "main", "--port", str(settings.postgres_port)])
-    return Cluster(version, "main", settings.postgres_port, "down")
+    taken = {c.name for c in clusters() if c.version == version}
+    name = "main" if "main" not in taken else f"port{settings.postgres_port}"
+    _run(["pg_createcluster", version, name, "--port", str(settings.postgres_port)])
+    return Cluster(version, name, settings.postgres_port, "down")
 
 
 def is_ready(settings: Settings) -> bool:
