@@ -94,6 +94,8 @@ def start(settings: Settings) -> None:
     if proc.pid() is not None and is_ready(settings):
         return
     if proc.pid() is None and port_open("127.0.0.1", settings.apicurio_port):
+        if is_ready(settings):
+            return  # already served by a process this folder did not start
         raise ServiceError(f"registry: port {settings.apicurio_port} is taken by another process")
     app = install(settings)
     if proc.pid() is None:
