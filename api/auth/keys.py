@@ -1,0 +1,108 @@
+"""Signing keys of the token issuer: a JWKS from a URL (cached) or from a local file."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any, Protocol
+
+import httpx
+import jwt
+
+from api.errors import Unauthorized, Unavailable
+
+# Which JWK key type each JWS algorithm family needs.
+KEY_TYPES = {"RS": "RSA", "PS": "RSA", "ES": "EC", "Ed": "OKP"}
+
+
+class KeySet:
+    """Public keys by key id, parsed from a JWKS document."""
+
+    def __init__(self, document: Any) -> None:
+        if not isinstance(document, dict) or not isinstance(document.get("keys"), list):
+            raise ValueError("a JWKS is a JSON object with a 'keys' list")
+        self.keys: dict[str | None, tuple[dict[str, Any], jwt.PyJWK]] = {}
+        for jwk in document["keys"]:
+            if not isinstance(jwk, dict) or jwk.get("use", "sig") != "sig":
+                continue
+            if jwk.get("kty") not in KEY_TYPES.values():
+                continue  # symmetric ("oct") and unknown key types are never accepted
+            try:
+                self.keys[jwk.get("kid")] = (jwk, jwt.PyJWK(jwk))
+            except jwt.PyJWTError:
+                continue
+
+    def find(self, kid: str | None, alg: str) -> Any:
+        """Return the key for `kid` that may verify `alg`; raise Unauthorized if there is none."""
+        if kid is None and len(self.keys) == 1:
+            kid = next(iter(self.keys))
+        entry = self.keys.get(kid)
+        if entry is None:
+            raise Unauthorized("the token's signing key (kid) is not one of the issuer's keys")
+        jwk, key = entry
+        if KEY_TYPES.get(alg[:2]) != jwk.get("kty") or jwk.get("alg", alg) != alg:
+            raise Unauthorized(f"the token's algorithm {alg} does not match its signing key")
+        return key.key
+
+
+class KeySource(Protocol):
+    async def key_for(self, kid: str | None, alg: str) -> Any:
+        """Return the public key for `kid` and `alg`."""
+        ...
+
+
+class FileKeySource:
+    """A JWKS read from a file, re-read when the file changes."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._mtime: float | None = None
+        self._keys: KeySet | None = None
+
+    def load(self) -> KeySet:
+        try:
+            mtime = self.path.stat().st_mtime
+            if self._keys is None or mtime != self._mtime:
+                self._keys = KeySet(json.loads(self.path.read_text()))
+                self._mtime = mtime
+        except (OSError, ValueError) as e:
+            raise Unavailable(f"the JWKS file {self.path} cannot be read: {e}") from e
+        return self._keys
+
+    async def key_for(self, kid: str | None, alg: str) -> Any:
+        return self.load().find(kid, alg)
+
+
+class UrlKeySource:
+    """A JWKS fetched over HTTP(S), cached, and re-fetched for an unknown key id (at most every
+    `min_refresh` seconds) so that key rotation needs no restart."""
+
+    def __init__(self, url: str, *, ttl: float = 300.0, min_refresh: float = 30.0,
+                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self.url = url
+        self.ttl = ttl
+        self.min_refresh = min_refresh
+        self._client = httpx.AsyncClient(transport=transport, timeout=5.0)
+        self._keys: KeySet | None = None
+        self._fetched = float("-inf")
+
+    async def _fetch(self) -> KeySet:
+        try:
+            resp = await self._client.get(self.url)
+            resp.raise_for_status()
+            keys = KeySet(resp.json())
+        except (httpx.HTTPError, ValueError) as e:
+            raise Unavailable(f"the JWKS at {self.url} cannot be fetched: {e}") from e
+        self._keys, self._fetched = keys, time.monotonic()
+        return keys
+
+    async def key_for(self, kid: str | None, alg: str) -> Any:
+        age = time.monotonic() - self._fetched
+        keys = self._keys if self._keys is not None and age < self.ttl else await self._fetch()
+        if kid not in keys.keys and time.monotonic() - self._fetched >= self.min_refresh:
+            keys = await self._fetch()
+        return keys.find(kid, alg)
+
+    async def aclose(self) -> None:
+        await self._client.aclose()

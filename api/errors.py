@@ -1,0 +1,59 @@
+"""Exceptions of the api package; `problems` maps each to an HTTP status."""
+
+from __future__ import annotations
+
+from scan_analytics.errors import ScanAnalyticsError
+
+
+class ApiError(ScanAnalyticsError):
+    """Root of every error raised by the api package."""
+
+    status = 500
+    title = "Internal Server Error"
+
+
+class BadRequest(ApiError):
+    """The request's parameters are invalid; the message says how to fix them."""
+
+    status = 400
+    title = "Bad Request"
+
+
+class Unauthorized(ApiError):
+    """No bearer token, or one that is not valid."""
+
+    status = 401
+    title = "Unauthorized"
+
+    def __init__(self, message: str, *, error: str | None = "invalid_token") -> None:
+        super().__init__(message)
+        self.error = error  # RFC 6750 error code; None when no credentials were sent
+
+
+class Forbidden(ApiError):
+    """A valid token that does not grant what was asked for."""
+
+    status = 403
+    title = "Forbidden"
+
+    def __init__(self, message: str, *, missing_scope: str | None = None) -> None:
+        super().__init__(message)
+        self.missing_scope = missing_scope
+
+
+class NotFound(ApiError):
+    """The named resource does not exist."""
+
+    status = 404
+    title = "Not Found"
+
+
+class Unavailable(ApiError):
+    """A transient fault: the database or the key set cannot be reached now."""
+
+    status = 503
+    title = "Service Unavailable"
+
+
+class ConfigurationError(ApiError):
+    """The API or the token tool is configured in a way that cannot work."""

@@ -1,0 +1,59 @@
+"""GET /dashboard/api/v1/brand-analytics/scans: scan analytics of one organization or brand."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
+
+from api import queries
+from api.access import check_brand, choose_organization, require_scope
+from api.deps import PoolDep, PrincipalDep, TodayDep
+from api.models import PROBLEM_RESPONSES, ScansResponse
+from api.params import DEFAULT_TOP, MAX_TOP, MIN_TOP, parse_query
+from api.report import build_report
+from api.window import MAX_WINDOW_DAYS
+
+router = APIRouter(prefix="/dashboard/api/v1/brand-analytics", tags=["brand analytics"])
+
+
+@router.get(
+    "/scans",
+    summary="Scans of an organization's products over a window of days",
+    description="Totals, billable and bot scans, the top products with their countries and "
+    "devices, scans by country and by day (every day of the window, zero-filled). Dates are "
+    f"UTC days, inclusive; the window is at most {MAX_WINDOW_DAYS} days. Needs a bearer token "
+    "with the scope brands:read from a member of the organization.",
+    response_model=ScansResponse,
+    responses=PROBLEM_RESPONSES,
+)
+async def scans(
+    principal: PrincipalDep,
+    pool: PoolDep,
+    today: TodayDep,
+    organization_id: Annotated[str | None, Query(
+        description="whose catalog; defaults to the caller's default organization")] = None,
+    brand_id: Annotated[str | None, Query(
+        description="narrow to one brand of the organization")] = None,
+    since: Annotated[str | None, Query(
+        description="first day, inclusive, YYYY-MM-DD; defaults to 30 days before until",
+        examples=["2026-03-18"])] = None,
+    until: Annotated[str | None, Query(
+        description="last day, inclusive, YYYY-MM-DD; defaults to today (UTC)",
+        examples=["2026-04-17"])] = None,
+    top: Annotated[str | None, Query(
+        description=f"how many products in top_products, {MIN_TOP} to {MAX_TOP} (default {DEFAULT_TOP})",
+        json_schema_extra={"type": "integer", "minimum": MIN_TOP, "maximum": MAX_TOP,
+                           "default": DEFAULT_TOP})] = None,
+) -> Any:
+    require_scope(principal.scopes)
+    query = parse_query(organization_id=organization_id, brand_id=brand_id, since=since,
+                        until=until, top=top, today=today)
+    async with pool.connection() as conn:
+        org = choose_organization(principal.user_id, await queries.memberships(conn, principal.user_id),
+                                  query.organization_id)
+        if query.brand_id is not None:
+            check_brand(org, query.brand_id, await queries.brand_owner(conn, org, query.brand_id))
+        rows = await queries.scan_rows(conn, org, query)
+    return JSONResponse(build_report(org, query, rows))
