@@ -16,7 +16,7 @@ from api.window import split
 # migration 0003 keep the rollups equal to the daily table.
 _SCANS = """
 WITH cube AS MATERIALIZED (
-    SELECT gtin, country_code, device_class, is_bot, sum(scans) AS scans
+    SELECT gtin, country_code, device_class, is_bot, sum(scans)::bigint AS scans
     FROM (
         SELECT gtin, country_code, device_class, is_bot, scans
         FROM scan_daily_summary
@@ -36,7 +36,8 @@ WITH cube AS MATERIALIZED (
     GROUP BY gtin, country_code, device_class, is_bot
 ),
 per_gtin AS (
-    SELECT gtin, sum(scans) AS scans, coalesce(sum(scans) FILTER (WHERE NOT is_bot), 0) AS billable
+    SELECT gtin, sum(scans)::bigint AS scans,
+           coalesce(sum(scans) FILTER (WHERE NOT is_bot), 0)::bigint AS billable
     FROM cube
     GROUP BY gtin
     HAVING sum(scans) > 0
@@ -56,22 +57,22 @@ LEFT JOIN (
     WHERE b.organization_id = %(org)s
 ) AS c ON c.gtin = t.gtin
 UNION ALL
-SELECT 'product_country', cube.gtin, cube.country_code, sum(cube.scans), NULL, NULL, NULL
+SELECT 'product_country', cube.gtin, cube.country_code, sum(cube.scans)::bigint, NULL, NULL, NULL
 FROM cube JOIN top_gtins USING (gtin)
 GROUP BY cube.gtin, cube.country_code
 HAVING sum(cube.scans) > 0
 UNION ALL
-SELECT 'product_device', cube.gtin, cube.device_class, sum(cube.scans), NULL, NULL, NULL
+SELECT 'product_device', cube.gtin, cube.device_class, sum(cube.scans)::bigint, NULL, NULL, NULL
 FROM cube JOIN top_gtins USING (gtin)
 GROUP BY cube.gtin, cube.device_class
 HAVING sum(cube.scans) > 0
 UNION ALL
-SELECT 'country', country_code, NULL, sum(scans), NULL, NULL, NULL
+SELECT 'country', country_code, NULL, sum(scans)::bigint, NULL, NULL, NULL
 FROM cube
 GROUP BY country_code
 HAVING sum(scans) > 0
 UNION ALL
-SELECT 'day', day::text, NULL, sum(scans), NULL, NULL, NULL
+SELECT 'day', day::text, NULL, sum(scans)::bigint, NULL, NULL, NULL
 FROM scan_daily_brand_totals
 WHERE organization_id = %(org)s {brand} AND day >= %(since)s AND day <= %(until)s
 GROUP BY day
