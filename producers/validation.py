@@ -79,7 +79,8 @@ def _event_id(value: object) -> str:
     if isinstance(value, uuid.UUID):
         return str(value)
     if not isinstance(value, str):
-        raise InvalidScanEvent("event_id", "bad_event_id", f"expected a UUID string, got {type(value).__name__}")
+        kind = type(value).__name__
+        raise InvalidScanEvent("event_id", "bad_event_id", f"expected a UUID string, got {kind}")
     try:
         return str(uuid.UUID(value))
     except ValueError as e:
