@@ -4,8 +4,11 @@
 --   scan_daily_brand_totals  scans and bot scans per (organization, day, brand).
 -- Writers upsert absolute counts into scan_daily_summary; the statement-level
 -- triggers turn each statement's changed rows into deltas (new - old) and add
--- them to the rollups in key order, so concurrent writers lock rollup rows in
--- the same order. Rollup rows whose count falls to zero stay (readers skip them).
+-- them to the rollups. Writers on other connections touch the same rollup rows
+-- (one per organization, day and brand), so the triggers first take one
+-- transaction-scoped advisory lock: rollup maintenance is serialised until each
+-- writer commits, and writers can never deadlock on rollup rows. Rollup rows
+-- whose count falls to zero stay (readers skip them).
 
 CREATE TABLE scan_monthly_summary (
     month           date    NOT NULL CHECK (extract(day FROM month) = 1),
@@ -43,6 +46,7 @@ CREATE TYPE scan_rollup_delta AS (
 
 CREATE FUNCTION scan_rollups_apply(deltas scan_rollup_delta[]) RETURNS void
 LANGUAGE sql AS $$
+    SELECT pg_advisory_xact_lock(7311906422) WHERE cardinality(deltas) > 0;
     WITH d AS (SELECT * FROM unnest(deltas)),
     monthly AS (
         INSERT INTO scan_monthly_summary AS t
