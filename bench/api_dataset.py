@@ -1,0 +1,228 @@
+"""Build the read API's benchmark database: a large catalog and its daily scan rollups, via COPY.
+
+20 organizations (the largest with 5,000 products), 400 days ending today (UTC),
+products of very unequal popularity, each scanned from a few countries and
+devices a day: tens of millions of rows in scan_daily_summary. Rows are
+written day by day, as the sink writes them. The primary key and indexes are
+dropped for the load and rebuilt after it, the rollup triggers are off during
+the load and the rollups are rebuilt in one pass.
+
+    .venv/bin/python bench/api_dataset.py [--database sa_bench] [--scale 1.0] [--force]
+
+Prints the row counts and the time of each phase. Members: user `bench` belongs
+to every organization, default org-01 (the largest).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import random
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+import psycopg
+from psycopg import sql
+from psycopg.conninfo import make_conninfo
+
+from scan_analytics import migrate
+from scan_analytics.settings import Settings, load_settings
+
+DAYS = 400
+ORG_PRODUCTS = (5000, 3500, 2500, 1800, 1300, 1000, 800, 600, 500, 400,
+                300, 250, 200, 150, 120, 100, 80, 60, 50, 40)
+BENCH_USER = "bench"
+COUNTRIES = (("US", 30), ("DE", 9), ("GB", 8), ("FR", 7), ("JP", 6), ("CA", 5), ("IT", 4), ("ES", 4),
+             ("NL", 3), ("BR", 3), ("MX", 3), ("AU", 3), ("IN", 3), ("SE", 2), ("PL", 2), ("BE", 2),
+             ("CH", 2), ("AT", 1), ("DK", 1), ("NO", 1), ("FI", 1), ("IE", 1), ("PT", 1), ("KR", 1),
+             ("CN", 1), ("ZA", 1), ("AR", 1), ("NZ", 1), ("SG", 1), ("unknown", 3))
+DEVICES = (("mobile", 62), ("desktop", 24), ("tablet", 7), ("other", 2), ("bot", 5))
+BOT_SHARE_OF_BROWSERS = 0.04  # scrapers that present a browser's User-Agent
+MAX_COMBOS = 40
+
+
+@dataclass(frozen=True)
+class Product:
+    organization_id: str
+    brand_id: str
+    gtin: str
+    rate: float  # expected scans a day
+    suffixes: tuple[str, ...]  # "\torg\tbrand\tgtin\tcc\tdevice\tbot\t", most frequent first
+    shares: tuple[float, ...]
+    needed: tuple[float, ...]  # scans a day at which each combination starts to appear
+
+
+def gtin14(body13: str) -> str:
+    """Append the GS1 check digit to 13 digits."""
+    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body13)))
+    return body13 + str((10 - total % 10) % 10)
+
+
+def combos(rng: random.Random) -> list[tuple[str, str, bool, float]]:
+    """Return a product's (country, device, bot, share) mix, most frequent first."""
+    home = rng.choices([c for c, _ in COUNTRIES], [w for _, w in COUNTRIES])[0]
+    out = []
+    for country, cw in COUNTRIES:
+        weight = cw * (8 if country == home else 1) * rng.uniform(0.3, 1.7)
+        for device, dw in DEVICES:
+            if device == "bot":
+                out.append((country, device, True, weight * dw))
+            else:
+                share = weight * dw
+                out.append((country, device, False, share * (1 - BOT_SHARE_OF_BROWSERS)))
+                out.append((country, device, True, share * BOT_SHARE_OF_BROWSERS))
+    out.sort(key=lambda c: -c[3])
+    out = out[:MAX_COMBOS]
+    total = sum(c[3] for c in out)
+    return [(c, d, b, s / total) for c, d, b, s in out]
+
+
+def catalog(rng: random.Random, scale: float) -> tuple[list[tuple[str, str]], list[tuple[str, str, str]],
+                                                      list[tuple[str, str, str]], list[Product]]:
+    orgs, brands, products_rows, products = [], [], [], []
+    for o, size in enumerate(ORG_PRODUCTS, start=1):
+        org = f"org-{o:02d}"
+        orgs.append((org, f"Organization {o}"))
+        n_brands = max(1, size // 250)
+        for b in range(1, n_brands + 1):
+            brands.append((f"{org}-brand-{b:02d}", org, f"Brand {o}.{b}"))
+        for p in range(int(size * scale)):
+            brand = f"{org}-brand-{p % n_brands + 1:02d}"
+            gtin = gtin14(f"0{o:02d}{p:010d}")
+            # Zipf-like popularity: a few products scanned thousands of times a day
+            rate = min(4000.0, 12 * math.exp(rng.gauss(0.0, 1.4)))
+            mix = combos(rng)
+            suffixes = tuple(f"\t{org}\t{brand}\t{gtin}\t{c}\t{d}\t{'t' if bot else 'f'}\t"
+                             for c, d, bot, _ in mix)
+            shares = tuple(s for *_, s in mix)
+            products.append(Product(org, brand, gtin, rate, suffixes, shares,
+                                    tuple(1.0 / s for s in shares)))
+            if rng.random() > 0.02:  # a few scanned GTINs have no catalog row
+                products_rows.append((gtin, brand, f"Product {o}.{p}"))
+    return orgs, brands, products_rows, products
+
+
+def day_lines(day: date, products: list[Product], rng: random.Random) -> Iterator[str]:
+    """Yield the COPY lines of one day."""
+    d = day.isoformat()
+    weekly = 1.0 + 0.25 * math.sin(day.toordinal() * 2 * math.pi / 7)
+    rand, expo = rng.random, rng.expovariate
+    for p in products:
+        n = p.rate * weekly * expo(1.0)
+        if n < 0.5:
+            continue
+        needed, shares, suffixes = p.needed, p.shares, p.suffixes
+        for i in range(len(needed)):
+            if needed[i] > n * (0.5 + rand()):
+                if rand() < 0.9:
+                    break
+                continue
+            yield f"{d}{suffixes[i]}{max(1, int(n * shares[i] + rand()))}\n"
+
+
+def load(settings: Settings, database: str, scale: float, force: bool, seed: int) -> str:
+    admin = settings.database_url
+    url = make_conninfo(admin, dbname=database)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (database,)).fetchone()
+        if exists and not force:
+            print(f"database {database} exists; use --force to rebuild it")
+            return url
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(database)))
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
+    migrate.apply(url, settings.schemas_dir / "sql")
+    rng = random.Random(seed)
+    started = time.perf_counter()
+    orgs, brands, product_rows, products = catalog(rng, scale)
+    today = datetime.now(UTC).date()
+    days = [today - timedelta(days=i) for i in range(DAYS - 1, -1, -1)]
+    with psycopg.connect(url) as conn:
+        conn.execute("SET maintenance_work_mem = '1GB'")
+        conn.execute("SET synchronous_commit = off")
+        with conn.cursor() as cur:
+            with cur.copy("COPY organizations (organization_id, name) FROM STDIN") as cp:
+                for row in orgs:
+                    cp.write_row(row)
+            with cur.copy("COPY brands (brand_id, organization_id, name) FROM STDIN") as cp:
+                for row in brands:
+                    cp.write_row(row)
+            with cur.copy("COPY products (gtin, brand_id, name) FROM STDIN") as cp:
+                for row in product_rows:
+                    cp.write_row(row)
+            cur.executemany(
+                "INSERT INTO organization_memberships (user_id, organization_id, is_default)"
+                " VALUES (%s, %s, %s)", [(BENCH_USER, org, org == "org-01") for org, _ in orgs])
+            indexes = [r[0] for r in cur.execute(
+                "SELECT pg_get_indexdef(indexrelid) FROM pg_index"
+                " WHERE indrelid = 'scan_daily_summary'::regclass AND NOT indisprimary")]
+            pkey = cur.execute(
+                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+                " WHERE conrelid = 'scan_daily_summary'::regclass AND contype = 'p'").fetchone()
+            assert pkey is not None
+            cur.execute("ALTER TABLE scan_daily_summary DISABLE TRIGGER USER")
+            cur.execute(sql.SQL("ALTER TABLE scan_daily_summary DROP CONSTRAINT {}").format(
+                sql.Identifier(pkey[0])))
+            for name in cur.execute("SELECT indexrelid::regclass::text FROM pg_index"
+                                    " WHERE indrelid = 'scan_daily_summary'::regclass").fetchall():
+                cur.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(name[0])))
+            conn.commit()
+            print(f"catalog: {len(orgs)} organizations, {len(brands)} brands, "
+                  f"{len(product_rows)} products ({len(products)} scanned GTINs)", flush=True)
+            rows = 0
+            with cur.copy("COPY scan_daily_summary (day, organization_id, brand_id, gtin, country_code,"
+                          " device_class, is_bot, scans) FROM STDIN") as cp:
+                for i, day in enumerate(days):
+                    chunk = list(day_lines(day, products, rng))
+                    rows += len(chunk)
+                    cp.write("".join(chunk).encode())
+                    if i % 50 == 49:
+                        print(f"  {i + 1} days, {rows:,} rows, {time.perf_counter() - started:.0f} s",
+                              flush=True)
+            conn.commit()
+            copied = time.perf_counter()
+            print(f"copied {rows:,} rows in {copied - started:.0f} s", flush=True)
+            cur.execute(sql.SQL("ALTER TABLE scan_daily_summary ADD CONSTRAINT {} {}").format(
+                sql.Identifier(pkey[0]), sql.SQL(pkey[1])))
+            for definition in indexes:
+                cur.execute(sql.SQL(definition))  # type: ignore[arg-type]
+            conn.commit()
+            indexed = time.perf_counter()
+            print(f"primary key and indexes built in {indexed - copied:.0f} s", flush=True)
+            cur.execute("SELECT scan_rollups_rebuild()")
+            cur.execute("ALTER TABLE scan_daily_summary ENABLE TRIGGER USER")
+            conn.commit()
+            rolled = time.perf_counter()
+            print(f"rollups rebuilt in {rolled - indexed:.0f} s", flush=True)
+        conn.autocommit = True
+        conn.execute("VACUUM (ANALYZE) scan_daily_summary, scan_monthly_summary, scan_daily_brand_totals")
+        counts = {t: conn.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(t))).fetchone()
+                  for t in ("scan_daily_summary", "scan_monthly_summary", "scan_daily_brand_totals")}
+        largest = conn.execute("SELECT count(*) FROM scan_daily_summary WHERE organization_id = 'org-01'"
+                               ).fetchone()
+        size = conn.execute("SELECT pg_size_pretty(pg_database_size(current_database()))").fetchone()
+    total = time.perf_counter() - started
+    for table, n in counts.items():
+        print(f"{table}: {n[0] if n else 0:,} rows")
+    print(f"org-01 (largest): {largest[0] if largest else 0:,} rows; "
+          f"database size {size[0] if size else '?'}")
+    print(f"loaded {database} in {total:.0f} s (vacuum and analyze included)")
+    return url
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database", default="sa_bench", help="database to (re)create (default sa_bench)")
+    parser.add_argument("--scale", type=float, default=1.0, help="fraction of each catalog to load")
+    parser.add_argument("--seed", type=int, default=7, help="random seed")
+    parser.add_argument("--force", action="store_true", help="rebuild the database if it exists")
+    args = parser.parse_args(argv)
+    load(load_settings(), args.database, args.scale, args.force, args.seed)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

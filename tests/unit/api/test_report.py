@@ -1,0 +1,52 @@
+from datetime import date
+
+from api.params import ScanQuery
+from api.report import Row, build_report
+from api.window import Window
+
+Q = ScanQuery(organization_id=None, brand_id=None, window=Window(date(2026, 1, 30), date(2026, 2, 2)), top=2)
+
+
+def test_build_report() -> None:
+    rows = [
+        Row("total", None, None, 12, 9),
+        Row("product", "00000000000024", None, 5, 5, None, None),
+        Row("product", "00000000000017", None, 5, 2, "Widget", "Acme"),
+        Row("product_country", "00000000000017", "US", 2),
+        Row("product_country", "00000000000017", "unknown", 3),
+        Row("product_device", "00000000000017", "desktop", 5),
+        Row("product_country", "00000000000024", "DE", 5),
+        Row("product_device", "00000000000024", "mobile", 4),
+        Row("product_device", "00000000000024", "tablet", 1),
+        Row("country", "US", None, 4),
+        Row("country", "unknown", None, 3),
+        Row("country", "DE", None, 5),
+        Row("day", "2026-01-31", None, 12),
+    ]
+    assert build_report("org", Q, rows) == {
+        "organization_id": "org",
+        "window": {"since": "2026-01-30", "until": "2026-02-02"},
+        "total_scans": 12, "billable_scans": 9, "bot_scans": 3,
+        "top_products": [
+            {"gtin": "00000000000017", "product_name": "Widget", "brand": "Acme", "scans": 5,
+             "billable_scans": 2, "by_country": {"unknown": 3, "US": 2}, "by_device": {"desktop": 5}},
+            {"gtin": "00000000000024", "product_name": None, "brand": None, "scans": 5,
+             "billable_scans": 5, "by_country": {"DE": 5}, "by_device": {"mobile": 4, "tablet": 1}},
+        ],
+        "by_country": {"DE": 5, "US": 4, "unknown": 3},
+        "by_day": [{"date": "2026-01-30", "scans": 0}, {"date": "2026-01-31", "scans": 12},
+                   {"date": "2026-02-01", "scans": 0}, {"date": "2026-02-02", "scans": 0}],
+    }
+
+
+def test_empty_window_is_zero_filled() -> None:
+    report = build_report("org", Q, [Row("total", None, None, 0, 0)])
+    assert report["total_scans"] == report["billable_scans"] == report["bot_scans"] == 0
+    assert report["top_products"] == [] and report["by_country"] == {}
+    assert [d["scans"] for d in report["by_day"]] == [0, 0, 0, 0]
+
+
+def test_top_is_a_bound() -> None:
+    rows = [Row("product", f"{i:014d}", None, 10 - i, 0) for i in range(5)]
+    report = build_report("org", Q, rows)
+    assert [p["gtin"] for p in report["top_products"]] == ["00000000000000", "00000000000001"]
