@@ -1,0 +1,79 @@
+"""Fixtures of the read API's integration tests: a database of their own, a token issuer, a client."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import psycopg
+import pytest
+from fastapi.testclient import TestClient
+
+from api.main import create_app
+from scan_analytics import migrate
+from scan_analytics.settings import Settings
+from tests.integration.conftest import create_database, drop_database
+from tests.unit.api.tokenkit import AUDIENCE, ISSUER, Issuer
+
+TODAY = date(2026, 4, 17)
+SCANS = "/dashboard/api/v1/brand-analytics/scans"
+
+
+@pytest.fixture(scope="session")
+def issuer() -> Issuer:
+    return Issuer()
+
+
+@pytest.fixture(scope="session")
+def api_settings(base_settings: Settings, run_id: str, issuer: Issuer,
+                 tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    """Settings with a fresh migrated database and the test issuer's JWKS file."""
+    name = f"sa_api_{run_id}"
+    url = create_database(base_settings.database_url, name)
+    migrate.apply(url, base_settings.schemas_dir / "sql")
+    auth: Path = tmp_path_factory.mktemp("auth")
+    yield base_settings.model_copy(update={
+        "database_url": url, "jwks_url": None,
+        "jwks_file": issuer.write_jwks(auth / "jwks.json"),
+        "dev_private_key_file": auth / "dev-key.pem",
+        "jwt_issuer": ISSUER, "jwt_audience": AUDIENCE,
+        "database_pool_min": 1, "database_pool_max": 4,
+    })
+    drop_database(base_settings.database_url, name)
+
+
+@pytest.fixture(scope="session")
+def db(api_settings: Settings) -> Iterator[psycopg.Connection]:
+    with psycopg.connect(api_settings.database_url, autocommit=True) as conn:
+        yield conn
+
+
+@pytest.fixture(scope="session")
+def client(api_settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(api_settings, today=lambda: TODAY), raise_server_exceptions=False) as c:
+        yield c
+
+
+def seed_catalog(db: psycopg.Connection, orgs: dict[str, dict[str, str]],
+                 products: dict[str, tuple[str, str]], members: list[tuple[str, str, bool]]) -> None:
+    """Insert organizations {org: {brand_id: brand name}}, products {gtin: (brand_id, name)}, members."""
+    with db.cursor() as cur:
+        cur.executemany("INSERT INTO organizations (organization_id, name) VALUES (%s, %s)",
+                        [(org, org.title()) for org in orgs])
+        cur.executemany("INSERT INTO brands (brand_id, organization_id, name) VALUES (%s, %s, %s)",
+                        [(b, org, name) for org, brands in orgs.items() for b, name in brands.items()])
+        cur.executemany("INSERT INTO products (gtin, brand_id, name) VALUES (%s, %s, %s)",
+                        [(g, b, name) for g, (b, name) in products.items()])
+        cur.executemany("INSERT INTO organization_memberships (user_id, organization_id, is_default)"
+                        " VALUES (%s, %s, %s)", members)
+
+
+def insert_scans(db: psycopg.Connection, rows: list[tuple[object, ...]]) -> None:
+    """Upsert (day, org, brand, gtin, country, device, is_bot, scans) rows as absolute counts."""
+    with db.cursor() as cur:
+        cur.executemany(
+            "INSERT INTO scan_daily_summary (day, organization_id, brand_id, gtin, country_code,"
+            " device_class, is_bot, scans) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
+            " ON CONFLICT (organization_id, day, brand_id, gtin, country_code, device_class, is_bot)"
+            " DO UPDATE SET scans = EXCLUDED.scans", rows)
