@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     sink_interval_seconds: float = Field(default=3.0, gt=0)
     bot_rate_per_minute: int = Field(default=30, ge=1)
     bot_distinct_gtins_5min: int = Field(default=20, ge=1)
+    worker_instance: str = "0"  # several workers of one group on one host need distinct values
+    worker_store: str = "rocksdb://"  # faust table store; "memory://" recovers from changelogs
+    worker_metrics_host: str = "127.0.0.1"
 
     # Read API
     api_host: str = "127.0.0.1"

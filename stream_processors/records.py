@@ -1,0 +1,58 @@
+"""Record shapes passed between the stages, and the aggregation key."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any, Final
+
+from stream_processors.enrich import Classification
+
+DAY_MS: Final = 86_400_000
+UNKNOWN_COUNTRY: Final = "unknown"
+
+# Fields copied from a ScanEvent into its EnrichedScanEvent (everything but client_ip).
+PASSED_FIELDS: Final = ("event_id", "occurred_at", "gtin", "organization_id", "brand_id",
+                        "digital_link", "link_type", "user_agent", "referer", "accept_language",
+                        "status_code")
+
+# (organization_id, brand_id, gtin, country_code, device_class, is_bot)
+AggKey = tuple[str, str, str, str, str, bool]
+
+
+def enriched(event: dict[str, Any], cls: Classification, country: str | None,
+             rate_bot: bool) -> dict[str, Any]:
+    """Build an EnrichedScanEvent (occurred_at in epoch ms) from a valid scan event."""
+    out = {f: event.get(f) for f in PASSED_FIELDS}
+    out["country_code"] = country
+    out["device_class"] = cls.device_class
+    out["agent_name"] = cls.agent_name
+    if rate_bot and not cls.is_bot:
+        out.update(is_bot=True, traffic_class="bot", bot_reason="rate")
+    else:
+        out.update(is_bot=cls.is_bot, traffic_class=cls.traffic_class, bot_reason=cls.bot_reason)
+    return out
+
+
+def as_rate_bot(record: dict[str, Any]) -> dict[str, Any]:
+    """Return the record reclassified as a rate bot (device class unchanged)."""
+    return {**record, "is_bot": True, "traffic_class": "bot", "bot_reason": "rate"}
+
+
+def agg_key(record: dict[str, Any]) -> AggKey:
+    """The dimensions of scan_daily_summary an enriched record counts under."""
+    return (record["organization_id"], record["brand_id"], record["gtin"],
+            record["country_code"] or UNKNOWN_COUNTRY, record["device_class"], bool(record["is_bot"]))
+
+
+def day_start_ms(occurred_at_ms: int) -> int:
+    """Start of the UTC day of an instant, in epoch ms."""
+    return occurred_at_ms - occurred_at_ms % DAY_MS
+
+
+def day_of(start_ms: int) -> date:
+    return datetime.fromtimestamp(start_ms / 1000, UTC).date()
+
+
+def too_late_cutoff_ms(now_ms: int, late_horizon_days: int) -> int:
+    """Events before this instant are too late: start of today (UTC) minus the horizon."""
+    return day_start_ms(now_ms) - late_horizon_days * DAY_MS
