@@ -1,0 +1,143 @@
+"""CLI: `simulate`, `schemas register`, `topics create`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import threading
+from pathlib import Path
+from types import FrameType
+
+from producers import schemas, simulator
+from producers.topics import ensure_topics
+from producers.truth import Truth
+from scan_analytics.settings import Settings
+
+
+def _simulate(args: argparse.Namespace, settings: Settings) -> int:
+    config = simulator.SimulationConfig(
+        events=args.events,
+        seed=args.seed,
+        days=args.days,
+        rate=args.rate,
+        organizations=args.organizations,
+        write_catalog=not args.no_catalog,
+    )
+    if args.forever:
+        stop = threading.Event()
+
+        def _stop(signum: int, frame: FrameType | None) -> None:
+            stop.set()
+
+        signal.signal(signal.SIGTERM, _stop)
+        signal.signal(signal.SIGINT, _stop)
+        print(f"simulate: publishing about {args.rate:g} scans/s to {settings.topic_raw} until stopped")
+        sent = simulator.run_forever(settings, config, stop)
+        print(f"simulate: stopped after {sent} messages")
+        return 0
+    truth = simulator.run(settings, config, progress=not args.quiet)
+    _print_truth(truth, settings)
+    if args.truth:
+        args.truth.parent.mkdir(parents=True, exist_ok=True)
+        args.truth.write_text(json.dumps(truth.to_json(), indent=1) + "\n", encoding="utf-8")
+        print(f"truth written to {args.truth}")
+    return 0
+
+
+def _print_truth(truth: Truth, settings: Settings) -> None:
+    print(f"sent {truth.events_sent} messages to {settings.topic_raw} (seed {truth.seed})")
+    print(f"  valid distinct scans: {truth.valid_distinct}")
+    print(f"  resends:              {truth.resends}")
+    print(f"  malformed:            {truth.malformed}")
+    print(f"  too late:             {truth.too_late}")
+    print(f"  summary rows:         {len(truth.rows)}")
+    days: dict[str, int] = {}
+    for row in truth.rows:
+        days[row["day"]] = days.get(row["day"], 0) + row["scans"]
+    for day, n in sorted(days.items()):
+        print(f"  {day}: {n} scans")
+    print(
+        "  by device class (+bot = flagged by behaviour or missing User-Agent): "
+        + ", ".join(f"{k} {v}" for k, v in truth.totals().items())
+    )
+
+
+def _schemas(args: argparse.Namespace, settings: Settings) -> int:
+    for r in schemas.register_contracts(settings):
+        print(f"{r.subject}: id {r.schema_id}, version {r.version}, compatibility {schemas.COMPATIBILITY}")
+    return 0
+
+
+def _topics(args: argparse.Namespace, settings: Settings) -> int:
+    created = ensure_topics(settings)
+    for name in created:
+        print(f"created {name} ({settings.topic_partitions} partitions)")
+    if not created:
+        print("all topics exist")
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser(
+        "simulate",
+        help="publish realistic scan traffic and print the ground truth",
+        description="Seed the catalog (organizations, brands, products, demo memberships) in "
+        "PostgreSQL, then publish simulated resolver traffic to the raw topic: people on phones, "
+        "tablets and desktops across countries, declared crawlers and AI agents, automation clients, "
+        "scrapers with a browser User-Agent, late scans, resends and malformed messages. Prints the "
+        "ground truth the pipeline must reproduce; deterministic for a given --seed (and clock).",
+    )
+    p.add_argument(
+        "--events",
+        type=int,
+        default=10_000,
+        metavar="N",
+        help="messages to send, resends and malformed included (default 10000)",
+    )
+    p.add_argument(
+        "--rate",
+        type=float,
+        default=0.0,
+        metavar="R",
+        help="messages per second; 0 sends as fast as possible (default 0)",
+    )
+    p.add_argument("--seed", type=int, default=1, metavar="S", help="random seed (default 1)")
+    p.add_argument(
+        "--days", type=float, default=3.0, metavar="D", help="days the scans cover, ending now (default 3)"
+    )
+    p.add_argument(
+        "--organizations",
+        type=int,
+        default=3,
+        metavar="K",
+        help="organizations in the catalog, 1 to 10 (default 3)",
+    )
+    p.add_argument("--truth", type=Path, metavar="FILE", help="write the ground truth as JSON to FILE")
+    p.add_argument(
+        "--forever",
+        action="store_true",
+        help="keep publishing at --rate until interrupted (no truth); for `make run`",
+    )
+    p.add_argument("--no-catalog", action="store_true", help="do not write the catalog to the database")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=_simulate)
+
+    s = sub.add_parser(
+        "schemas",
+        help="register the Avro contracts with the schema registry",
+        description="Register ScanEvent and EnrichedScanEvent under the subjects of the raw and "
+        "enriched topics (topic-name strategy) and set their compatibility to BACKWARD. Run at deploy "
+        "when auto-registration is off (SCAN_ANALYTICS_AUTO_REGISTER_SCHEMAS=false); idempotent.",
+    )
+    s.add_argument("action", choices=["register"], help="register: register both contracts")
+    s.set_defaults(func=_schemas)
+
+    t = sub.add_parser(
+        "topics",
+        help="create the raw, enriched and dead-letter topics if missing",
+        description="Create the raw, enriched and dead-letter topics with SCAN_ANALYTICS_TOPIC_PARTITIONS "
+        "partitions (replication factor 1) unless they exist.",
+    )
+    t.add_argument("action", choices=["create"], help="create: create the missing topics")
+    t.set_defaults(func=_topics)

@@ -1,0 +1,283 @@
+"""Publish ScanEvents to Kafka in the Confluent wire format: the library the resolver imports.
+
+Validation and serialization happen before anything is queued, so a bad scan
+raises InvalidScanEvent and nothing of it is sent. `publish` never waits for
+the broker; delivery is reported to a callback and in `stats`.
+
+Overflow policy: librdkafka's local queue holds at most `max_queued_messages`.
+When it is full, `Overflow.BLOCK` (the default) serves delivery reports and
+retries for up to `block_timeout` seconds, then raises QueueFullError;
+`Overflow.RAISE` raises QueueFullError at once. A scan that raised was not queued.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from enum import StrEnum
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+from confluent_kafka import KafkaError, KafkaException, Message, Producer
+from confluent_kafka.schema_registry import SchemaRegistryClient
+from confluent_kafka.schema_registry.avro import AvroSerializer
+from confluent_kafka.schema_registry.error import SchemaRegistryError
+from confluent_kafka.serialization import MessageField, SerializationContext
+
+from producers.errors import DeliveryError, PublishError, QueueFullError, SchemaError
+from producers.schemas import SCAN_EVENT_FILE, load_schema
+from producers.validation import validate_scan_event
+from scan_analytics.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class Overflow(StrEnum):
+    BLOCK = "block"
+    RAISE = "raise"
+
+
+@dataclass(frozen=True, slots=True)
+class PublisherConfig:
+    """Everything the publisher needs; the resolver builds it from its own configuration."""
+
+    bootstrap_servers: str
+    schema_registry_url: str
+    schema_path: Path
+    topic: str = "scans.raw"
+    auto_register_schemas: bool = True
+    max_queued_messages: int = 100_000
+    overflow: Overflow = Overflow.BLOCK
+    block_timeout: float = 10.0
+    compression: str = "zstd"
+    linger_ms: int = 20
+    batch_size: int = 1_000_000
+    delivery_timeout_ms: int = 300_000
+    client_id: str = "scan-publisher"
+    extra: Mapping[str, Any] = field(default_factory=dict)  # more librdkafka properties
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **overrides: Any) -> PublisherConfig:
+        """Return the configuration for scans.raw from the project's settings."""
+        base: dict[str, Any] = {
+            "bootstrap_servers": settings.kafka_bootstrap,
+            "schema_registry_url": settings.schema_registry_url,
+            "schema_path": settings.schemas_dir / "avro" / SCAN_EVENT_FILE,
+            "topic": settings.topic_raw,
+            "auto_register_schemas": settings.auto_register_schemas,
+        }
+        return cls(**(base | overrides))
+
+    def producer_config(self) -> dict[str, Any]:
+        return {
+            "bootstrap.servers": self.bootstrap_servers,
+            "client.id": self.client_id,
+            "enable.idempotence": True,
+            "acks": "all",
+            "compression.type": self.compression,
+            "linger.ms": self.linger_ms,
+            "batch.size": self.batch_size,
+            "queue.buffering.max.messages": self.max_queued_messages,
+            "delivery.timeout.ms": self.delivery_timeout_ms,
+            # The Java client's partitioner, so producers in any language agree on GTIN -> partition.
+            "partitioner": "murmur2_random",
+            **self.extra,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryReport:
+    """The broker's answer for one scan."""
+
+    event_id: str
+    topic: str
+    partition: int
+    offset: int
+    error: str | None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass(slots=True)
+class PublisherStats:
+    """Counters since the publisher was created."""
+
+    queued: int = 0
+    delivered: int = 0
+    failed: int = 0
+    rejected: int = 0  # invalid scans, never queued
+    overflowed: int = 0  # QueueFullError raised, never queued
+
+    def as_dict(self) -> dict[str, int]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+DeliveryCallback = Callable[[DeliveryReport], None]
+
+
+class ScanPublisher:
+    """Validate, serialize and queue scans; key = the 14-digit GTIN."""
+
+    def __init__(
+        self,
+        config: PublisherConfig,
+        on_delivery: DeliveryCallback | None = None,
+        *,
+        producer: Producer | None = None,
+        registry: SchemaRegistryClient | None = None,
+    ) -> None:
+        self.config = config
+        self.stats = PublisherStats()
+        self._on_delivery = on_delivery
+        self._closed = False
+        schema_text = load_schema(config.schema_path)
+        self._registry = registry or SchemaRegistryClient({"url": config.schema_registry_url})
+        self._serializer = AvroSerializer(
+            self._registry,
+            schema_text,
+            conf={
+                "auto.register.schemas": config.auto_register_schemas,
+                "normalize.schemas": True,
+            },
+        )
+        self._context = SerializationContext(config.topic, MessageField.VALUE)
+        self._producer = producer or Producer({**config.producer_config(), "error_cb": self._on_error})
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, on_delivery: DeliveryCallback | None = None, **overrides: Any
+    ) -> ScanPublisher:
+        return cls(PublisherConfig.from_settings(settings, **overrides), on_delivery)
+
+    # -- publishing --------------------------------------------------------
+
+    def publish(self, record: Mapping[str, Any]) -> str:
+        """Validate and queue one scan; return its normalised event_id. Never waits for the broker."""
+        key, value, event_id = self.encode(record)
+        self._produce(key, value, event_id)
+        return event_id
+
+    def encode(self, record: Mapping[str, Any]) -> tuple[bytes, bytes, str]:
+        """Return (key, Confluent-framed value, event_id) for a scan, or raise InvalidScanEvent."""
+        try:
+            scan = validate_scan_event(record)
+        except Exception:
+            self.stats.rejected += 1
+            raise
+        return scan["gtin"].encode(), self.encode_unchecked(scan), scan["event_id"]
+
+    def encode_unchecked(self, record: Mapping[str, Any]) -> bytes:
+        """Serialize a record without validating it (tools and tests that need invalid data)."""
+        try:
+            value = self._serializer(dict(record), self._context)
+        except SchemaRegistryError as e:
+            raise SchemaError(
+                f"schema for {self.config.topic} not usable in the registry: {e.error_message}"
+                + ("" if self.config.auto_register_schemas else "; run `scan-analytics schemas register`")
+            ) from e
+        except (TypeError, ValueError) as e:
+            raise PublishError(f"cannot serialize the scan: {e}") from e
+        assert isinstance(value, bytes)
+        return value
+
+    def publish_raw(self, key: bytes | str | None, value: bytes, event_id: str = "") -> None:
+        """Queue bytes as they are, bypassing validation and serialization (dead-letter tests)."""
+        self._produce(key.encode() if isinstance(key, str) else key, value, event_id)
+
+    def _produce(self, key: bytes | None, value: bytes, event_id: str) -> None:
+        if self._closed:
+            raise PublishError("the publisher is closed")
+        callback = functools.partial(self._delivered, event_id)
+        deadline: float | None = None
+        while not self.try_produce(key, value, callback):
+            if self.config.overflow is Overflow.RAISE:
+                self._overflow()
+            now = time.monotonic()
+            deadline = deadline or now + self.config.block_timeout
+            if now >= deadline:
+                self._overflow()
+            self._producer.poll(0.05)
+        self._producer.poll(0)
+
+    def try_produce(
+        self, key: bytes | None, value: bytes, callback: Callable[[KafkaError | None, Message], None]
+    ) -> bool:
+        """Queue one message; return False when the local queue is full."""
+        try:
+            self._producer.produce(self.config.topic, value=value, key=key, on_delivery=callback)
+        except BufferError:
+            return False
+        except KafkaException as e:
+            raise PublishError(f"cannot queue the scan: {e}") from e
+        self.stats.queued += 1
+        return True
+
+    def _overflow(self) -> None:
+        self.stats.overflowed += 1
+        raise QueueFullError(
+            f"local queue full ({self.config.max_queued_messages} messages); the broker is slow or away"
+        )
+
+    # -- delivery ----------------------------------------------------------
+
+    def _delivered(self, event_id: str, err: KafkaError | None, msg: Message) -> None:
+        if err is None:
+            self.stats.delivered += 1
+        else:
+            self.stats.failed += 1
+            log.warning("scan %s not delivered: %s", event_id, err)
+        if self._on_delivery is not None:
+            report = DeliveryReport(
+                event_id,
+                msg.topic() or self.config.topic,
+                msg.partition() or 0,
+                msg.offset() or -1,
+                None if err is None else str(err),
+            )
+            self._on_delivery(report)
+
+    def _on_error(self, err: KafkaError) -> None:
+        # Broker-level trouble (e.g. all brokers down) is retried by librdkafka; fatal errors are not.
+        if err.fatal():
+            log.error("publisher fatal error: %s", err)
+        else:
+            log.info("publisher: %s", err)
+
+    def poll(self, timeout: float = 0.0) -> int:
+        """Serve delivery reports; return how many were served."""
+        return int(self._producer.poll(timeout))
+
+    def pending(self) -> int:
+        """Return how many scans are queued or in flight."""
+        return len(self._producer)
+
+    def flush(self, timeout: float = 30.0) -> int:
+        """Wait until every queued scan is delivered or failed; return how many are still pending."""
+        return int(self._producer.flush(timeout))
+
+    def close(self, timeout: float = 30.0) -> None:
+        """Flush and refuse further scans; raise DeliveryError if some are still pending."""
+        if self._closed:
+            return
+        self._closed = True
+        remaining = self.flush(timeout)
+        if remaining:
+            raise DeliveryError(f"{remaining} scan(s) still undelivered after {timeout:g} s")
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self._closed = True
+            self.flush()

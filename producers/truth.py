@@ -1,0 +1,125 @@
+"""The ground truth a correct pipeline reproduces from a planned stream; pure."""
+
+from __future__ import annotations
+
+import bisect
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from producers.traffic import Kind, Malformed, Message, Scan
+from producers.validation import normalize_gtin
+
+MINUTE_MS = 60_000
+ROW_KEY = ("day", "organization_id", "brand_id", "gtin", "country_code", "device_class", "is_bot")
+
+
+@dataclass(frozen=True, slots=True)
+class Truth:
+    """Counts of what was sent and the scan_daily_summary rows it must produce."""
+
+    generated_at: datetime
+    seed: int
+    events_sent: int
+    valid_distinct: int
+    resends: int
+    malformed: int
+    too_late: int
+    rows: list[dict[str, Any]]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "generated_at": self.generated_at.isoformat(),
+            "seed": self.seed,
+            "events_sent": self.events_sent,
+            "valid_distinct": self.valid_distinct,
+            "resends": self.resends,
+            "malformed": self.malformed,
+            "too_late": self.too_late,
+            "rows": self.rows,
+        }
+
+    def totals(self) -> dict[str, int]:
+        """Return scans per traffic slice (device class, with "+bot" when flagged)."""
+        out: Counter[str] = Counter()
+        for row in self.rows:
+            out[row["device_class"] + ("+bot" if row["is_bot"] and row["device_class"] != "bot" else "")] += (
+                row["scans"]
+            )
+        return dict(sorted(out.items()))
+
+
+def rate_bots(scans: Iterable[Scan], per_minute: int, distinct_gtins_5min: int) -> set[str]:
+    """Return the event ids the behavioural rate rule marks as bots.
+
+    For a scan from address a at time t: the scans from a in (t - 60 s, t] and the
+    distinct GTINs among scans from a in (t - 300 s, t], both including itself.
+    Only scans not already bots are marked; the counts include every scan.
+    """
+    by_ip: dict[str, list[tuple[int, str, Scan]]] = defaultdict(list)
+    for scan in scans:
+        by_ip[scan.record["client_ip"]].append((scan.occurred_ms, normalize_gtin(scan.record["gtin"]), scan))
+    marked: set[str] = set()
+    for events in by_ip.values():
+        if len(events) <= min(per_minute, distinct_gtins_5min):
+            continue
+        events.sort(key=lambda e: e[0])
+        times = [e[0] for e in events]
+        for t, _, scan in events:
+            if scan.is_bot:
+                continue
+            hi = bisect.bisect_right(times, t)
+            count = hi - bisect.bisect_right(times, t - MINUTE_MS)
+            lo5 = bisect.bisect_right(times, t - 5 * MINUTE_MS)
+            distinct = len({e[1] for e in events[lo5:hi]})
+            if count > per_minute or distinct > distinct_gtins_5min:
+                marked.add(scan.event_id)
+    return marked
+
+
+def compute_truth(
+    messages: Iterable[Message],
+    *,
+    seed: int,
+    generated_at: datetime | None = None,
+    bot_rate_per_minute: int = 30,
+    bot_distinct_gtins_5min: int = 20,
+) -> Truth:
+    """Return the truth for messages sent in this order (resends are the same event)."""
+    sent = resends = malformed = too_late = 0
+    distinct: dict[str, Scan] = {}
+    for message in messages:
+        sent += 1
+        if isinstance(message, Malformed):
+            malformed += 1
+            continue
+        if message.resend or message.event_id in distinct:
+            resends += 1
+            continue
+        if message.kind is Kind.TOO_LATE:
+            too_late += 1
+            continue
+        distinct[message.event_id] = message
+    by_rate = rate_bots(distinct.values(), bot_rate_per_minute, bot_distinct_gtins_5min)
+    counts: Counter[tuple[Any, ...]] = Counter()
+    for scan in distinct.values():
+        r = scan.record
+        day = datetime.fromtimestamp(scan.occurred_ms / 1000, UTC).date().isoformat()
+        is_bot = scan.is_bot or scan.event_id in by_rate
+        counts[
+            (
+                day,
+                r["organization_id"],
+                r["brand_id"],
+                normalize_gtin(r["gtin"]),
+                scan.country,
+                scan.device_class,
+                is_bot,
+            )
+        ] += 1
+    rows = [dict(zip(ROW_KEY, key, strict=True)) | {"scans": n} for key, n in sorted(counts.items())]
+    return Truth(
+        generated_at or datetime.now(UTC), seed, sent, len(distinct), resends, malformed, too_late, rows
+    )
