@@ -11,39 +11,55 @@ from api.params import ScanQuery
 from api.report import Row
 from api.window import split
 
-# Whole months come from scan_monthly_summary, the days around them from
-# scan_daily_summary, and by_day from scan_daily_brand_totals; the triggers of
-# migration 0003 keep the rollups equal to the daily table.
-_SCANS = """
-WITH cube AS MATERIALIZED (
-    SELECT gtin, country_code, device_class, is_bot, sum(scans)::bigint AS scans
-    FROM (
+# Whole months come from scan_monthly_summary and the days around them from
+# scan_daily_summary; by_country and by_day come from scan_daily_country_totals.
+# The triggers of migration 0003 keep both rollups equal to the daily table.
+_SLICE = """
         SELECT gtin, country_code, device_class, is_bot, scans
         FROM scan_daily_summary
-        WHERE organization_id = %(org)s {brand}
+        WHERE organization_id = %(org)s {brand} {gtins}
           AND day >= %(head_from)s AND day < %(head_to)s
         UNION ALL
         SELECT gtin, country_code, device_class, is_bot, scans
         FROM scan_monthly_summary
-        WHERE organization_id = %(org)s {brand}
+        WHERE organization_id = %(org)s {brand} {gtins}
           AND month >= %(months_from)s AND month < %(months_to)s
         UNION ALL
         SELECT gtin, country_code, device_class, is_bot, scans
         FROM scan_daily_summary
-        WHERE organization_id = %(org)s {brand}
-          AND day >= %(tail_from)s AND day < %(tail_to)s
-    ) AS slice
-    GROUP BY gtin, country_code, device_class, is_bot
-),
-per_gtin AS (
+        WHERE organization_id = %(org)s {brand} {gtins}
+          AND day >= %(tail_from)s AND day < %(tail_to)s"""
+
+# The top GTINs' rows are read through the (organization_id, gtin, day|month)
+# indexes of migration 0004: one short range per GTIN.
+_TOP_FILTER = "AND gtin = ANY(ARRAY(SELECT gtin FROM top_gtins))"
+
+# One pass over the window's rows sums per GTIN, a second one sums the top
+# GTINs' countries and devices; countries and days come from the small rollup.
+_SCANS = """
+WITH per_gtin AS (
     SELECT gtin, sum(scans)::bigint AS scans,
            coalesce(sum(scans) FILTER (WHERE NOT is_bot), 0)::bigint AS billable
-    FROM cube
+    FROM ({slice}) AS slice
     GROUP BY gtin
-    HAVING sum(scans) > 0
 ),
 top_gtins AS (
-    SELECT gtin, scans, billable FROM per_gtin ORDER BY scans DESC, gtin LIMIT %(top)s
+    SELECT gtin, scans, billable FROM per_gtin
+    WHERE scans > 0
+    ORDER BY scans DESC, gtin
+    LIMIT %(top)s
+),
+details AS (
+    SELECT gtin, GROUPING(country_code) = 0 AS per_country, country_code, device_class,
+           sum(scans)::bigint AS scans
+    FROM ({top_slice}) AS top_slice
+    GROUP BY GROUPING SETS ((gtin, country_code), (gtin, device_class))
+),
+totals AS (
+    SELECT GROUPING(day) = 0 AS per_day, day, country_code, sum(scans)::bigint AS scans
+    FROM scan_daily_country_totals
+    WHERE organization_id = %(org)s {brand} AND day >= %(since)s AND day <= %(until)s
+    GROUP BY GROUPING SETS ((day), (country_code))
 )
 SELECT 'total' AS kind, NULL AS key, NULL AS sub, coalesce(sum(scans), 0)::bigint AS scans,
        coalesce(sum(billable), 0)::bigint AS billable, NULL AS product_name, NULL AS brand
@@ -57,30 +73,25 @@ LEFT JOIN (
     WHERE b.organization_id = %(org)s
 ) AS c ON c.gtin = t.gtin
 UNION ALL
-SELECT 'product_country', cube.gtin, cube.country_code, sum(cube.scans)::bigint, NULL, NULL, NULL
-FROM cube JOIN top_gtins USING (gtin)
-GROUP BY cube.gtin, cube.country_code
-HAVING sum(cube.scans) > 0
+SELECT CASE WHEN per_country THEN 'product_country' ELSE 'product_device' END, gtin,
+       CASE WHEN per_country THEN country_code ELSE device_class END, scans, NULL, NULL, NULL
+FROM details
+WHERE scans > 0
 UNION ALL
-SELECT 'product_device', cube.gtin, cube.device_class, sum(cube.scans)::bigint, NULL, NULL, NULL
-FROM cube JOIN top_gtins USING (gtin)
-GROUP BY cube.gtin, cube.device_class
-HAVING sum(cube.scans) > 0
-UNION ALL
-SELECT 'country', country_code, NULL, sum(scans)::bigint, NULL, NULL, NULL
-FROM cube
-GROUP BY country_code
-HAVING sum(scans) > 0
-UNION ALL
-SELECT 'day', day::text, NULL, sum(scans)::bigint, NULL, NULL, NULL
-FROM scan_daily_brand_totals
-WHERE organization_id = %(org)s {brand} AND day >= %(since)s AND day <= %(until)s
-GROUP BY day
-HAVING sum(scans) > 0
+SELECT CASE WHEN per_day THEN 'day' ELSE 'country' END,
+       CASE WHEN per_day THEN day::text ELSE country_code END, NULL, scans, NULL, NULL, NULL
+FROM totals
+WHERE scans > 0
 """
 
-SCANS_FOR_ORGANIZATION = sql.SQL(_SCANS.format(brand=""))
-SCANS_FOR_BRAND = sql.SQL(_SCANS.format(brand="AND brand_id = %(brand)s"))
+
+def _scans(brand: str) -> str:
+    return _SCANS.format(slice=_SLICE.format(brand=brand, gtins=""),
+                         top_slice=_SLICE.format(brand=brand, gtins=_TOP_FILTER), brand=brand)
+
+
+SCANS_FOR_ORGANIZATION = sql.SQL(_scans(""))
+SCANS_FOR_BRAND = sql.SQL(_scans("AND brand_id = %(brand)s"))
 
 
 @dataclass(frozen=True)
@@ -145,5 +156,5 @@ async def ping(conn: AsyncConnection[Any]) -> None:
 # only; no JIT (it costs more than it saves on these sub-second statements); room
 # for the hash aggregates; custom plans, since organizations differ in size by
 # orders of magnitude; and a bound on any statement.
-SESSION_OPTIONS = ("-c default_transaction_read_only=on -c jit=off -c work_mem=64MB"
+SESSION_OPTIONS = ("-c default_transaction_read_only=on -c jit=off -c work_mem=64MB -c max_parallel_workers_per_gather=0"
                    " -c plan_cache_mode=force_custom_plan -c statement_timeout=30000")

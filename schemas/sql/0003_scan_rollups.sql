@@ -1,11 +1,11 @@
 -- Rollups the read API answers long windows from, kept exact by triggers on
 -- scan_daily_summary, so that writers need not know they exist:
 --   scan_monthly_summary     the daily key with the day truncated to its month;
---   scan_daily_brand_totals  scans and bot scans per (organization, day, brand).
+--   scan_daily_country_totals  scans and bot scans per (organization, day, brand, country).
 -- Writers upsert absolute counts into scan_daily_summary; the statement-level
 -- triggers turn each statement's changed rows into deltas (new - old) and add
 -- them to the rollups. Writers on other connections touch the same rollup rows
--- (one per organization, day and brand), so the triggers first take one
+-- (one per organization, day, brand and country), so the triggers first take one
 -- transaction-scoped advisory lock: rollup maintenance is serialised until each
 -- writer commits, and writers can never deadlock on rollup rows. Rollup rows
 -- whose count falls to zero stay (readers skip them).
@@ -24,13 +24,14 @@ CREATE TABLE scan_monthly_summary (
 CREATE INDEX scan_monthly_summary_brand_month_idx
     ON scan_monthly_summary (organization_id, brand_id, month);
 
-CREATE TABLE scan_daily_brand_totals (
+CREATE TABLE scan_daily_country_totals (
     organization_id text   NOT NULL,
     day             date   NOT NULL,
     brand_id        text   NOT NULL,
+    country_code    text   NOT NULL,
     scans           bigint NOT NULL,
     bot_scans       bigint NOT NULL,
-    PRIMARY KEY (organization_id, day, brand_id)
+    PRIMARY KEY (organization_id, day, brand_id, country_code)
 );
 
 CREATE TYPE scan_rollup_delta AS (
@@ -60,13 +61,15 @@ LANGUAGE sql AS $$
         ON CONFLICT (organization_id, month, brand_id, gtin, country_code, device_class, is_bot)
         DO UPDATE SET scans = t.scans + EXCLUDED.scans
     )
-    INSERT INTO scan_daily_brand_totals AS t (organization_id, day, brand_id, scans, bot_scans)
-    SELECT organization_id, day, brand_id, sum(delta), coalesce(sum(delta) FILTER (WHERE is_bot), 0)
+    INSERT INTO scan_daily_country_totals AS t
+        (organization_id, day, brand_id, country_code, scans, bot_scans)
+    SELECT organization_id, day, brand_id, country_code, sum(delta),
+           coalesce(sum(delta) FILTER (WHERE is_bot), 0)
     FROM d
-    GROUP BY 1, 2, 3
+    GROUP BY 1, 2, 3, 4
     HAVING sum(delta) <> 0 OR sum(delta) FILTER (WHERE is_bot) <> 0
-    ORDER BY 1, 2, 3
-    ON CONFLICT (organization_id, day, brand_id)
+    ORDER BY 1, 2, 3, 4
+    ON CONFLICT (organization_id, day, brand_id, country_code)
     DO UPDATE SET scans = t.scans + EXCLUDED.scans, bot_scans = t.bot_scans + EXCLUDED.bot_scans;
 $$;
 
@@ -107,7 +110,7 @@ END $$;
 CREATE FUNCTION scan_rollups_after_truncate() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    TRUNCATE scan_monthly_summary, scan_daily_brand_totals;
+    TRUNCATE scan_monthly_summary, scan_daily_country_totals;
     RETURN NULL;
 END $$;
 
@@ -115,17 +118,19 @@ END $$;
 -- triggers disabled, or to check them).
 CREATE FUNCTION scan_rollups_rebuild() RETURNS void
 LANGUAGE sql AS $$
-    TRUNCATE scan_monthly_summary, scan_daily_brand_totals;
+    TRUNCATE scan_monthly_summary, scan_daily_country_totals;
     INSERT INTO scan_monthly_summary
         (month, organization_id, brand_id, gtin, country_code, device_class, is_bot, scans)
     SELECT date_trunc('month', day)::date, organization_id, brand_id, gtin, country_code,
            device_class, is_bot, sum(scans)
     FROM scan_daily_summary
     GROUP BY 1, 2, 3, 4, 5, 6, 7;
-    INSERT INTO scan_daily_brand_totals (organization_id, day, brand_id, scans, bot_scans)
-    SELECT organization_id, day, brand_id, sum(scans), coalesce(sum(scans) FILTER (WHERE is_bot), 0)
+    INSERT INTO scan_daily_country_totals
+        (organization_id, day, brand_id, country_code, scans, bot_scans)
+    SELECT organization_id, day, brand_id, country_code, sum(scans),
+           coalesce(sum(scans) FILTER (WHERE is_bot), 0)
     FROM scan_daily_summary
-    GROUP BY 1, 2, 3;
+    GROUP BY 1, 2, 3, 4;
 $$;
 
 CREATE TRIGGER scan_rollups_insert AFTER INSERT ON scan_daily_summary
