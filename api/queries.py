@@ -154,7 +154,9 @@ async def ping(conn: AsyncConnection[Any]) -> None:
 
 # Session settings of every API connection (and of the benchmark's bare SQL): read
 # only; no JIT (it costs more than it saves on these sub-second statements); room
-# for the hash aggregates; custom plans, since organizations differ in size by
-# orders of magnitude; and a bound on any statement.
-SESSION_OPTIONS = ("-c default_transaction_read_only=on -c jit=off -c work_mem=64MB -c max_parallel_workers_per_gather=0"
-                   " -c plan_cache_mode=force_custom_plan -c statement_timeout=30000")
+# for the hash aggregates; no parallel workers (many small requests share the
+# cores better one backend each); custom plans, since organizations differ in size
+# by orders of magnitude; and a bound on any statement.
+SESSION_OPTIONS = ("-c default_transaction_read_only=on -c jit=off -c work_mem=64MB"
+                   " -c max_parallel_workers_per_gather=0 -c plan_cache_mode=force_custom_plan"
+                   " -c statement_timeout=30000")
