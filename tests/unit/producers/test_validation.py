@@ -53,8 +53,16 @@ def test_normalize_gtin_pads_to_14(gtin: str, expected: str) -> None:
 
 @pytest.mark.parametrize(
     "gtin",
-    ["4006381333932", "12345", "123456789", "400638133393a", "", " 4006381333931", "\uff14006381333931",
-     "123456789012345"],
+    [
+        "4006381333932",
+        "12345",
+        "123456789",
+        "400638133393a",
+        "",
+        " 4006381333931",
+        "\uff14006381333931",
+        "123456789012345",
+    ],
 )
 def test_normalize_gtin_rejects(gtin: str) -> None:
     with pytest.raises(InvalidScanEvent) as info:
