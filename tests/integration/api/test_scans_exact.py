@@ -37,7 +37,8 @@ NAMES = {G1: ("Citric Acid 500g", "Acme", "ex-acme"), G2: ("Kids Juice", "Acme K
 
 @pytest.fixture(scope="module", autouse=True)
 def dataset(db: psycopg.Connection) -> None:
-    seed_catalog(db, {"ex-acme": {"ex-acme": "Acme", "ex-kids": "Acme Kids"}, "ex-rival": {"ex-rival": "Rival"}},
+    seed_catalog(db, {"ex-acme": {"ex-acme": "Acme", "ex-kids": "Acme Kids"},
+                      "ex-rival": {"ex-rival": "Rival"}},
                  {G1: ("ex-acme", "Citric Acid 500g"), G2: ("ex-kids", "Kids Juice"),
                   G9: ("ex-rival", "Rival Soda")},
                  [("ex-alice", "ex-acme", True), ("ex-alice", "ex-rival", False)])

@@ -1,0 +1,211 @@
+"""Latency of the scans endpoint over HTTP next to the bare SQL that answers it; the rollup triggers' cost.
+
+Uses the benchmark database built by bench/api_dataset.py (built first if it is
+missing; about four minutes). Starts `scan-analytics api` in a subprocess on a
+free port against that database, then for 7-, 30-, 90- and 365-day windows
+ending today, for the largest organization with and without a brand, runs the
+request over HTTP (httpx, keep-alive) and the same statement directly with
+psycopg, interleaved, and prints p50 and p95 of each and their ratios. Then
+times a sink-like upsert of absolute counts with the rollup triggers on and off.
+
+    .venv/bin/python bench/bench_api.py [--runs 20] [--explain]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+from psycopg import sql
+from psycopg.conninfo import make_conninfo
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import api_dataset
+
+from api import queries
+from api.auth.devkeys import mint_token
+from api.params import ScanQuery
+from api.window import Window
+from scan_analytics.settings import Settings, load_settings
+
+ORG = "org-01"
+BRAND = "org-01-brand-01"
+WINDOWS = (7, 30, 90, 365)
+SCANS = "/dashboard/api/v1/brand-analytics/scans"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def ensure_dataset(settings: Settings, database: str) -> str:
+    with psycopg.connect(settings.database_url, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (database,)).fetchone()
+    if not exists:
+        api_dataset.load(settings, database, 1.0, force=True, seed=7)
+    return make_conninfo(settings.database_url, dbname=database)
+
+
+def percentile(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def timed(fn: Callable[[], Any]) -> float:
+    start = time.perf_counter()
+    fn()
+    return (time.perf_counter() - start) * 1000
+
+
+def start_api(settings: Settings, url: str, port: int) -> subprocess.Popen[bytes]:
+    env = dict(os.environ, SCAN_ANALYTICS_DATABASE_URL=url, SCAN_ANALYTICS_DATABASE_POOL_MIN="2",
+               SCAN_ANALYTICS_DATABASE_POOL_MAX="4")
+    script = Path(sys.executable).with_name("scan-analytics")
+    proc = subprocess.Popen([str(script), "api", "--port", str(port), "--no-access-log",
+                             "--log-level", "warning"], env=env)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            pass
+        if proc.poll() is not None:
+            break
+        time.sleep(0.3)
+    proc.terminate()
+    raise SystemExit("the API did not become ready")
+
+
+def latency(url: str, port: int, token: str, runs: int) -> None:
+    today = datetime.now(UTC).date()
+    http = httpx.Client(base_url=f"http://127.0.0.1:{port}", headers={"Authorization": f"Bearer {token}"},
+                        timeout=60)
+    print(f"\n{'window':>7} {'brand':>6} | {'SQL p50':>8} {'p95':>8} | {'HTTP p50':>8} {'p95':>8} |"
+          f" {'HTTP/SQL p50':>12} {'p95':>6}   (ms, {runs} runs each, interleaved)")
+    p50s: dict[tuple[int, bool], float] = {}
+    with psycopg.connect(url, options=queries.SESSION_OPTIONS, autocommit=True) as conn:
+        for with_brand in (False, True):
+            for days in WINDOWS:
+                window = Window(today - timedelta(days=days - 1), today)
+                query = ScanQuery(ORG, BRAND if with_brand else None, window, 20)
+                statement, params = queries.scans_statement(ORG, query)
+                request: dict[str, str | int] = {"since": window.since.isoformat(),
+                                                 "until": window.until.isoformat()}
+                if with_brand:
+                    request["brand_id"] = BRAND
+
+                def bare(statement: sql.SQL = statement, params: dict[str, Any] = params) -> None:
+                    conn.execute(statement, params).fetchall()
+
+                def endpoint(request: dict[str, str | int] = request) -> None:
+                    resp = http.get(SCANS, params=request)
+                    resp.raise_for_status()
+                    resp.json()
+
+                for _ in range(3):  # warm the caches and both connections
+                    bare()
+                    endpoint()
+                sql_ms, http_ms = [], []
+                for _ in range(runs):
+                    sql_ms.append(timed(bare))
+                    http_ms.append(timed(endpoint))
+                s50, s95 = statistics.median(sql_ms), percentile(sql_ms, 0.95)
+                h50, h95 = statistics.median(http_ms), percentile(http_ms, 0.95)
+                p50s[(days, with_brand)] = h50
+                print(f"{days:>6}d {'yes' if with_brand else 'no':>6} | {s50:8.1f} {s95:8.1f} | {h50:8.1f} "
+                      f"{h95:8.1f} | {h50 / s50:12.2f} {h95 / s95:6.2f}", flush=True)
+    http.close()
+    for with_brand in (False, True):
+        ratio = p50s[(365, with_brand)] / p50s[(30, with_brand)]
+        print(f"365 days / 30 days over HTTP, p50, {'with' if with_brand else 'without'} brand: {ratio:.2f}x")
+
+
+def explain(url: str) -> None:
+    today = datetime.now(UTC).date()
+    query = ScanQuery(ORG, None, Window(today - timedelta(days=29), today), 20)
+    statement, params = queries.scans_statement(ORG, query)
+    with psycopg.connect(url, options=queries.SESSION_OPTIONS, autocommit=True) as conn:
+        print("\nEXPLAIN (ANALYZE, BUFFERS) of the main query, org-01, 30 days:")
+        for (line,) in conn.execute(sql.SQL("EXPLAIN (ANALYZE, BUFFERS) ") + statement, params):
+            print(f"  {line}")
+
+
+UPSERT = """
+INSERT INTO scan_daily_summary
+    (day, organization_id, brand_id, gtin, country_code, device_class, is_bot, scans)
+SELECT day, org, brand, gtin, cc, dev, bot, n
+FROM unnest(%s::date[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::bool[], %s::bigint[])
+    AS u(day, org, brand, gtin, cc, dev, bot, n)
+ON CONFLICT (organization_id, day, brand_id, gtin, country_code, device_class, is_bot)
+DO UPDATE SET scans = EXCLUDED.scans
+"""
+
+
+def trigger_cost(url: str, runs: int, batch: int = 2000) -> None:
+    """Time one sink flush (`batch` upserts, half new keys, half updates) with and without the triggers."""
+    today = datetime.now(UTC).date()
+    with psycopg.connect(url) as conn:
+        existing = conn.execute(
+            "SELECT day, organization_id, brand_id, gtin, country_code, device_class, is_bot, scans"
+            " FROM scan_daily_summary WHERE organization_id = %s AND day = %s LIMIT %s",
+            (ORG, today, batch // 2)).fetchall()
+        conn.rollback()
+        rows = [(d, o, b, g, c, v, bot, n + 1) for d, o, b, g, c, v, bot, n in existing]
+        rows += [(today + timedelta(days=1), o, b, g, c, v, bot, 1) for _, o, b, g, c, v, bot, _ in existing]
+        columns = [list(col) for col in zip(*rows, strict=True)]
+        print(f"\nsink-like flush of {len(rows)} upserts ({len(existing)} updates, {len(existing)} new keys),"
+              f" one statement, rolled back; ms over {runs} runs:")
+        for label, disable in (("without triggers", True), ("with rollup triggers", False)):
+            samples = []
+            for _ in range(runs):
+                with conn.transaction(force_rollback=True):
+                    if disable:
+                        conn.execute("ALTER TABLE scan_daily_summary DISABLE TRIGGER USER")
+                    samples.append(timed(lambda: conn.execute(UPSERT, columns)))
+            print(f"  {label:<22} p50 {statistics.median(samples):7.1f}"
+                  f"   p95 {percentile(samples, 0.95):7.1f}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database", default="sa_bench", help="benchmark database (default sa_bench)")
+    parser.add_argument("--runs", type=int, default=20, help="timed runs per case (default 20)")
+    parser.add_argument("--explain", action="store_true", help="print EXPLAIN ANALYZE of the main query")
+    args = parser.parse_args(argv)
+    settings = load_settings()
+    url = ensure_dataset(settings, args.database)
+    with psycopg.connect(url) as conn:
+        rows = conn.execute("SELECT count(*) FROM scan_daily_summary WHERE organization_id = %s", (ORG,)
+                            ).fetchone()
+    print(f"dataset {args.database}: {ORG} has {rows[0] if rows else 0:,} daily rows")
+    port = free_port()
+    proc = start_api(settings, url, port)
+    try:
+        latency(url, port, mint_token(settings, api_dataset.BENCH_USER, ttl_seconds=3600), args.runs)
+    finally:
+        proc.terminate()
+        proc.wait(20)
+    if args.explain:
+        explain(url)
+    trigger_cost(url, max(5, args.runs // 2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
