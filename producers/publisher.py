@@ -137,7 +137,9 @@ class ScanPublisher:
         self._on_delivery = on_delivery
         self._closed = False
         schema_text = load_schema(config.schema_path)
-        self._registry = registry or SchemaRegistryClient({"url": config.schema_registry_url})
+        self._registry = registry if registry is not None else SchemaRegistryClient(
+            {"url": config.schema_registry_url}
+        )
         self._serializer = AvroSerializer(
             self._registry,
             schema_text,
@@ -147,7 +149,9 @@ class ScanPublisher:
             },
         )
         self._context = SerializationContext(config.topic, MessageField.VALUE)
-        self._producer = producer or Producer({**config.producer_config(), "error_cb": self._on_error})
+        if producer is None:
+            producer = Producer({**config.producer_config(), "error_cb": self._on_error})
+        self._producer = producer
 
     @classmethod
     def from_settings(
