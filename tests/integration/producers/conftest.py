@@ -1,0 +1,123 @@
+"""Fixtures for the producers' integration tests: own topics, own database, own broker."""
+
+from __future__ import annotations
+
+import socket
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from confluent_kafka import Consumer, Message
+from confluent_kafka.schema_registry import SchemaRegistryClient
+from confluent_kafka.schema_registry.avro import AvroDeserializer
+from confluent_kafka.serialization import MessageField, SerializationContext
+
+from scan_analytics import migrate
+from scan_analytics.services import kafka
+from scan_analytics.settings import Settings
+from tests.integration.conftest import create_database, drop_database
+
+
+@pytest.fixture(scope="session")
+def producer_settings(base_settings: Settings, run_id: str) -> Iterator[Settings]:
+    """Settings with a migrated database and topics no other part's tests read."""
+    name = f"sa_test_{run_id}_producers"
+    url = create_database(base_settings.database_url, name)
+    migrate.apply(url, base_settings.schemas_dir / "sql")
+    yield base_settings.model_copy(
+        update={
+            "database_url": url,
+            "topic_raw": f"producers.raw.{run_id}",
+            "topic_enriched": f"producers.enriched.{run_id}",
+            "topic_dlq": f"producers.dlq.{run_id}",
+        }
+    )
+    drop_database(base_settings.database_url, name)
+
+
+@pytest.fixture()
+def unique_topics(producer_settings: Settings) -> Settings:
+    """producer_settings with topic names of this test alone."""
+    tag = uuid.uuid4().hex[:8]
+    return producer_settings.model_copy(
+        update={
+            "topic_raw": f"producers.raw.{tag}",
+            "topic_enriched": f"producers.enriched.{tag}",
+            "topic_dlq": f"producers.dlq.{tag}",
+        }
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture()
+def own_broker(producer_settings: Settings, tmp_path: Path) -> Iterator[Settings]:
+    """A broker of this test alone, free to be stopped and restarted."""
+    port, controller = free_port(), free_port()
+    own = producer_settings.model_copy(
+        update={
+            "services_dir": tmp_path / "services",
+            "kafka_port": port,
+            "kafka_controller_port": controller,
+            "kafka_bootstrap": f"127.0.0.1:{port}",
+            "kafka_heap": "384m",
+        }
+    )
+    # Reuse the shared broker's resolved jars instead of resolving them again.
+    shared_libs = producer_settings.services_dir / "kafka" / f"libs-{own.kafka_version}"
+    if shared_libs.is_dir():
+        (own.services_dir / "kafka").mkdir(parents=True)
+        (own.services_dir / "kafka" / shared_libs.name).symlink_to(shared_libs)
+    kafka.start(own)
+    try:
+        yield own
+    finally:
+        kafka.stop(own)
+
+
+Decoded = tuple[Message, dict[str, Any] | None, Exception | None]
+
+
+def consume_all(
+    settings: Settings, topic: str, expected: int, idle_rounds: int = 5, decode: bool = True
+) -> list[Decoded]:
+    """Read a topic from the start until `expected` messages arrived and it stays quiet."""
+    consumer = Consumer(
+        {
+            "bootstrap.servers": settings.kafka_bootstrap,
+            "group.id": f"producers-test-{uuid.uuid4().hex[:8]}",
+            "auto.offset.reset": "earliest",
+            "enable.auto.commit": False,
+        }
+    )
+    deserializer: Callable[..., Any] = AvroDeserializer(
+        SchemaRegistryClient({"url": settings.schema_registry_url})
+    )
+    context = SerializationContext(topic, MessageField.VALUE)
+    out: list[Decoded] = []
+    quiet = 0
+    consumer.subscribe([topic])
+    try:
+        for _ in range(600):
+            batch = consumer.consume(1000, timeout=1.0)
+            for msg in batch:
+                assert msg.error() is None, msg.error()
+                if not decode:
+                    out.append((msg, None, None))
+                    continue
+                try:
+                    out.append((msg, deserializer(msg.value(), context), None))
+                except Exception as e:  # the malformed ones
+                    out.append((msg, None, e))
+            quiet = 0 if batch else quiet + 1
+            if len(out) >= expected and quiet >= idle_rounds:
+                break
+    finally:
+        consumer.close()
+    return out

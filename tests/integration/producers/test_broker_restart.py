@@ -1,0 +1,52 @@
+"""Stopping and restarting the broker while publishing loses nothing and duplicates nothing."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from datetime import UTC, datetime
+
+import pytest
+
+from producers.catalog import build_catalog
+from producers.publisher import ScanPublisher
+from producers.topics import ensure_topics
+from producers.traffic import DAY_MS, Scan, Shares, TrafficPlanner
+from producers.validation import to_millis
+from scan_analytics.services import kafka
+from scan_analytics.settings import Settings
+
+from .conftest import consume_all
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+COUNT = 6_000
+
+
+def test_broker_restart_while_publishing(own_broker: Settings) -> None:
+    settings = own_broker.model_copy(update={"topic_raw": "restart.raw", "topic_partitions": 3})
+    ensure_topics(settings)
+    now_ms = to_millis(datetime.now(UTC))
+    planner = TrafficPlanner(build_catalog(), seed=5, shares=Shares(malformed=0, resend=0))
+    records = [
+        m.record for m in planner.plan(COUNT, now_ms - DAY_MS, now_ms, now_ms, 7) if isinstance(m, Scan)
+    ]
+
+    with ScanPublisher.from_settings(settings, delivery_timeout_ms=180_000, linger_ms=5) as publisher:
+        for i, record in enumerate(records):
+            publisher.publish(record)
+            if i % 200 == 0:
+                time.sleep(0.02)  # a steady stream, so batches are in flight when the broker goes
+            if i == COUNT // 3:
+                assert kafka.stop(settings)
+                assert not kafka.is_ready(settings)
+            if i == 2 * COUNT // 3:
+                kafka.start(settings)
+        publisher.close(timeout=180)
+    assert publisher.stats.delivered == COUNT
+    assert publisher.stats.failed == 0
+
+    received = consume_all(settings, settings.topic_raw, COUNT, decode=False)
+    keys = Counter((m.key(), m.value()) for m, _, _ in received)
+    assert len(received) == COUNT, f"{len(received) - COUNT:+d} messages"
+    assert max(keys.values()) == 1

@@ -1,0 +1,56 @@
+"""10,000 scans through the real broker and registry come back equal, keyed by GTIN."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, datetime
+
+import pytest
+
+from producers.catalog import build_catalog
+from producers.publisher import DeliveryReport, ScanPublisher
+from producers.topics import ensure_topics
+from producers.traffic import DAY_MS, Scan, Shares, TrafficPlanner
+from producers.validation import to_millis, validate_scan_event
+from scan_analytics.settings import Settings
+
+from .conftest import consume_all
+
+pytestmark = pytest.mark.integration
+
+COUNT = 10_000
+
+
+def test_ten_thousand_scans_round_trip(unique_topics: Settings) -> None:
+    settings = unique_topics
+    created = ensure_topics(settings)
+    assert set(created) == {settings.topic_raw, settings.topic_enriched, settings.topic_dlq}
+    assert ensure_topics(settings) == []
+
+    now_ms = to_millis(datetime.now(UTC))
+    planner = TrafficPlanner(build_catalog(), seed=21, shares=Shares(malformed=0, resend=0))
+    records = [
+        m.record for m in planner.plan(COUNT, now_ms - 2 * DAY_MS, now_ms, now_ms, 7) if isinstance(m, Scan)
+    ]
+    assert len(records) == COUNT
+
+    reports: list[DeliveryReport] = []
+    with ScanPublisher.from_settings(settings, on_delivery=reports.append) as publisher:
+        ids = [publisher.publish(r) for r in records]
+    assert publisher.stats.delivered == COUNT and publisher.stats.failed == 0
+    assert len(reports) == COUNT and all(r.ok for r in reports)
+
+    received = consume_all(settings, settings.topic_raw, COUNT)
+    assert len(received) == COUNT
+    expected = {r["event_id"]: r for r in map(validate_scan_event, records)}
+    assert sorted(ids) == sorted(expected)
+    partitions_of_gtin: dict[str, set[int]] = defaultdict(set)
+    for msg, value, error in received:
+        assert error is None and value is not None
+        value["event_id"] = str(value["event_id"])
+        assert value == expected.pop(value["event_id"])
+        assert msg.key() == value["gtin"].encode()
+        partitions_of_gtin[value["gtin"]].add(msg.partition())
+    assert expected == {}
+    assert all(len(p) == 1 for p in partitions_of_gtin.values())
+    assert len({p for ps in partitions_of_gtin.values() for p in ps}) == settings.topic_partitions
