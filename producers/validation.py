@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ipaddress
+import re
+import socket
 import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
@@ -14,6 +16,7 @@ GTIN_LENGTHS = frozenset({8, 12, 13, 14})
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 MAX_FUTURE = timedelta(hours=1)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 REQUIRED_STRINGS = ("organization_id", "brand_id", "digital_link")
 OPTIONAL_STRINGS = ("link_type", "user_agent", "referer", "accept_language")
@@ -26,7 +29,8 @@ def gtin_check_digit(body: str) -> int:
     """Return the GS1 mod-10 check digit for `body` (the GTIN without its last digit)."""
     if not body.isascii() or not body.isdigit():
         raise ValueError(f"GTIN body must be ASCII digits, got {body!r}")
-    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
+    reverse = body[::-1]
+    total = 3 * sum(map(int, reverse[0::2])) + sum(map(int, reverse[1::2]))
     return (10 - total % 10) % 10
 
 
@@ -81,6 +85,8 @@ def _event_id(value: object) -> str:
     if not isinstance(value, str):
         kind = type(value).__name__
         raise InvalidScanEvent("event_id", "bad_event_id", f"expected a UUID string, got {kind}")
+    if CANONICAL_UUID.fullmatch(value):
+        return value
     try:
         return str(uuid.UUID(value))
     except ValueError as e:
@@ -90,10 +96,26 @@ def _event_id(value: object) -> str:
 def _client_ip(value: object) -> str:
     if not isinstance(value, str):
         raise InvalidScanEvent("client_ip", "bad_ip", f"expected a string, got {type(value).__name__}")
+    if "%" in value:
+        raise InvalidScanEvent("client_ip", "bad_ip", f"a zone index is not a client address: {value!r}")
+    canonical = _canonical_fast(value)
+    if canonical is not None:
+        return canonical
     try:
         return str(ipaddress.ip_address(value))
     except ValueError as e:
         raise InvalidScanEvent("client_ip", "bad_ip", f"not an IPv4 or IPv6 address: {value!r}") from e
+
+
+def _canonical_fast(value: str) -> str | None:
+    """Return value when the C resolver library prints it back unchanged (already canonical)."""
+    family = socket.AF_INET6 if ":" in value else socket.AF_INET
+    if family == socket.AF_INET6 and "." in value:
+        return None  # embedded IPv4 forms print differently; leave them to ipaddress
+    try:
+        return value if socket.inet_ntop(family, socket.inet_pton(family, value)) == value else None
+    except (OSError, ValueError):
+        return None
 
 
 def _status_code(value: object) -> int | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import uuid
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
@@ -170,3 +171,25 @@ def test_timestamp_exactly_one_hour_ahead_is_accepted() -> None:
 def test_millis_round_trip(moment: datetime) -> None:
     millis = to_millis(moment)
     assert to_millis(to_datetime(millis)) == millis
+
+
+@given(st.ip_addresses())
+def test_addresses_come_out_as_ipaddress_prints_them(
+    address: ipaddress.IPv4Address | ipaddress.IPv6Address,
+) -> None:
+    for text in {str(address), address.exploded, str(address).upper()}:
+        assert validate_scan_event(event(client_ip=text), now=NOW)["client_ip"] == str(address)
+
+
+@given(st.uuids())
+def test_event_ids_come_out_canonical(value: uuid.UUID) -> None:
+    for text in (str(value), str(value).upper(), value.hex):
+        assert validate_scan_event(event(event_id=text), now=NOW)["event_id"] == str(value)
+
+
+@pytest.mark.parametrize(
+    "text", ["01.2.3.4", "1.2.3", "1.2.3.4.5", "::ffff:1.2.3.256", "1::2::3", "fe80::1%eth0x"]
+)
+def test_odd_address_texts_are_rejected(text: str) -> None:
+    with pytest.raises(InvalidScanEvent):
+        validate_scan_event(event(client_ip=text), now=NOW)

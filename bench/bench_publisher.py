@@ -1,0 +1,104 @@
+"""Publisher throughput next to a bare confluent-kafka loop producing the same pre-serialized bytes.
+
+Against the running local broker and registry, on a fresh topic per run. In the
+same run and with the same producer settings (idempotent, acks=all, zstd,
+linger 20 ms, batch 1 MB), interleaved, each repeated --runs times:
+
+- publisher:  ScanPublisher.publish(record) for N simulated scans (validation,
+              Avro serialization through the registry's serializer, produce),
+              then flush: the figure the resolver gets;
+- bare:       confluent_kafka.Producer.produce(topic, value, key) of the same
+              N pre-serialized (key, value) pairs, then flush: the ceiling;
+- encode:     validation + serialization alone, no Kafka (where the time goes).
+
+Prints the median events/s of each and the ratio publisher / bare.
+
+    .venv/bin/python bench/bench_publisher.py [--events 50000] [--runs 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from confluent_kafka import Producer
+
+from producers.catalog import build_catalog
+from producers.publisher import PublisherConfig, ScanPublisher
+from producers.topics import ensure_topic_names
+from producers.traffic import DAY_MS, Scan, Shares, TrafficPlanner
+from producers.validation import to_millis
+from scan_analytics.settings import load_settings
+
+
+def records(n: int) -> list[dict[str, Any]]:
+    now_ms = to_millis(datetime.now(UTC))
+    planner = TrafficPlanner(build_catalog(), seed=1, shares=Shares(malformed=0, resend=0))
+    return [m.record for m in planner.plan(n, now_ms - 3 * DAY_MS, now_ms, now_ms, 7) if isinstance(m, Scan)]
+
+
+def timed(fn: Callable[[], None], n: int) -> float:
+    start = time.perf_counter()
+    fn()
+    return n / (time.perf_counter() - start)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--events", type=int, default=50_000)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+
+    settings = load_settings()
+    topic = f"bench.publisher.{uuid.uuid4().hex[:8]}"
+    ensure_topic_names(settings.kafka_bootstrap, [topic], settings.topic_partitions)
+    config = PublisherConfig.from_settings(settings, topic=topic)
+    data = records(args.events)
+    n = len(data)
+
+    publisher = ScanPublisher(config)
+    encoded = [publisher.encode(r)[:2] for r in data]  # also registers the schema before timing
+    bare = Producer(config.producer_config())
+
+    def run_publisher() -> None:
+        for r in data:
+            publisher.publish(r)
+        assert publisher.flush(120) == 0
+
+    def run_bare() -> None:
+        for key, value in encoded:
+            while True:
+                try:
+                    bare.produce(topic, value=value, key=key)
+                    break
+                except BufferError:
+                    bare.poll(0.05)
+            bare.poll(0)
+        assert bare.flush(120) == 0
+
+    def run_encode() -> None:
+        for r in data:
+            publisher.encode(r)
+
+    rates: dict[str, list[float]] = {"publisher": [], "bare": [], "encode": []}
+    for _ in range(args.runs):
+        rates["bare"].append(timed(run_bare, n))
+        rates["publisher"].append(timed(run_publisher, n))
+        rates["encode"].append(timed(run_encode, n))
+    publisher.close()
+
+    print(f"topic {topic}, {settings.topic_partitions} partitions, {n} scans per run, {args.runs} runs")
+    for name, values in rates.items():
+        runs = ", ".join(f"{v:,.0f}" for v in values)
+        print(f"  {name:<10} median {statistics.median(values):>10,.0f} events/s   (runs: {runs})")
+    ratio = statistics.median(rates["publisher"]) / statistics.median(rates["bare"])
+    print(f"  publisher / bare = {ratio:.2f}")
+
+
+if __name__ == "__main__":
+    main()
