@@ -43,9 +43,8 @@ async def scans(
         description="last day, inclusive, YYYY-MM-DD; defaults to today (UTC)",
         examples=["2026-04-17"])] = None,
     top: Annotated[str | None, Query(
-        description=f"how many products in top_products, {MIN_TOP} to {MAX_TOP} (default {DEFAULT_TOP})",
-        json_schema_extra={"type": "integer", "minimum": MIN_TOP, "maximum": MAX_TOP,
-                           "default": DEFAULT_TOP})] = None,
+        description=f"how many products in top_products: a whole number from {MIN_TOP} to {MAX_TOP} "
+        f"(default {DEFAULT_TOP})", examples=["20"])] = None,
 ) -> Any:
     require_scope(principal.scopes)
     query = parse_query(organization_id=organization_id, brand_id=brand_id, since=since,
