@@ -14,6 +14,8 @@ from api.errors import Unauthorized, Unavailable
 
 # Which JWK key type each JWS algorithm family needs.
 KEY_TYPES = {"RS": "RSA", "PS": "RSA", "ES": "EC", "Ed": "OKP"}
+# Private members a careless JWKS may carry; only the public key is ever used.
+PRIVATE_MEMBERS = frozenset({"d", "p", "q", "dp", "dq", "qi", "oth", "k"})
 
 
 class KeySet:
@@ -28,8 +30,9 @@ class KeySet:
                 continue
             if jwk.get("kty") not in KEY_TYPES.values():
                 continue  # symmetric ("oct") and unknown key types are never accepted
+            public = {k: v for k, v in jwk.items() if k not in PRIVATE_MEMBERS}
             try:
-                self.keys[jwk.get("kid")] = (jwk, jwt.PyJWK(jwk))
+                self.keys[jwk.get("kid")] = (public, jwt.PyJWK(public))
             except jwt.PyJWTError:
                 continue
 

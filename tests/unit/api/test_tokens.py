@@ -144,3 +144,13 @@ async def test_url_source_unreachable_is_unavailable() -> None:
     with pytest.raises(Unavailable, match="cannot be fetched"):
         await source.key_for("k", "RS256")
     await source.aclose()
+
+
+async def test_a_jwks_carrying_a_private_key_is_used_as_public() -> None:
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    numbers = ISSUER_KEY.key.private_numbers()
+    assert isinstance(ISSUER_KEY.key, rsa.RSAPrivateKey)
+    leaky = dict(ISSUER_KEY.jwk, d=b64(numbers.d.to_bytes((numbers.d.bit_length() + 7) // 8, "big")))
+    principal = await authenticate(ISSUER_KEY.token(), Keys({"keys": [leaky]}), POLICY)
+    assert principal.user_id == "alice"
