@@ -11,7 +11,8 @@ linger 20 ms, batch 1 MB), interleaved, each repeated --runs times:
               N pre-serialized (key, value) pairs, then flush: the ceiling;
 - encode:     validation + serialization alone, no Kafka (where the time goes).
 
-Prints the median events/s of each and the ratio publisher / bare.
+Prints the median events/s of each and the ratio publisher / bare, after one
+uncounted warm-up round of each.
 
     .venv/bin/python bench/bench_publisher.py [--events 50000] [--runs 3]
 """
@@ -85,6 +86,8 @@ def main() -> None:
         for r in data:
             publisher.encode(r)
 
+    run_bare()  # warm-up: connections, metadata, the first batches
+    run_publisher()
     rates: dict[str, list[float]] = {"publisher": [], "bare": [], "encode": []}
     for _ in range(args.runs):
         rates["bare"].append(timed(run_bare, n))

@@ -16,9 +16,10 @@ from scan_analytics.settings import Settings
 
 
 def _simulate(args: argparse.Namespace, settings: Settings) -> int:
+    seed = args.seed if args.seed is not None else simulator.fresh_seed()
     config = simulator.SimulationConfig(
         events=args.events,
-        seed=args.seed,
+        seed=seed,
         days=args.days,
         rate=args.rate,
         organizations=args.organizations,
@@ -32,7 +33,10 @@ def _simulate(args: argparse.Namespace, settings: Settings) -> int:
 
         signal.signal(signal.SIGTERM, _stop)
         signal.signal(signal.SIGINT, _stop)
-        print(f"simulate: publishing about {args.rate:g} scans/s to {settings.topic_raw} until stopped")
+        print(
+            f"simulate: publishing about {args.rate:g} scans/s to {settings.topic_raw} until stopped "
+            f"(seed {seed})"
+        )
         sent = simulator.run_forever(settings, config, stop)
         print(f"simulate: stopped after {sent} messages")
         return 0
@@ -102,7 +106,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         metavar="R",
         help="messages per second; 0 sends as fast as possible (default 0)",
     )
-    p.add_argument("--seed", type=int, default=1, metavar="S", help="random seed (default 1)")
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=None,
+        metavar="S",
+        help="random seed: the same seed, clock and options give the same messages "
+        "(default: a fresh one, printed)",
+    )
     p.add_argument(
         "--days", type=float, default=3.0, metavar="D", help="days the scans cover, ending now (default 3)"
     )

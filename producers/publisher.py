@@ -34,6 +34,9 @@ from producers.validation import validate_scan_event
 from scan_analytics.settings import Settings
 
 log = logging.getLogger(__name__)
+# Serve delivery reports every this many scans: often enough to keep the queue
+# moving, rarely enough not to cost a call per scan.
+POLL_EVERY = 32
 
 
 class Overflow(StrEnum):
@@ -207,7 +210,8 @@ class ScanPublisher:
             if now >= deadline:
                 self._overflow()
             self._producer.poll(0.05)
-        self._producer.poll(0)
+        if self.stats.queued % POLL_EVERY == 0:
+            self._producer.poll(0)
 
     def try_produce(
         self, key: bytes | None, value: bytes, callback: Callable[[KafkaError | None, Message], None]

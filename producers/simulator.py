@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -30,7 +31,7 @@ class SimulationConfig:
     """What to simulate; `now` fixes the clock for reproducible truth."""
 
     events: int = 10_000
-    seed: int = 1
+    seed: int | None = None  # None: a fresh seed (the same seed repeats the same event ids)
     days: float = 3.0
     rate: float = 0.0  # events per second; 0 = as fast as possible
     organizations: int = 3
@@ -53,19 +54,25 @@ class SimulationConfig:
             )
 
 
+def fresh_seed() -> int:
+    """Return a new random seed."""
+    return secrets.randbelow(2**31)
+
+
 def plan(settings: Settings, config: SimulationConfig) -> tuple[Catalog, list[Message], Truth]:
     """Return the catalog, the messages in send order and their truth, without any I/O."""
     config.check(settings)
     catalog = build_catalog(config.organizations, config.brands_per_organization, config.products_per_brand)
     now = config.now or datetime.now(UTC)
     now_ms = to_millis(now)
-    planner = TrafficPlanner(catalog, config.seed, config.shares)
+    seed = config.seed if config.seed is not None else fresh_seed()
+    planner = TrafficPlanner(catalog, seed, config.shares)
     messages = planner.plan(
         config.events, now_ms - int(config.days * DAY_MS), now_ms, now_ms, settings.late_horizon_days
     )
     truth = compute_truth(
         messages,
-        seed=config.seed,
+        seed=seed,
         generated_at=now,
         bot_rate_per_minute=settings.bot_rate_per_minute,
         bot_distinct_gtins_5min=settings.bot_distinct_gtins_5min,
@@ -151,7 +158,7 @@ def run_forever(
     if config.write_catalog:
         seed_catalog(settings.database_url, catalog)
     ensure_topics(settings)
-    planner = TrafficPlanner(catalog, config.seed, config.shares)
+    planner = TrafficPlanner(catalog, config.seed if config.seed is not None else fresh_seed(), config.shares)
     per_round = max(1, int(config.rate * FOREVER_WINDOW_SECONDS)) if config.rate > 0 else 5_000
     sent, last_report = 0, time.monotonic()
     with ScanPublisher.from_settings(settings) as publisher:
@@ -170,4 +177,3 @@ def run_forever(
                 s = publisher.stats
                 report(f"simulate: {sent} sent, {s.delivered} delivered, {s.failed} failed")
     return sent
-

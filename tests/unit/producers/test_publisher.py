@@ -70,6 +70,7 @@ def test_publish_queues_the_normalised_scan_keyed_by_gtin14() -> None:
     registry = MockSchemaRegistryClient({"url": "mock://unit"})
     publisher, producer = make(registry=registry)
     event_id = publisher.publish(record())
+    publisher.flush()
     (message,) = producer.delivered
     assert message.key() == b"04006381333931"
     assert message.value()[:1] == b"\x00"  # Confluent framing: magic byte, then the schema id
@@ -153,7 +154,9 @@ def test_without_auto_registration_an_unregistered_schema_is_named() -> None:
 def test_publish_raw_bypasses_validation() -> None:
     publisher, producer = make()
     publisher.publish_raw("not-a-gtin", b"\xffgarbage")
+    publisher.flush()
     assert producer.delivered[0].value() == b"\xffgarbage"
+    assert producer.delivered[0].key() == b"not-a-gtin"
 
 
 def test_producer_settings_are_idempotent_and_batched() -> None:
@@ -202,5 +205,6 @@ def test_serialization_round_trip(
         occurred_at=occurred.replace(microsecond=occurred.microsecond // 1000 * 1000),
     )
     publisher.publish(scan)
+    publisher.flush()
     decoded = decode(registry, producer.delivered[0].value())
     assert decoded | {"event_id": str(decoded["event_id"])} == validate_scan_event(scan)
