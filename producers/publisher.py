@@ -140,8 +140,8 @@ class ScanPublisher:
         self._on_delivery = on_delivery
         self._closed = False
         schema_text = load_schema(config.schema_path)
-        self._registry = registry if registry is not None else SchemaRegistryClient(
-            {"url": config.schema_registry_url}
+        self._registry = (
+            registry if registry is not None else SchemaRegistryClient({"url": config.schema_registry_url})
         )
         self._serializer = AvroSerializer(
             self._registry,
@@ -200,7 +200,7 @@ class ScanPublisher:
     def _produce(self, key: bytes | None, value: bytes, event_id: str) -> None:
         if self._closed:
             raise PublishError("the publisher is closed")
-        callback = functools.partial(self._delivered, event_id)
+        callback = self.delivery_callback(event_id)
         deadline: float | None = None
         while not self.try_produce(key, value, callback):
             if self.config.overflow is Overflow.RAISE:
@@ -234,21 +234,34 @@ class ScanPublisher:
 
     # -- delivery ----------------------------------------------------------
 
-    def _delivered(self, event_id: str, err: KafkaError | None, msg: Message) -> None:
+    def delivery_callback(
+        self, event_id: str, also: DeliveryCallback | None = None
+    ) -> Callable[[KafkaError | None, Message], None]:
+        """Return the librdkafka callback that counts a delivery and reports it (to `also` too)."""
+        return functools.partial(self._delivered, event_id, also)
+
+    def _delivered(
+        self, event_id: str, also: DeliveryCallback | None, err: KafkaError | None, msg: Message
+    ) -> None:
         if err is None:
             self.stats.delivered += 1
         else:
             self.stats.failed += 1
             log.warning("scan %s not delivered: %s", event_id, err)
+        if self._on_delivery is None and also is None:
+            return
+        offset, partition = msg.offset(), msg.partition()
+        report = DeliveryReport(
+            event_id,
+            msg.topic() or self.config.topic,
+            -1 if partition is None else partition,
+            -1 if offset is None else offset,
+            None if err is None else str(err),
+        )
         if self._on_delivery is not None:
-            report = DeliveryReport(
-                event_id,
-                msg.topic() or self.config.topic,
-                msg.partition() or 0,
-                msg.offset() or -1,
-                None if err is None else str(err),
-            )
             self._on_delivery(report)
+        if also is not None:
+            also(report)
 
     def _on_error(self, err: KafkaError) -> None:
         # Broker-level trouble (e.g. all brokers down) is retried by librdkafka; fatal errors are not.
@@ -260,6 +273,10 @@ class ScanPublisher:
     def poll(self, timeout: float = 0.0) -> int:
         """Serve delivery reports; return how many were served."""
         return int(self._producer.poll(timeout))
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
 
     def pending(self) -> int:
         """Return how many scans are queued or in flight."""

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from datetime import UTC, datetime
 
 import pytest
 
+from producers.aio import AsyncScanPublisher
 from producers.catalog import build_catalog
-from producers.publisher import DeliveryReport, ScanPublisher
+from producers.publisher import DeliveryReport, PublisherConfig, ScanPublisher
 from producers.topics import ensure_topics
 from producers.traffic import DAY_MS, Scan, Shares, TrafficPlanner
 from producers.validation import to_millis, validate_scan_event
@@ -54,3 +56,18 @@ def test_ten_thousand_scans_round_trip(unique_topics: Settings) -> None:
     assert expected == {}
     assert all(len(p) == 1 for p in partitions_of_gtin.values())
     assert len({p for ps in partitions_of_gtin.values() for p in ps}) == settings.topic_partitions
+
+
+async def test_async_publisher_gets_an_offset_for_every_scan(unique_topics: Settings) -> None:
+    settings = unique_topics
+    ensure_topics(settings)
+    now_ms = to_millis(datetime.now(UTC))
+    planner = TrafficPlanner(build_catalog(), seed=8, shares=Shares(malformed=0, resend=0))
+    records = [
+        m.record for m in planner.plan(2_000, now_ms - DAY_MS, now_ms, now_ms, 7) if isinstance(m, Scan)
+    ]
+    async with AsyncScanPublisher(PublisherConfig.from_settings(settings)) as publisher:
+        reports = await asyncio.gather(*(publisher.publish(r) for r in records))
+    assert all(r.ok and r.offset >= 0 for r in reports)
+    assert len({(r.partition, r.offset) for r in reports}) == len(records)
+    assert len(consume_all(settings, settings.topic_raw, len(records), decode=False)) == len(records)
