@@ -217,9 +217,9 @@ def load(settings: Settings, database: str, scale: float, force: bool, seed: int
             rolled = time.perf_counter()
             print(f"rollups rebuilt in {rolled - indexed:.0f} s", flush=True)
         conn.autocommit = True
-        conn.execute("VACUUM (ANALYZE) scan_daily_summary, scan_monthly_summary, scan_daily_brand_totals")
+        conn.execute("VACUUM (ANALYZE) scan_daily_summary, scan_monthly_summary, scan_daily_country_totals")
         counts = {t: conn.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(t))).fetchone()
-                  for t in ("scan_daily_summary", "scan_monthly_summary", "scan_daily_brand_totals")}
+                  for t in ("scan_daily_summary", "scan_monthly_summary", "scan_daily_country_totals")}
         largest = conn.execute("SELECT count(*) FROM scan_daily_summary WHERE organization_id = 'org-01'"
                                ).fetchone()
         size = conn.execute("SELECT pg_size_pretty(pg_database_size(current_database()))").fetchone()
