@@ -74,9 +74,11 @@ def ensure_dev_keys(settings: Settings) -> rsa.RSAPrivateKey:
             document: dict[str, Any] = {"keys": []}
             if jwks_path.exists():
                 document = json.loads(jwks_path.read_text())
-            if not any(k.get("kid") == jwk["kid"] for k in document.get("keys", [])):
+            keys = document.get("keys") if isinstance(document.get("keys"), list) else []
+            if not any(isinstance(k, dict) and k.get("kid") == jwk["kid"] for k in keys):
+                # add the key; keys already in the file (another issuer's) stay
                 jwks_path.parent.mkdir(parents=True, exist_ok=True)
-                _write(jwks_path, json.dumps({"keys": [jwk]}, indent=2).encode(), 0o644)
+                _write(jwks_path, json.dumps({"keys": [*keys, jwk]}, indent=2).encode(), 0o644)
         except (OSError, ValueError) as e:
             raise ConfigurationError(f"cannot prepare the development key in {key_path.parent}: {e}") from e
     return key

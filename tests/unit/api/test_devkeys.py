@@ -1,3 +1,4 @@
+import json
 from pathlib import Path
 
 import pytest
@@ -32,12 +33,13 @@ def test_keys_are_created_once(tmp_path: Path) -> None:
     assert settings.jwks_file.read_text() == jwks
 
 
-def test_jwks_is_rewritten_when_it_lacks_the_key(tmp_path: Path) -> None:
+def test_the_key_is_added_to_a_jwks_that_lacks_it(tmp_path: Path) -> None:
     settings = dev_settings(tmp_path)
     ensure_dev_keys(settings)
-    settings.jwks_file.write_text('{"keys": []}')
+    settings.jwks_file.write_text('{"keys": [{"kty": "RSA", "kid": "other", "n": "AQAB", "e": "AQAB"}]}')
     ensure_dev_keys(settings)
-    assert '"kid"' in settings.jwks_file.read_text()
+    kids = [k["kid"] for k in json.loads(settings.jwks_file.read_text())["keys"]]
+    assert kids[0] == "other" and len(kids) == 2
 
 
 @pytest.mark.parametrize(("kw", "user", "ttl", "message"), [
