@@ -74,7 +74,8 @@ def ensure_dev_keys(settings: Settings) -> rsa.RSAPrivateKey:
             document: dict[str, Any] = {"keys": []}
             if jwks_path.exists():
                 document = json.loads(jwks_path.read_text())
-            keys = document.get("keys") if isinstance(document.get("keys"), list) else []
+            found = document.get("keys")
+            keys: list[Any] = found if isinstance(found, list) else []
             if not any(isinstance(k, dict) and k.get("kid") == jwk["kid"] for k in keys):
                 # add the key; keys already in the file (another issuer's) stay
                 jwks_path.parent.mkdir(parents=True, exist_ok=True)
