@@ -38,4 +38,5 @@ def seed_catalog(database_url: str, catalog: Catalog) -> None:
                 INSERT_MEMBERSHIP, [(m.user_id, m.organization_id, m.is_default) for m in catalog.memberships]
             )
     except psycopg.Error as e:
-        raise CatalogError(f"could not write the catalog to the database: {e}") from e
+        reason = " ".join(str(e).split())
+        raise CatalogError(f"could not write the catalog to the database: {reason}") from e

@@ -190,6 +190,10 @@ class ScanPublisher:
             ) from e
         except (TypeError, ValueError) as e:
             raise PublishError(f"cannot serialize the scan: {e}") from e
+        except Exception as e:  # the registry's HTTP client raises its own connection errors
+            raise SchemaError(
+                f"cannot reach the schema registry at {self.config.schema_registry_url}: {e}"
+            ) from e
         assert isinstance(value, bytes)
         return value
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from confluent_kafka import Consumer, Message
+from confluent_kafka.admin import AdminClient
 from confluent_kafka.schema_registry import SchemaRegistryClient
 from confluent_kafka.schema_registry.avro import AvroDeserializer
 from confluent_kafka.serialization import MessageField, SerializationContext
@@ -38,16 +39,23 @@ def producer_settings(base_settings: Settings, run_id: str) -> Iterator[Settings
 
 
 @pytest.fixture()
-def unique_topics(producer_settings: Settings) -> Settings:
-    """producer_settings with topic names of this test alone."""
+def unique_topics(producer_settings: Settings) -> Iterator[Settings]:
+    """producer_settings with topic names of this test alone, deleted afterwards."""
     tag = uuid.uuid4().hex[:8]
-    return producer_settings.model_copy(
+    settings = producer_settings.model_copy(
         update={
             "topic_raw": f"producers.raw.{tag}",
             "topic_enriched": f"producers.enriched.{tag}",
             "topic_dlq": f"producers.dlq.{tag}",
         }
     )
+    yield settings
+    admin = AdminClient({"bootstrap.servers": settings.kafka_bootstrap})
+    existing = set(admin.list_topics(timeout=10).topics)
+    mine = [t for t in (settings.topic_raw, settings.topic_enriched, settings.topic_dlq) if t in existing]
+    if mine:
+        for future in admin.delete_topics(mine, operation_timeout=30).values():
+            future.result()
 
 
 def free_port() -> int:
