@@ -81,6 +81,17 @@ class _Buckets:
         self.store.put(key[0], key[1], entries)
 
 
+class _Records:
+    def __init__(self, table: Any, partition: int) -> None:
+        self.store = _WindowedStore(table, partition)
+
+    def load(self, event_id: str, at_ms: int) -> dict[str, Any] | None:
+        return self.store.get(event_id, at_ms)  # type: ignore[no-any-return]
+
+    def save(self, event_id: str, at_ms: int, record: dict[str, Any]) -> None:
+        self.store.put(event_id, at_ms, record)
+
+
 class _Counts:
     def __init__(self, table: Any, partition: int) -> None:
         self.store = _WindowedStore(table, partition)
@@ -142,7 +153,12 @@ class Worker:
             broker_max_poll_records=BATCH,
             stream_buffer_maxsize=4 * BATCH,
             consumer_auto_offset_reset="earliest",
+            # a SIGKILLed member holds its partitions until its session times out
+            broker_session_timeout=10.0,
+            broker_heartbeat_interval=2.0,
             producer_acks=-1,
+            producer_linger=0.01,
+            producer_max_batch_size=262_144,
             processing_guarantee="at_least_once",
             key_serializer="raw",
             value_serializer="raw",
@@ -156,6 +172,8 @@ class Worker:
         dedup = max(retention, timedelta(hours=s.dedup_horizon_hours))
         self.buckets = app.Table("ip-buckets", default=list, partitions=n).tumbling(
             timedelta(milliseconds=BUCKET_MS), expires=dedup)
+        self.records = app.Table("event-records", default=dict, partitions=n).tumbling(
+            timedelta(days=1), expires=dedup)
         self.counts = app.Table("daily-scans", default=list, partitions=n).tumbling(
             timedelta(days=1), expires=retention)
         self.fences = app.Table("origin-fences", default=None, partitions=n)
@@ -233,7 +251,7 @@ class Worker:
         if stage is None:
             session = Session(start=event.message.offset)
             stage = self.ip_stages[tp] = IpStage(self.rule, session, _Buckets(self.buckets, tp.partition),
-                                                 self._enrich)
+                                                 _Records(self.records, tp.partition), self._enrich)
             log.info("classify: session %s on %s:%d from offset %d", session.id, tp.topic,
                      tp.partition, session.start)
         return stage
@@ -292,8 +310,11 @@ class Worker:
         """Every count this partition holds, as of the session's start: the sink rewrites them all."""
         out: list[tuple[CountKey, int]] = []
         for raw_key, history in _partition_items(self.counts.table, partition):
-            (p, *dims), (start, _end) = raw_key
-            if p != partition:
+            try:
+                (p, *dims), (start, _end) = raw_key
+            except (TypeError, ValueError):
+                continue
+            if p != partition or len(dims) != 6:
                 continue
             value = versioned.current(history, session, 0)
             day_ms = round(start * 1000)
@@ -365,7 +386,13 @@ def _partition_items(table: Any, partition: int) -> list[tuple[Any, Any]]:
         db = dbs.get(partition)
         if db is None:
             return []
-        return [(json.loads(k), json.loads(v)) for k, v in db.items() if v is not None]
+        out = []
+        for k, v in db.items():
+            try:  # faust keeps its own bookkeeping keys (persisted offsets) in the same database
+                out.append((json.loads(k), json.loads(v)))
+            except (ValueError, TypeError):
+                continue
+        return out
     return [(json.loads(json.dumps(k)), v) for k, v in list(data.items())]
 
 

@@ -1,7 +1,8 @@
 """Stage B: per client IP, deduplicate, detect rate bots, enrich.
 
 State per (IP, 5-minute bucket of event time): the IP's events with their
-verdicts, as `versioned` changes. For each new event the stage emits its
+verdicts, as `versioned` changes; the enriched record of each event the rate
+rule can still flip is kept apart, written once. For each new event the stage emits its
 enriched record and, for every already-emitted event the new one pushes over
 a threshold, a reclassification (same event_id, is_bot true, reason rate).
 """
@@ -30,6 +31,13 @@ class BucketStore(Protocol):
     def save(self, key: BucketKey, entries: list[list[Any]]) -> None: ...
 
 
+class RecordStore(Protocol):
+    """Enriched records of human-looking events, by event id and event time."""
+
+    def load(self, event_id: str, at_ms: int) -> dict[str, Any] | None: ...
+    def save(self, event_id: str, at_ms: int, record: dict[str, Any]) -> None: ...
+
+
 @dataclass(slots=True)
 class Entry:
     """One distinct event of an IP, as the rate rule and reclassification need it."""
@@ -40,19 +48,18 @@ class Entry:
     eligible: bool  # a human by its User-Agent: the rate rule can flip it
     added: tuple[str, int]
     flipped: tuple[str, int] | None
-    record: dict[str, Any] | None  # its enriched record, kept only while it can flip
 
     def dump(self) -> list[Any]:
         return [self.event_id, self.at_ms, self.gtin, self.eligible, *self.added,
-                *(self.flipped or (None, None)), self.record]
+                *(self.flipped or (None, None))]
 
     @classmethod
     def load(cls, raw: list[Any], session: Session) -> Entry | None:
-        event_id, at_ms, gtin, eligible, add_s, add_o, flip_s, flip_o, rec = raw
+        event_id, at_ms, gtin, eligible, add_s, add_o, flip_s, flip_o = raw
         if not session.valid(add_s, add_o):
             return None
         flipped = (flip_s, flip_o) if flip_s is not None and session.valid(flip_s, flip_o) else None
-        return cls(event_id, at_ms, gtin, eligible, (add_s, add_o), flipped, rec)
+        return cls(event_id, at_ms, gtin, eligible, (add_s, add_o), flipped)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,10 +74,12 @@ Enricher = Callable[[dict[str, Any]], tuple[Classification, str | None]]
 class IpStage:
     """Stage B for one source partition in one session."""
 
-    def __init__(self, rule: RateRule, session: Session, store: BucketStore, enrich: Enricher) -> None:
+    def __init__(self, rule: RateRule, session: Session, store: BucketStore, records: RecordStore,
+                 enrich: Enricher) -> None:
         self.rule = rule
         self.session = session
         self.store = store
+        self.records = records
         self.enrich = enrich
         self._buckets: dict[BucketKey, list[Entry]] = {}
         self._dirty: set[BucketKey] = set()
@@ -93,12 +102,12 @@ class IpStage:
         cls, country = self.enrich(event)
         stamp = (self.session.id, offset)
         record = enriched(event, cls, country, rate_bot=False)
-        new = Entry(event_id, at_ms, event["gtin"], not cls.is_bot, stamp, None,
-                    record if not cls.is_bot else None)
+        new = Entry(event_id, at_ms, event["gtin"], not cls.is_bot, stamp, None)
         home.append(new)
         self._dirty.add((ip, start))
         if not new.eligible:
             return [Emission("scan", record)]
+        self.records.save(event_id, at_ms, record)
 
         keys = [(ip, start + d * BUCKET_MS) for d in (-1, 0, 1)]
         times, events = by_time(e for k in keys for e in self._bucket(k))
@@ -113,9 +122,11 @@ class IpStage:
             if e is new or not e.eligible or e.flipped is not None:
                 continue
             if self.rule.fires(e.at_ms, times, events):
+                earlier = self.records.load(e.event_id, e.at_ms)
+                if earlier is None:
+                    raise LookupError(f"no stored record for event {e.event_id}")
                 e.flipped = stamp
-                assert e.record is not None
-                out.append(Emission("rate", as_rate_bot(e.record)))
+                out.append(Emission("rate", as_rate_bot(earlier)))
                 self._dirty.add((ip, e.at_ms - e.at_ms % BUCKET_MS))
         return out
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
 
+from stream_processors.errors import StreamProcessorError
+
 
 class WorkerMetrics:
     """The worker's metrics, in a registry of their own (served on the worker's web port)."""
@@ -37,4 +39,8 @@ class WorkerMetrics:
 
     def serve(self, host: str, port: int) -> None:
         """Serve /metrics on a background thread."""
-        start_http_server(port, addr=host, registry=self.registry)
+        try:
+            start_http_server(port, addr=host, registry=self.registry)
+        except OSError as e:
+            raise StreamProcessorError(f"cannot serve metrics on {host}:{port}: {e.strerror} "
+                                       "(SCAN_ANALYTICS_WORKER_WEB_PORT)") from e

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from confluent_kafka.admin import AdminClient, NewTopic
 
 from scan_analytics.settings import Settings
@@ -27,7 +29,14 @@ def ensure_topics(settings: Settings, timeout: float = 30.0) -> None:
             except Exception as e:
                 if "TOPIC_ALREADY_EXISTS" not in str(e):
                     raise StreamProcessorError(f"cannot create topic {topic}: {e}") from e
-        existing = admin.list_topics(timeout=timeout).topics
+        deadline = time.monotonic() + timeout
+        while True:  # metadata shows new topics after a moment
+            existing = admin.list_topics(timeout=timeout).topics
+            if all(t in existing and existing[t].partitions for t in wanted):
+                break
+            if time.monotonic() > deadline:
+                raise StreamProcessorError(f"topics not visible after {timeout:.0f} s: {sorted(wanted)}")
+            time.sleep(0.2)
     for topic in (settings.topic_enriched,):  # stage C tables are co-partitioned with it
         have = len(existing[topic].partitions)
         if have != settings.topic_partitions:

@@ -1,0 +1,170 @@
+"""Fixtures for the worker's integration tests: a fresh database and topics per test, worker processes."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from confluent_kafka import Consumer, TopicPartition
+
+from scan_analytics import migrate
+from scan_analytics.devgeo import ensure_country_mmdb
+from scan_analytics.settings import ENV_PREFIX, Settings
+from tests.integration.conftest import create_database, drop_database
+
+ROW_KEY = ("day", "organization_id", "brand_id", "gtin", "country_code", "device_class", "is_bot")
+
+
+def settings_env(settings: Settings) -> dict[str, str]:
+    """The environment that makes a `scan-analytics` process read exactly these settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(ENV_PREFIX)}
+    for name, value in settings.model_dump().items():
+        if value is None:
+            continue
+        text = json.dumps(value) if isinstance(value, list | dict) else str(value)
+        env[f"{ENV_PREFIX}{name.upper()}"] = text
+    return env
+
+
+@pytest.fixture()
+def pipeline(base_settings: Settings, tmp_path: Path) -> Iterator[Settings]:
+    """Settings with a fresh migrated database, fresh topics and a fresh consumer group."""
+    rid = uuid.uuid4().hex[:10]
+    url = create_database(base_settings.database_url, f"sa_sp_{rid}")
+    migrate.apply(url, base_settings.schemas_dir / "sql")
+    ensure_country_mmdb(base_settings.geoip_path)
+    yield base_settings.model_copy(update={
+        "database_url": url, "topic_raw": f"scans.raw.{rid}", "topic_enriched": f"scans.enriched.{rid}",
+        "topic_dlq": f"scans.dlq.{rid}", "worker_id": f"sa-sp-{rid}", "worker_data_dir": tmp_path / "worker",
+        "worker_web_port": 17000 + int(rid[:4], 16) % 2000, "sink_interval_seconds": 1.0,
+    })
+    drop_database(base_settings.database_url, f"sa_sp_{rid}")
+
+
+class WorkerProcess:
+    """`scan-analytics worker` as a child process with its own log."""
+
+    def __init__(self, settings: Settings, instance: str, log_dir: Path, port_offset: int = 0) -> None:
+        self.settings = settings.model_copy(update={
+            "worker_instance": instance, "worker_web_port": settings.worker_web_port + port_offset})
+        self.log_path = log_dir / f"worker-{instance}.log"
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.starts = 0
+
+    def start(self) -> None:
+        log = self.log_path.open("ab")
+        cli = Path(sys.executable).with_name("scan-analytics")
+        self.proc = subprocess.Popen([str(cli), "worker", "--loglevel", "INFO"], stdout=log,
+                                     stderr=subprocess.STDOUT, env=settings_env(self.settings))
+        self.starts += 1
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def kill(self) -> None:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(30)
+
+    def stop(self) -> int | None:
+        if self.proc is None:
+            return None
+        if self.alive():
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(60)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        return self.proc.returncode
+
+    def tail(self, lines: int = 40) -> str:
+        text = self.log_path.read_text(errors="replace").splitlines()
+        return "\n".join(text[-lines:])
+
+
+@pytest.fixture()
+def workers(pipeline: Settings, tmp_path: Path) -> Iterator[list[WorkerProcess]]:
+    """Up to three worker processes of one group (started by the test); stopped at teardown."""
+    procs = [WorkerProcess(pipeline, str(i), tmp_path, port_offset=i) for i in range(3)]
+    yield procs
+    for p in procs:
+        p.stop()
+
+
+def summary(url: str) -> dict[tuple[Any, ...], int]:
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(f"SELECT {', '.join(ROW_KEY)}, scans FROM scan_daily_summary").fetchall()
+    return {tuple(str(v) if i == 0 else v for i, v in enumerate(r[:-1])): r[-1] for r in rows}
+
+
+def truth_rows(rows: list[dict[str, Any]]) -> dict[tuple[Any, ...], int]:
+    return {tuple(str(r[k]) if k == "day" else r[k] for k in ROW_KEY): r["scans"] for r in rows}
+
+
+def wait_for(url: str, expected: dict[tuple[Any, ...], int], timeout: float,
+             alive: list[WorkerProcess] | None = None) -> dict[tuple[Any, ...], int]:
+    """Poll scan_daily_summary until it equals expected or timeout; return the last read."""
+    deadline = time.monotonic() + timeout
+    got: dict[tuple[Any, ...], int] = {}
+    while time.monotonic() < deadline:
+        try:
+            got = summary(url)
+        except psycopg.OperationalError:
+            got = {}
+        if got == expected:
+            return got
+        if alive is not None and not any(w.alive() for w in alive):
+            break
+        time.sleep(2)
+    return got
+
+
+def group_lag(settings: Settings) -> dict[str, int]:
+    """Unconsumed records per input topic of the worker group (high water minus committed)."""
+    consumer = Consumer({"bootstrap.servers": settings.kafka_bootstrap, "group.id": settings.worker_id,
+                         "enable.auto.commit": False, "log_level": 0})
+    try:
+        out: dict[str, int] = {}
+        topics = consumer.list_topics(timeout=10).topics
+        for topic in (settings.topic_raw, f"{settings.worker_id}-scans-by-ip", settings.topic_enriched):
+            tps = [TopicPartition(topic, p) for p in topics[topic].partitions]
+            committed = consumer.committed(tps, timeout=10)
+            lag = 0
+            for tp in committed:
+                _low, high = consumer.get_watermark_offsets(TopicPartition(topic, tp.partition), timeout=10)
+                lag += high - max(tp.offset, 0)
+            out[topic] = lag
+        return out
+    finally:
+        consumer.close()
+
+
+def dead_letters(settings: Settings, timeout: float = 20.0) -> dict[tuple[str, str, str], str]:
+    """Every record of the dead-letter topic by its source (topic, partition, offset) -> reason."""
+    consumer = Consumer({"bootstrap.servers": settings.kafka_bootstrap, "group.id": f"dlq-{uuid.uuid4()}",
+                         "auto.offset.reset": "earliest", "enable.auto.commit": False, "log_level": 0})
+    consumer.subscribe([settings.topic_dlq])
+    out: dict[tuple[str, str, str], str] = {}
+    idle_until = time.monotonic() + timeout
+    try:
+        while time.monotonic() < idle_until:
+            msg = consumer.poll(1.0)
+            if msg is None or msg.error():
+                continue
+            h = {k: v.decode() for k, v in (msg.headers() or [])}
+            out[(h["dlq-topic"], h["dlq-partition"], h["dlq-offset"])] = h["dlq-reason"]
+            idle_until = time.monotonic() + 3
+    finally:
+        consumer.close()
+    return out

@@ -1,0 +1,135 @@
+"""The worker under failure: SIGKILLs, a group member lost, PostgreSQL away. Totals must be exact."""
+
+from __future__ import annotations
+
+import os
+import random
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from producers.simulator import SimulationConfig, run
+from producers.truth import Truth
+from scan_analytics.services import postgres
+from scan_analytics.settings import Settings
+from tests.integration.stream_processors.conftest import (
+    WorkerProcess,
+    dead_letters,
+    group_lag,
+    truth_rows,
+    wait_for,
+)
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+EVENTS = int(os.environ.get("SA_WORKER_TEST_EVENTS", "100000"))
+
+
+def simulate(settings: Settings, events: int, seed: int) -> tuple[dict[tuple[object, ...], int], Truth]:
+    truth = run(settings, SimulationConfig(events=events, seed=seed, write_catalog=False))
+    return truth_rows(truth.rows), truth
+
+
+def assert_exact(settings: Settings, expected: dict[tuple[object, ...], int], got: dict[tuple[object, ...], int],
+                 workers: list[WorkerProcess]) -> None:
+    missing = {k: v for k, v in expected.items() if got.get(k) != v}
+    extra = {k: v for k, v in got.items() if k not in expected}
+    logs = "\n---\n".join(w.tail() for w in workers if w.starts)
+    assert not missing and not extra, (
+        f"{len(missing)} rows differ, {len(extra)} unexpected; e.g. "
+        f"{list(missing.items())[:3]} {list(extra.items())[:3]}\n{logs}")
+
+
+def assert_drained(settings: Settings) -> None:
+    deadline = time.monotonic() + 60
+    lag = group_lag(settings)
+    while any(lag.values()) and time.monotonic() < deadline:
+        time.sleep(2)
+        lag = group_lag(settings)
+    assert not any(lag.values()), lag
+
+
+def test_sigkill_three_times_totals_exact(pipeline: Settings, workers: list[WorkerProcess]) -> None:
+    expected, truth = simulate(pipeline, EVENTS, seed=11)
+    worker = workers[0]
+    rnd = random.Random()
+    for _ in range(3):
+        worker.start()
+        time.sleep(rnd.uniform(8, 25))
+        assert worker.alive(), worker.tail()
+        worker.kill()
+    worker.start()
+    got = wait_for(pipeline.database_url, expected, timeout=420, alive=[worker])
+    assert_exact(pipeline, expected, got, [worker])
+    assert_drained(pipeline)
+    reasons = Counter(dead_letters(pipeline).values())  # one per source record, replays included
+    assert sum(n for r, n in reasons.items() if r != "too_late") == truth.malformed, reasons
+    assert reasons["too_late"] >= truth.too_late, reasons
+    assert worker.stop() == 0
+
+
+def test_two_workers_one_killed_totals_exact(pipeline: Settings, workers: list[WorkerProcess]) -> None:
+    expected, _ = simulate(pipeline, 30_000, seed=12)
+    a, b = workers[0], workers[1]
+    a.start()
+    b.start()
+    time.sleep(20)
+    assert a.alive() and b.alive(), a.tail() + b.tail()
+    b.kill()
+    got = wait_for(pipeline.database_url, expected, timeout=300, alive=[a])
+    assert_exact(pipeline, expected, got, [a, b])
+    assert_drained(pipeline)
+
+
+@pytest.fixture()
+def own_postgres(pipeline: Settings, base_settings: Settings, tmp_path: Path) -> Settings:
+    """The pipeline's settings with the sink database on a dedicated PostgreSQL cluster."""
+    from psycopg.conninfo import make_conninfo
+
+    from scan_analytics import migrate
+
+    port = 15493
+    dedicated = base_settings.model_copy(update={
+        "postgres_port": port, "database_url": make_conninfo(base_settings.database_url, port=port)})
+    postgres.start(dedicated)
+    migrate.apply(dedicated.database_url, base_settings.schemas_dir / "sql")
+    import psycopg
+    with psycopg.connect(dedicated.database_url) as conn:
+        conn.execute("DELETE FROM scan_daily_summary")
+    return pipeline.model_copy(update={"database_url": dedicated.database_url, "postgres_port": port})
+
+
+def test_postgres_down_30s_totals_exact(own_postgres: Settings, pipeline: Settings,
+                                        tmp_path: Path) -> None:
+    settings = own_postgres
+    worker = WorkerProcess(settings, "pg", tmp_path)
+    first, _ = simulate(settings, 15_000, seed=13)
+    try:
+        worker.start()
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not _has_rows(settings):
+            time.sleep(1)
+        postgres.stop(settings)
+        second, _ = simulate(settings, 15_000, seed=14)  # arrives while the database is away
+        time.sleep(30)
+        assert worker.alive(), worker.tail()
+        postgres.start(settings)
+        expected = Counter(first)
+        expected.update(second)
+        got = wait_for(settings.database_url, dict(expected), timeout=300, alive=[worker])
+        assert_exact(settings, dict(expected), got, [worker])
+    finally:
+        postgres.start(settings)
+        worker.stop()
+
+
+def _has_rows(settings: Settings) -> bool:
+    import psycopg
+
+    try:
+        with psycopg.connect(settings.database_url, connect_timeout=2) as conn:
+            return bool(conn.execute("SELECT count(*) FROM scan_daily_summary").fetchone()[0])  # type: ignore[index]
+    except psycopg.Error:
+        return False
