@@ -58,6 +58,10 @@ class AddressBook:
         self._countries = list(COUNTRY_WEIGHTS)
         self._weights = list(COUNTRY_WEIGHTS.values())
 
+    def forget(self) -> None:
+        """Forget the addresses drawn so far (they may be drawn again)."""
+        self._used.clear()
+
     def draw(self) -> tuple[str, str]:
         """Return an unused (address, country code or "unknown")."""
         while True:

@@ -10,6 +10,7 @@ from pathlib import Path
 from types import FrameType
 
 from producers import schemas, simulator
+from producers.errors import ProducerError
 from producers.topics import ensure_topics
 from producers.truth import Truth
 from scan_analytics.settings import Settings
@@ -25,6 +26,8 @@ def _simulate(args: argparse.Namespace, settings: Settings) -> int:
         organizations=args.organizations,
         write_catalog=not args.no_catalog,
     )
+    if args.forever and args.truth:
+        raise ProducerError("--truth needs a finite run; leave out --forever")
     if args.forever:
         stop = threading.Event()
 

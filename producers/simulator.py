@@ -118,7 +118,8 @@ def publish_all(
 ) -> None:
     """Send messages in order at `rate`, then flush; raise DeliveryError if any was not acknowledged."""
     pacer = Pacer(rate)
-    with tqdm(total=len(messages), disable=not progress, unit="msg", mininterval=0.5) as bar:
+    # disable=None: a bar only on a terminal, never in log files.
+    with tqdm(total=len(messages), disable=None if progress else True, unit="msg", mininterval=0.5) as bar:
         for i, message in enumerate(messages):
             send(publisher, message)
             pacer.tick()
@@ -166,6 +167,7 @@ def run_forever(
         while not stop.is_set():
             now_ms = to_millis(datetime.now(UTC))
             start_ms = now_ms - FOREVER_WINDOW_SECONDS * 1000
+            planner.forget_addresses()  # bounded memory; reuse across rounds is harmlessly rare
             for message in planner.plan(per_round, start_ms, now_ms, now_ms, settings.late_horizon_days):
                 if stop.is_set():
                     break

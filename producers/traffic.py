@@ -130,6 +130,10 @@ class TrafficPlanner:
         self._products = ranked
         self._weights = weights
 
+    def forget_addresses(self) -> None:
+        """Allow addresses of earlier plans to be drawn again (long-running streams)."""
+        self.addresses.forget()
+
     def plan(
         self, events: int, start_ms: int, end_ms: int, now_ms: int, late_horizon_days: int
     ) -> list[Message]:

@@ -12,6 +12,7 @@ import pytest
 
 from producers.errors import SchemaError
 from producers.schemas import ENRICHED_SCAN_EVENT_FILE, SCAN_EVENT_FILE, load_schema, value_subject
+from producers.validation import FIELDS
 from scan_analytics.settings import REPO_ROOT
 
 from .conftest import NOW
@@ -120,3 +121,7 @@ def test_a_v1_reader_reads_v2_records_ignoring_the_new_field() -> None:
     out = roundtrip(v1_record() | {"resolver_region": "eu-west"}, v2, v1)
     assert "resolver_region" not in out
     assert out["gtin"] == "04006381333931" and out["occurred_at"] == NOW
+
+
+def test_validation_knows_exactly_the_contract_fields() -> None:
+    assert {f["name"] for f in schema(AVRO / SCAN_EVENT_FILE)["fields"]} == FIELDS
