@@ -26,9 +26,10 @@ def _simulate(args: argparse.Namespace, settings: Settings) -> int:
         organizations=args.organizations,
         write_catalog=not args.no_catalog,
     )
-    if args.forever and args.truth:
-        raise ProducerError("--truth needs a finite run; leave out --forever")
-    if args.forever:
+    forever = args.forever or args.events == 0
+    if forever and args.truth:
+        raise ProducerError("--truth needs a finite run; give --events N > 0 without --forever")
+    if forever:
         stop = threading.Event()
 
         def _stop(signum: int, frame: FrameType | None) -> None:
@@ -100,7 +101,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         type=int,
         default=10_000,
         metavar="N",
-        help="messages to send, resends and malformed included (default 10000)",
+        help="messages to send, resends and malformed included; 0 means no limit, as --forever "
+        "(default 10000)",
     )
     p.add_argument(
         "--rate",
