@@ -28,6 +28,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from confluent_kafka import Producer
+from confluent_kafka.admin import AdminClient
 
 from producers.catalog import build_catalog
 from producers.publisher import PublisherConfig, ScanPublisher
@@ -103,6 +104,7 @@ def main() -> None:
         print(f"  {name:<10} median {statistics.median(values):>10,.0f} events/s   (runs: {runs})")
     ratio = statistics.median(rates["publisher"]) / statistics.median(rates["bare"])
     print(f"  publisher / bare = {ratio:.2f}")
+    AdminClient({"bootstrap.servers": settings.kafka_bootstrap}).delete_topics([topic])[topic].result()
 
 
 if __name__ == "__main__":
