@@ -104,7 +104,8 @@ def main() -> None:
         print(f"  {name:<10} median {statistics.median(values):>10,.0f} events/s   (runs: {runs})")
     ratio = statistics.median(rates["publisher"]) / statistics.median(rates["bare"])
     print(f"  publisher / bare = {ratio:.2f}")
-    AdminClient({"bootstrap.servers": settings.kafka_bootstrap}).delete_topics([topic])[topic].result()
+    admin = AdminClient({"bootstrap.servers": settings.kafka_bootstrap})
+    admin.delete_topics([topic])[topic].result()
 
 
 if __name__ == "__main__":
