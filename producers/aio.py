@@ -19,7 +19,7 @@ from typing import Any, Self
 from confluent_kafka import Producer
 from confluent_kafka.schema_registry import SchemaRegistryClient
 
-from producers.errors import DeliveryError, PublishError, QueueFullError
+from producers.errors import DeliveryError, PublishError
 from producers.publisher import DeliveryReport, Overflow, PublisherConfig, PublisherStats, ScanPublisher
 
 
@@ -72,8 +72,7 @@ class AsyncScanPublisher:
         deadline = time.monotonic() + config.block_timeout
         while not self._publisher.try_produce(key, value, callback):
             if config.overflow is Overflow.RAISE or time.monotonic() >= deadline:
-                self._publisher.stats.overflowed += 1
-                raise QueueFullError(f"local queue full ({config.max_queued_messages} messages)")
+                self._publisher.queue_full()
             await asyncio.sleep(0.01)
         return future
 

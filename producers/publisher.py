@@ -8,19 +8,23 @@ Overflow policy: librdkafka's local queue holds at most `max_queued_messages`.
 When it is full, `Overflow.BLOCK` (the default) serves delivery reports and
 retries for up to `block_timeout` seconds, then raises QueueFullError;
 `Overflow.RAISE` raises QueueFullError at once. A scan that raised was not queued.
+
+One publisher per process, shared by its threads: librdkafka's producer and the
+serializer are thread-safe, and so are the counters.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, NoReturn, Self
 
 from confluent_kafka import KafkaError, KafkaException, Message, Producer
 from confluent_kafka.schema_registry import SchemaRegistryClient
@@ -28,7 +32,7 @@ from confluent_kafka.schema_registry.avro import AvroSerializer
 from confluent_kafka.schema_registry.error import SchemaRegistryError
 from confluent_kafka.serialization import MessageField, SerializationContext
 
-from producers.errors import DeliveryError, PublishError, QueueFullError, SchemaError
+from producers.errors import DeliveryError, InvalidScanEvent, PublishError, QueueFullError, SchemaError
 from producers.schemas import SCAN_EVENT_FILE, load_schema
 from producers.validation import validate_scan_event
 from scan_analytics.settings import Settings
@@ -137,6 +141,7 @@ class ScanPublisher:
     ) -> None:
         self.config = config
         self.stats = PublisherStats()
+        self._lock = threading.Lock()  # counters are updated from several threads
         self._on_delivery = on_delivery
         self._closed = False
         schema_text = load_schema(config.schema_path)
@@ -174,15 +179,15 @@ class ScanPublisher:
         """Return (key, Confluent-framed value, event_id) for a scan, or raise InvalidScanEvent."""
         try:
             scan = validate_scan_event(record)
-        except Exception:
-            self.stats.rejected += 1
+        except InvalidScanEvent:
+            self._count("rejected")
             raise
         return scan["gtin"].encode(), self.encode_unchecked(scan), scan["event_id"]
 
     def encode_unchecked(self, record: Mapping[str, Any]) -> bytes:
         """Serialize a record without validating it (tools and tests that need invalid data)."""
         try:
-            value = self._serializer(dict(record), self._context)
+            value = self._serializer(record if isinstance(record, dict) else dict(record), self._context)
         except SchemaRegistryError as e:
             raise SchemaError(
                 f"schema for {self.config.topic} not usable in the registry: {e.error_message}"
@@ -208,11 +213,11 @@ class ScanPublisher:
         deadline: float | None = None
         while not self.try_produce(key, value, callback):
             if self.config.overflow is Overflow.RAISE:
-                self._overflow()
+                self.queue_full()
             now = time.monotonic()
             deadline = deadline or now + self.config.block_timeout
             if now >= deadline:
-                self._overflow()
+                self.queue_full()
             self._producer.poll(0.05)
         if self.stats.queued % POLL_EVERY == 0:
             self._producer.poll(0)
@@ -227,11 +232,16 @@ class ScanPublisher:
             return False
         except KafkaException as e:
             raise PublishError(f"cannot queue the scan: {e}") from e
-        self.stats.queued += 1
+        self._count("queued")
         return True
 
-    def _overflow(self) -> None:
-        self.stats.overflowed += 1
+    def _count(self, counter: str) -> None:
+        with self._lock:
+            setattr(self.stats, counter, getattr(self.stats, counter) + 1)
+
+    def queue_full(self) -> NoReturn:
+        """Count an overflow and raise QueueFullError."""
+        self._count("overflowed")
         raise QueueFullError(
             f"local queue full ({self.config.max_queued_messages} messages); the broker is slow or away"
         )
@@ -248,9 +258,9 @@ class ScanPublisher:
         self, event_id: str, also: DeliveryCallback | None, err: KafkaError | None, msg: Message
     ) -> None:
         if err is None:
-            self.stats.delivered += 1
+            self._count("delivered")
         else:
-            self.stats.failed += 1
+            self._count("failed")
             log.warning("scan %s not delivered: %s", event_id, err)
         if self._on_delivery is None and also is None:
             return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime
 from typing import Any
 
@@ -208,3 +209,19 @@ def test_serialization_round_trip(
     publisher.flush()
     decoded = decode(registry, producer.delivered[0].value())
     assert decoded | {"event_id": str(decoded["event_id"])} == validate_scan_event(scan)
+
+
+def test_threads_can_share_one_publisher() -> None:
+    publisher, producer = make()
+
+    def work() -> None:
+        for _ in range(300):
+            publisher.publish(record())
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    publisher.close()
+    assert publisher.stats.queued == publisher.stats.delivered == len(producer.delivered) == 1_200
