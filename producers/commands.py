@@ -6,6 +6,7 @@ import argparse
 import json
 import signal
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 
@@ -24,6 +25,7 @@ def _simulate(args: argparse.Namespace, settings: Settings) -> int:
         days=args.days,
         rate=args.rate,
         organizations=args.organizations,
+        now=args.now,
         write_catalog=not args.no_catalog,
     )
     forever = args.forever or args.events == 0
@@ -51,6 +53,16 @@ def _simulate(args: argparse.Namespace, settings: Settings) -> int:
         args.truth.write_text(json.dumps(truth.to_json(), indent=1) + "\n", encoding="utf-8")
         print(f"truth written to {args.truth}")
     return 0
+
+
+def _aware_datetime(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 time: {text!r}") from e
+    if moment.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"give a timezone (Z or +hh:mm) in {text!r}")
+    return moment.astimezone(UTC)
 
 
 def _print_truth(truth: Truth, settings: Settings) -> None:
@@ -128,6 +140,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         default=3,
         metavar="K",
         help="organizations in the catalog, 1 to 10 (default 3)",
+    )
+    p.add_argument(
+        "--now",
+        type=_aware_datetime,
+        metavar="ISO",
+        help="take this as the current time, e.g. 2026-06-01T12:00:00Z, for output identical across runs "
+        "(scans older than the pipeline's lateness horizon are then too late for it)",
     )
     p.add_argument("--truth", type=Path, metavar="FILE", help="write the ground truth as JSON to FILE")
     p.add_argument(
