@@ -354,8 +354,13 @@ class Worker:
     # -- timers --------------------------------------------------------------------------------
 
     async def _sink_tick(self) -> None:
-        if not self.app.in_recovery and self.app.tables.recovery.completed.is_set():
-            for tp in self.app.consumer.assignment():
+        consumer = self.app.consumer
+        # Only once the streams resumed after the last rebalance: recovery is over and the
+        # consumer has sought to the committed offsets, which are then known here.
+        settled = (consumer.flow_active and not self.app.rebalancing and not self.app.in_recovery
+                   and self.app.tables.recovery.completed.is_set())
+        if settled:
+            for tp in consumer.assignment():
                 if tp.topic == self.settings.topic_enriched and tp not in self.counters:
                     committed = self._committed(tp)
                     self._counter(tp, committed or 0)
@@ -371,6 +376,12 @@ class Worker:
             committed = self._committed(tp) or 0
             if high is not None:
                 self.metrics.lag.labels(tp.topic, str(tp.partition)).set(max(0, high - committed))
+                acked = consumer._acked.get(tp) or []  # type: ignore[attr-defined]
+                if high - committed > 0 and acked:
+                    log.debug("lag %s:%d high %s committed %s read %s acked[:5] %s n %d distinct %d gap %s",
+                             tp.topic, tp.partition, high, committed,
+                             consumer._read_offset.get(tp), sorted(acked)[:5],  # type: ignore[attr-defined]
+                             len(acked), len(set(acked)), consumer._gap.get(tp))  # type: ignore[attr-defined]
 
     async def _on_shutdown(self, sender: Any, **kwargs: Any) -> None:
         await self.sink.flush()
