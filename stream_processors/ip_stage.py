@@ -105,18 +105,18 @@ class IpStage:
         new = Entry(event_id, at_ms, event["gtin"], not cls.is_bot, stamp, None)
         home.append(new)
         self._dirty.add((ip, start))
-        if not new.eligible:
-            return [Emission("scan", record)]
-        self.records.save(event_id, at_ms, record)
-
         keys = [(ip, start + d * BUCKET_MS) for d in (-1, 0, 1)]
         times, events = by_time(e for k in keys for e in self._bucket(k))
         out: list[Emission] = []
-        if self.rule.fires(at_ms, times, events):
+        if not new.eligible:
+            out.append(Emission("scan", record))
+        elif self.rule.fires(at_ms, times, events):
             new.flipped = stamp
             out.append(Emission("scan", as_rate_bot(record)))
         else:
+            self.records.save(event_id, at_ms, record)  # kept while the rule can still flip it
             out.append(Emission("scan", record))
+        # Declared bots count too: any new event can push later ones over a threshold.
         for i in affected_range(times, at_ms):
             e = events[i]
             if e is new or not e.eligible or e.flipped is not None:
