@@ -150,7 +150,8 @@ def worker_run(settings: Settings, total: int, log: Path) -> tuple[float, float,
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--partitions", type=int, default=4)
     args = parser.parse_args()
@@ -164,7 +165,8 @@ def main() -> int:
     ensure_country_mmdb(base.geoip_path)
     datadir = Path(tempfile.mkdtemp(prefix="sa-bench-"))
     settings = base.model_copy(update={
-        "database_url": url, "topic_raw": f"scans.raw.bench.{rid}", "topic_enriched": f"scans.enriched.bench.{rid}",
+        "database_url": url, "topic_raw": f"scans.raw.bench.{rid}",
+        "topic_enriched": f"scans.enriched.bench.{rid}",
         "topic_dlq": f"scans.dlq.bench.{rid}", "worker_id": f"sa-bench-{rid}", "worker_data_dir": datadir,
         "topic_partitions": args.partitions, "worker_web_port": 16100})
     try:

@@ -11,7 +11,7 @@ import json
 import logging
 import time
 import weakref
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -42,14 +42,14 @@ ORIGIN = "sa-origin"
 KIND = "sa-kind"
 
 
-def _set_current(event: EventT) -> None:
+def _set_current(event: EventT[Any]) -> None:
     # Table reads and writes pick the partition (rocksdb db, changelog partition)
     # from the current event; inside a batch that must be the event at hand.
     _current_event.set(weakref.ref(event))
 
 
-def _by_partition(events: Sequence[EventT]) -> dict[int, list[EventT]]:
-    groups: dict[int, list[EventT]] = {}
+def _by_partition(events: Sequence[EventT[Any]]) -> dict[int, list[EventT[Any]]]:
+    groups: dict[int, list[EventT[Any]]] = {}
     for e in events:
         groups.setdefault(e.message.partition, []).append(e)
     return groups
@@ -183,8 +183,8 @@ class Worker:
         app.agent(self.enriched, name="aggregate")(self._aggregate)
         app.timer(s.sink_interval_seconds)(self._sink_tick)
         app.timer(5.0)(self._lag_tick)
-        app.on_partitions_revoked.connect(self._on_revoked)
-        app.on_before_shutdown.connect(self._on_shutdown)
+        app.on_partitions_revoked.connect(self._on_revoked)  # type: ignore[arg-type]
+        app.on_before_shutdown.connect(self._on_shutdown)  # type: ignore[arg-type]
         return app
 
     async def _on_revoked(self, sender: Any, revoked: set[TP], **kwargs: Any) -> None:
@@ -196,10 +196,12 @@ class Worker:
 
     # -- stage A -------------------------------------------------------------------------------
 
-    def _dead_letter(self, event: EventT, reason: str, detail: str) -> None:
+    def _dead_letter(self, event: EventT[Any], reason: str, detail: str) -> None:
         m = event.message
-        headers = [(k, v) for k, v in (m.headers or [])
-                   if k not in ("dlq-reason", "dlq-detail", "dlq-topic", "dlq-partition", "dlq-offset")]
+        original = list(m.headers.items()) if isinstance(m.headers, Mapping) else list(m.headers or [])
+        headers: list[tuple[str, bytes]] = [
+            (str(k), v if isinstance(v, bytes) else str(v).encode()) for k, v in original
+            if k not in ("dlq-reason", "dlq-detail", "dlq-topic", "dlq-partition", "dlq-offset")]
         headers += [("dlq-reason", reason.encode()), ("dlq-detail", detail[:500].encode()),
                     ("dlq-topic", m.topic.encode()), ("dlq-partition", str(m.partition).encode()),
                     ("dlq-offset", str(m.offset).encode())]
@@ -207,7 +209,7 @@ class Worker:
         self.metrics.dead_letters.labels(reason).inc()
         self.metrics.events_out.labels(self.settings.topic_dlq).inc()
 
-    def route_one(self, event: EventT, cutoff_ms: int) -> None:
+    def route_one(self, event: EventT[Any], cutoff_ms: int) -> None:
         """Decode, validate and route one raw record (to by-ip, or to the dead-letter topic)."""
         try:
             try:
@@ -245,7 +247,7 @@ class Worker:
     def _enrich(self, event: dict[str, Any]) -> tuple[Classification, str | None]:
         return classify_user_agent(event.get("user_agent")), self.geo.country(event["client_ip"])
 
-    def _ip_stage(self, event: EventT) -> IpStage:
+    def _ip_stage(self, event: EventT[Any]) -> IpStage:
         tp = event.message.tp
         stage = self.ip_stages.get(tp)
         if stage is None:
@@ -266,7 +268,8 @@ class Worker:
                     stage = self._ip_stage(event)
                     t0 = time.perf_counter()
                     try:
-                        emissions = stage.process(json.loads(event.message.value), event.message.offset)
+                        emissions = stage.process(json.loads(event.message.value or b""),
+                                                  event.message.offset)
                     except (ValueError, KeyError, TypeError) as e:
                         self._dead_letter(event, "undecodable", f"{type(e).__name__}: {e}")
                         continue
@@ -291,7 +294,7 @@ class Worker:
     # -- stage C -------------------------------------------------------------------------------
 
     def _committed(self, tp: TP) -> int | None:
-        value = self.app.consumer._committed_offset.get(tp)
+        value = self.app.consumer._committed_offset.get(tp)  # type: ignore[attr-defined]
         return int(value) if value is not None else None
 
     def _counter(self, tp: TP, start: int) -> DailyCounts:
@@ -332,8 +335,8 @@ class Worker:
                     counter = self._counter(event.message.tp, event.message.offset)
                     headers = dict(event.message.headers or [])
                     try:
-                        op, oo, oi = (int(x) for x in headers[ORIGIN].decode().split(":"))
-                        kind = headers[KIND].decode()
+                        op, oo, oi = (int(x) for x in bytes(headers[ORIGIN]).decode().split(":"))
+                        kind = bytes(headers[KIND]).decode()
                         record = self.enriched_decoder.decode(event.message.value)
                         if kind not in ("scan", "rate"):
                             raise PoisonMessage("bad_header", kind)
@@ -357,8 +360,9 @@ class Worker:
         consumer = self.app.consumer
         # Only once the streams resumed after the last rebalance: recovery is over and the
         # consumer has sought to the committed offsets, which are then known here.
-        settled = (consumer.flow_active and not self.app.rebalancing and not self.app.in_recovery
-                   and self.app.tables.recovery.completed.is_set())
+        settled = (consumer.flow_active  # type: ignore[attr-defined]
+                   and not self.app.rebalancing and not self.app.in_recovery
+                   and self.app.tables.recovery.completed.is_set())  # type: ignore[attr-defined]
         if settled:
             for tp in consumer.assignment():
                 if tp.topic == self.settings.topic_enriched and tp not in self.counters:

@@ -59,7 +59,7 @@ class Decoder:
                     raise PoisonMessage("unknown_schema_id", str(schema_id)) from e
                 raise StreamProcessorError(f"schema registry unavailable: {e}") from e
             try:
-                writer = self._writers[schema_id] = parse(schema.schema_str)
+                writer = self._writers[schema_id] = parse(schema.schema_str or "")
             except Exception as e:
                 raise PoisonMessage("unknown_schema_id", f"{schema_id}: not an Avro schema") from e
         return writer

@@ -81,7 +81,7 @@ class DailyCounts:
         day = day_start_ms(int(record["occurred_at"]))
         key = agg_key(record)
         if kind == "rate":
-            self._add((day, (*key[:5], False)), -1, offset)  # type: ignore[arg-type]
+            self._add((day, (*key[:5], False)), -1, offset)
         self._add((day, key), 1, offset)
         return True
 

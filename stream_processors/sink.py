@@ -46,7 +46,7 @@ Row = tuple[date, str, str, str, str, str, bool]
 
 def _columns(rows: list[Row], counts: list[int] | None) -> list[list[object]]:
     cols: list[list[object]] = [list(c) for c in zip(*rows, strict=True)] if rows else [[]] * 7
-    return [*cols, counts] if counts is not None else cols
+    return [*cols, list[object](counts)] if counts is not None else cols
 
 
 class Sink:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from confluent_kafka.admin import AdminClient, NewTopic
+from confluent_kafka.admin import AdminClient, NewTopic  # type: ignore[attr-defined]
 
 from scan_analytics.settings import Settings
 from stream_processors.errors import StreamProcessorError, TopicMismatch

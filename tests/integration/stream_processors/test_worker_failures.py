@@ -32,8 +32,10 @@ def simulate(settings: Settings, events: int, seed: int) -> tuple[dict[tuple[obj
     return truth_rows(truth.rows), truth
 
 
-def assert_exact(settings: Settings, expected: dict[tuple[object, ...], int], got: dict[tuple[object, ...], int],
-                 workers: list[WorkerProcess]) -> None:
+Rows = dict[tuple[object, ...], int]
+
+
+def assert_exact(settings: Settings, expected: Rows, got: Rows, workers: list[WorkerProcess]) -> None:
     missing = {k: v for k, v in expected.items() if got.get(k) != v}
     extra = {k: v for k, v in got.items() if k not in expected}
     logs = "\n---\n".join(w.tail() for w in workers if w.starts)
