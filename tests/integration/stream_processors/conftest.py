@@ -168,3 +168,38 @@ def dead_letters(settings: Settings, timeout: float = 20.0) -> dict[tuple[str, s
     finally:
         consumer.close()
     return out
+
+
+def enriched_summary(settings: Settings, timeout: float = 20.0) -> dict[str, int]:
+    """Read the whole enriched topic: records, distinct event ids, and the emissions by origin."""
+    from stream_processors import codec
+
+    registry = codec.registry_client(settings.schema_registry_url)
+    decoder = codec.Decoder(registry, codec.load_avsc(settings.schemas_dir, "enriched_scan_event"))
+    consumer = Consumer({"bootstrap.servers": settings.kafka_bootstrap, "group.id": f"enr-{uuid.uuid4()}",
+                         "auto.offset.reset": "earliest", "enable.auto.commit": False, "log_level": 0,
+                         "isolation.level": "read_committed"})
+    consumer.subscribe([settings.topic_enriched])
+    records = 0
+    scans: set[str] = set()
+    origins: set[str] = set()
+    last_verdict: dict[str, bool] = {}
+    idle_until = time.monotonic() + timeout
+    try:
+        while time.monotonic() < idle_until:
+            msg = consumer.poll(1.0)
+            if msg is None or msg.error():
+                continue
+            idle_until = time.monotonic() + 3
+            records += 1
+            h = dict(msg.headers() or [])
+            event = decoder.decode(msg.value())
+            assert "client_ip" not in event
+            if h["sa-kind"] == b"scan":
+                scans.add(event["event_id"])
+            origins.add(h["sa-origin"].decode())
+            last_verdict[event["event_id"]] = event["is_bot"]
+    finally:
+        consumer.close()
+    return {"records": records, "distinct_scans": len(scans), "distinct_origins": len(origins),
+            "bots_last_wins": sum(last_verdict.values())}

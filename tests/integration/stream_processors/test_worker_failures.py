@@ -17,6 +17,7 @@ from scan_analytics.settings import Settings
 from tests.integration.stream_processors.conftest import (
     WorkerProcess,
     dead_letters,
+    enriched_summary,
     group_lag,
     truth_rows,
     wait_for,
@@ -69,6 +70,11 @@ def test_sigkill_three_times_totals_exact(pipeline: Settings, workers: list[Work
     reasons = Counter(dead_letters(pipeline).values())  # one per source record, replays included
     assert sum(n for r, n in reasons.items() if r != "too_late") == truth.malformed, reasons
     assert reasons["too_late"] >= truth.too_late, reasons
+    # scans.enriched is at least once: replays repeat records, event_id (or sa-origin) dedupes them,
+    # and the last record of each event carries its final verdict
+    enriched = enriched_summary(pipeline)
+    assert enriched["distinct_scans"] == truth.valid_distinct, enriched
+    assert enriched["bots_last_wins"] == sum(r["scans"] for r in truth.rows if r["is_bot"]), enriched
     assert worker.stop() == 0
 
 
