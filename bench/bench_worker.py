@@ -27,6 +27,7 @@ from pathlib import Path
 
 import psycopg
 from confluent_kafka import Consumer, Producer, TopicPartition
+from confluent_kafka.admin import AdminClient, NewTopic  # type: ignore[attr-defined]
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
@@ -59,15 +60,22 @@ def bare_loop(settings: Settings, total: int) -> tuple[float, dict[str, float]]:
                          "auto.offset.reset": "earliest", "enable.auto.commit": False, "log_level": 0})
     producer = Producer({"bootstrap.servers": settings.kafka_bootstrap, "linger.ms": 10, "log_level": 0})
     out_topic = f"{settings.topic_enriched}-bare"
+    admin = AdminClient({"bootstrap.servers": settings.kafka_bootstrap, "log_level": 0})
+    for future in admin.create_topics([NewTopic(out_topic, num_partitions=settings.topic_partitions,
+                                                replication_factor=1)]).values():
+        future.result()
     consumer.subscribe([settings.topic_raw])
-    stages = dict.fromkeys(("decode", "validate", "enrich", "encode", "produce"), 0.0)
+    stages = dict.fromkeys(("consume", "rejected", "decode", "validate", "enrich", "encode", "produce"), 0.0)
     seen = 0
     started = None
     clock = time.perf_counter
     while seen < total:
+        c0 = clock()
         batch = consumer.consume(500, timeout=1.0)
         if started is None and batch:
             started = clock()
+        elif batch:
+            stages["consume"] += clock() - c0
         for msg in batch:
             if msg.error():
                 continue
@@ -78,6 +86,7 @@ def bare_loop(settings: Settings, total: int) -> tuple[float, dict[str, float]]:
                 t1 = clock()
                 valid = validate_scan_event(record)
             except Exception:
+                stages["rejected"] += clock() - t0
                 continue
             t2 = clock()
             valid["occurred_at"] = to_millis(valid["occurred_at"])
@@ -94,7 +103,8 @@ def bare_loop(settings: Settings, total: int) -> tuple[float, dict[str, float]]:
             stages["enrich"] += t3 - t2
             stages["encode"] += t4 - t3
             stages["produce"] += t5 - t4
-    producer.flush()
+    remaining = producer.flush(60)
+    assert remaining == 0, f"{remaining} records not delivered to {out_topic}"
     elapsed = clock() - (started or clock())
     consumer.close()
     return elapsed, {k: v / seen * 1e6 for k, v in stages.items()}

@@ -9,12 +9,13 @@ a threshold, a reclassification (same event_id, is_bot true, reason rate).
 
 from __future__ import annotations
 
+from bisect import insort
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final, Literal, Protocol
 
 from stream_processors.enrich import Classification
-from stream_processors.rate import RateRule, affected_range, by_time
+from stream_processors.rate import RateRule, affected_range
 from stream_processors.records import as_rate_bot, enriched
 from stream_processors.versioned import Session
 
@@ -62,6 +63,10 @@ class Entry:
         return cls(event_id, at_ms, gtin, eligible, (add_s, add_o), flipped)
 
 
+def _at(e: Entry) -> int:
+    return e.at_ms
+
+
 @dataclass(frozen=True, slots=True)
 class Emission:
     kind: Kind
@@ -81,6 +86,7 @@ class IpStage:
         self.store = store
         self.records = records
         self.enrich = enrich
+        self._quiet = min(rule.per_minute, rule.gtins_5min)
         self._buckets: dict[BucketKey, list[Entry]] = {}
         self._dirty: set[BucketKey] = set()
 
@@ -89,6 +95,7 @@ class IpStage:
         if entries is None:
             raw = self.store.load(key) or []
             entries = [e for e in (Entry.load(r, self.session) for r in raw) if e is not None]
+            entries.sort(key=_at)  # kept in time order, so neighbouring buckets concatenate sorted
             self._buckets[key] = entries
         return entries
 
@@ -103,11 +110,15 @@ class IpStage:
         stamp = (self.session.id, offset)
         record = enriched(event, cls, country, rate_bot=False)
         new = Entry(event_id, at_ms, event["gtin"], not cls.is_bot, stamp, None)
-        home.append(new)
+        insort(home, new, key=_at)
         self._dirty.add((ip, start))
-        keys = [(ip, start + d * BUCKET_MS) for d in (-1, 0, 1)]
-        times, events = by_time(e for k in keys for e in self._bucket(k))
+        events = [e for d in (-1, 0, 1) for e in self._bucket((ip, start + d * BUCKET_MS))]
         out: list[Emission] = []
+        if len(events) <= self._quiet:  # too few events around for either threshold
+            if new.eligible:
+                self.records.save(event_id, at_ms, record)
+            return [Emission("scan", record)]
+        times = [e.at_ms for e in events]
         if not new.eligible:
             out.append(Emission("scan", record))
         elif self.rule.fires(at_ms, times, events):
