@@ -55,6 +55,15 @@ def _by_partition(events: Sequence[EventT[Any]]) -> dict[int, list[EventT[Any]]]
     return groups
 
 
+# Table values are JSON we encode once (stdlib C encoder) and faust stores and logs as raw
+# bytes: its own json codec encodes each value twice (store and changelog) through a slow path.
+_dumps = json.JSONEncoder(separators=(",", ":")).encode
+
+
+def _loads(value: bytes | None) -> Any:
+    return json.loads(value) if value else None
+
+
 class _WindowedStore:
     """A windowed faust table seen as key -> value at explicit window timestamps (ms)."""
 
@@ -64,10 +73,10 @@ class _WindowedStore:
 
     def get(self, key: Any, at_ms: int) -> Any:
         value = self.table.relative_to(at_ms / 1000)[key].value()
-        return value or None
+        return _loads(value)
 
     def put(self, key: Any, at_ms: int, value: Any) -> None:
-        self.table.relative_to(at_ms / 1000)[key] = value
+        self.table.relative_to(at_ms / 1000)[key] = _dumps(value).encode()
 
 
 class _Buckets:
@@ -110,10 +119,10 @@ class _Fences:
         self.partition = partition
 
     def load(self, origin_partition: int) -> History | None:
-        return self.table.get((self.partition, origin_partition))  # type: ignore[no-any-return]
+        return _loads(self.table.get((self.partition, origin_partition)))  # type: ignore[no-any-return]
 
     def save(self, origin_partition: int, history: History) -> None:
-        self.table[(self.partition, origin_partition)] = history
+        self.table[(self.partition, origin_partition)] = _dumps(history).encode()
 
 
 class Worker:
@@ -170,13 +179,13 @@ class Worker:
         self.dlq = app.topic(s.topic_dlq, key_serializer="raw", value_serializer="raw")
         # resends are recognised while an IP's bucket is kept: max(late horizon + 2 days, dedup horizon)
         dedup = max(retention, timedelta(hours=s.dedup_horizon_hours))
-        self.buckets = app.Table("ip-buckets", default=list, partitions=n).tumbling(
+        self.buckets = app.Table("ip-buckets", default=bytes, value_type=bytes, partitions=n).tumbling(
             timedelta(milliseconds=BUCKET_MS), expires=dedup)
-        self.records = app.Table("event-records", default=dict, partitions=n).tumbling(
+        self.records = app.Table("event-records", default=bytes, value_type=bytes, partitions=n).tumbling(
             timedelta(days=1), expires=dedup)
-        self.counts = app.Table("daily-scans", default=list, partitions=n).tumbling(
+        self.counts = app.Table("daily-scans", default=bytes, value_type=bytes, partitions=n).tumbling(
             timedelta(days=1), expires=retention)
-        self.fences = app.Table("origin-fences", default=None, partitions=n)
+        self.fences = app.Table("origin-fences", default=None, value_type=bytes, partitions=n)
 
         app.agent(raw, name="route")(self._route)
         app.agent(self.by_ip, name="classify")(self._classify)
@@ -408,7 +417,7 @@ def _partition_items(table: Any, partition: int) -> list[tuple[Any, Any]]:
             except (ValueError, TypeError):
                 continue
         return out
-    return [(json.loads(json.dumps(k)), v) for k, v in list(data.items())]
+    return [(json.loads(json.dumps(k)), _loads(v)) for k, v in list(data.items())]
 
 
 def create_app(settings: Settings) -> faust.App:
