@@ -45,6 +45,17 @@ def _migrate(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _config(args: argparse.Namespace, settings: Settings) -> int:
+    from scan_analytics import settings_doc
+
+    if args.markdown:
+        print(settings_doc.markdown_table())
+        return 0
+    for variable, value in settings_doc.effective(settings):
+        print(f"{variable}={value}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="scan-analytics",
@@ -75,6 +86,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     migrate.set_defaults(func=_migrate)
 
+    config = sub.add_parser(
+        "config",
+        help="print the effective settings (secrets redacted)",
+        description="Print every setting as this process resolves it from SCAN_ANALYTICS_* "
+        "environment variables and .env, one VARIABLE=value per line; the database password "
+        "is redacted. --markdown prints the documentation table of defaults instead.",
+    )
+    config.add_argument("--markdown", action="store_true",
+                        help="print the table of variables, defaults and meanings")
+    config.set_defaults(func=_config)
+
     for module_name in COMMAND_MODULES:
         try:
             module = importlib.import_module(module_name)
@@ -96,6 +118,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # output piped into a command that stopped reading (e.g. head)
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":

@@ -17,61 +17,126 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_file=".env", extra="ignore")
 
     # Kafka
-    kafka_bootstrap: str = "127.0.0.1:9092"
-    topic_raw: str = "scans.raw"
-    topic_enriched: str = "scans.enriched"
-    topic_dlq: str = "scans.dlq"
-    topic_partitions: int = Field(default=4, ge=1)
+    kafka_bootstrap: str = Field(default="127.0.0.1:9092", description="Kafka bootstrap servers")
+    topic_raw: str = Field(default="scans.raw", description="topic the resolver publishes ScanEvents to")
+    topic_enriched: str = Field(
+        default="scans.enriched", description="topic of EnrichedScanEvents for downstream consumers"
+    )
+    topic_dlq: str = Field(
+        default="scans.dlq", description="dead-letter topic: undecodable or invalid input with its reason"
+    )
+    topic_partitions: int = Field(default=4, ge=1, description="partitions of the topics the project creates")
 
     # Schema registry (Confluent-compatible API)
-    schema_registry_url: str = "http://127.0.0.1:8081/apis/ccompat/v7"
-    auto_register_schemas: bool = True
+    schema_registry_url: str = Field(
+        default="http://127.0.0.1:8081/apis/ccompat/v7",
+        description="Confluent-compatible schema registry API",
+    )
+    auto_register_schemas: bool = Field(
+        default=True,
+        description="let producers register schemas (off in production: `schemas register` at deploy)",
+    )
 
     # PostgreSQL
-    database_url: str = "postgresql://scan_analytics:scan_analytics@127.0.0.1:5432/scan_analytics"
-    database_pool_min: int = Field(default=1, ge=0)
-    database_pool_max: int = Field(default=10, ge=1)
+    database_url: str = Field(
+        default="postgresql://scan_analytics:scan_analytics@127.0.0.1:5432/scan_analytics",
+        description="PostgreSQL connection URL",
+    )
+    database_pool_min: int = Field(default=1, ge=0, description="API connection pool: minimum size")
+    database_pool_max: int = Field(default=10, ge=1, description="API connection pool: maximum size")
 
     # Local services (`scan-analytics services ...`)
-    services_dir: Path = REPO_ROOT / ".services"
-    kafka_version: str = "4.0.2"
-    kafka_heap: str = "512m"
-    kafka_port: int = 9092
-    kafka_controller_port: int = 9093
-    apicurio_version: str = "3.0.9"
-    apicurio_heap: str = "512m"
-    apicurio_port: int = 8081
-    apicurio_database: str = "apicurio_registry"
-    postgres_port: int = 5432
-    service_start_timeout: float = Field(default=180.0, gt=0)
+    services_dir: Path = Field(
+        default=REPO_ROOT / ".services", description="local services' jars, data, logs and pid files"
+    )
+    kafka_version: str = Field(
+        default="4.0.2", description="Apache Kafka version resolved from Maven Central"
+    )
+    kafka_heap: str = Field(default="512m", description="broker JVM heap")
+    kafka_port: int = Field(default=9092, description="broker listener port")
+    kafka_controller_port: int = Field(default=9093, description="KRaft controller port")
+    apicurio_version: str = Field(
+        default="3.0.9", description="Apicurio Registry version resolved from Maven Central"
+    )
+    apicurio_heap: str = Field(default="512m", description="registry JVM heap")
+    apicurio_port: int = Field(default=8081, description="registry HTTP port")
+    apicurio_database: str = Field(
+        default="apicurio_registry", description="PostgreSQL database holding the registry's schemas"
+    )
+    postgres_port: int = Field(default=5432, description="port of the local PostgreSQL cluster")
+    service_start_timeout: float = Field(
+        default=180.0, gt=0, description="seconds to wait for a service to become ready"
+    )
 
     # Paths
-    schemas_dir: Path = REPO_ROOT / "schemas"
-    geoip_path: Path = REPO_ROOT / ".services" / "geoip" / "dev-country.mmdb"
+    schemas_dir: Path = Field(
+        default=REPO_ROOT / "schemas", description="folder of the Avro and SQL contracts"
+    )
+    geoip_path: Path = Field(
+        default=REPO_ROOT / ".services" / "geoip" / "dev-country.mmdb",
+        description="GeoIP2/GeoLite2 or DB-IP Lite Country database (.mmdb)",
+    )
 
     # Stream processing
-    worker_id: str = "scan-analytics"
-    worker_data_dir: Path = REPO_ROOT / ".services" / "worker"
-    worker_web_port: int = 6066
-    dedup_horizon_hours: int = Field(default=48, ge=1)
-    late_horizon_days: int = Field(default=7, ge=1)
-    sink_interval_seconds: float = Field(default=3.0, gt=0)
-    bot_rate_per_minute: int = Field(default=30, ge=1)
-    bot_distinct_gtins_5min: int = Field(default=20, ge=1)
-    worker_instance: str = "0"  # several workers of one group on one host need distinct values
-    worker_store: str = "rocksdb://"  # faust table store; "memory://" recovers from changelogs
-    worker_metrics_host: str = "127.0.0.1"
+    worker_id: str = Field(
+        default="scan-analytics", description="faust app id: the consumer group and prefix of internal topics"
+    )
+    worker_data_dir: Path = Field(
+        default=REPO_ROOT / ".services" / "worker", description="folder of the workers' table stores"
+    )
+    worker_web_port: int = Field(default=6066, description="worker's HTTP port (metrics)")
+    dedup_horizon_hours: int = Field(
+        default=48, ge=1, description="how long an event_id is remembered to drop resends"
+    )
+    late_horizon_days: int = Field(
+        default=7,
+        ge=1,
+        description="days a UTC day stays open for late events; older events go to the DLQ as too_late",
+    )
+    sink_interval_seconds: float = Field(
+        default=3.0, gt=0, description="how often changed daily counts are written to PostgreSQL"
+    )
+    bot_rate_per_minute: int = Field(
+        default=30, ge=1, description="scans per minute from one IP above which it is a bot (reason rate)"
+    )
+    bot_distinct_gtins_5min: int = Field(
+        default=20,
+        ge=1,
+        description="distinct GTINs in 5 minutes from one IP above which it is a bot (reason rate)",
+    )
+    worker_instance: str = Field(
+        default="0", description="distinguishes several workers of one group on one host"
+    )
+    worker_store: str = Field(
+        default="rocksdb://",
+        description="faust table store (rocksdb://, or memory:// recovering from changelogs)",
+    )
+    worker_metrics_host: str = Field(
+        default="127.0.0.1", description="address the worker's metrics listen on"
+    )
 
     # Read API
-    api_host: str = "127.0.0.1"
-    api_port: int = Field(default=8000, ge=1, le=65535)
-    jwks_url: str | None = None
-    jwks_file: Path = REPO_ROOT / ".services" / "auth" / "dev-jwks.json"
-    dev_private_key_file: Path = REPO_ROOT / ".services" / "auth" / "dev-key.pem"
-    jwt_issuer: str = "https://auth.scan-analytics.local/"
-    jwt_audience: str = "scan-analytics-api"
-    jwt_algorithms: list[str] = ["RS256", "ES256"]
-    jwt_leeway_seconds: int = Field(default=30, ge=0)
+    api_host: str = Field(default="127.0.0.1", description="address the API listens on")
+    api_port: int = Field(default=8000, ge=1, le=65535, description="port the API listens on")
+    jwks_url: str | None = Field(
+        default=None, description="identity provider's JWKS URL; unset means the local development JWKS file"
+    )
+    jwks_file: Path = Field(
+        default=REPO_ROOT / ".services" / "auth" / "dev-jwks.json",
+        description="development JWKS file, used when no JWKS URL is set",
+    )
+    dev_private_key_file: Path = Field(
+        default=REPO_ROOT / ".services" / "auth" / "dev-key.pem",
+        description="development signing key used by `scan-analytics token`",
+    )
+    jwt_issuer: str = Field(
+        default="https://auth.scan-analytics.local/", description="required `iss` of access tokens"
+    )
+    jwt_audience: str = Field(default="scan-analytics-api", description="required `aud` of access tokens")
+    jwt_algorithms: list[str] = Field(
+        default=["RS256", "ES256"], description="accepted signature algorithms (asymmetric only)"
+    )
+    jwt_leeway_seconds: int = Field(default=30, ge=0, description="clock leeway for `exp` and `nbf`")
 
     @property
     def logs_dir(self) -> Path:
