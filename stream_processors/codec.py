@@ -86,7 +86,10 @@ class Encoder:
     """Encode dicts as wire-format Avro under a schema registered for a subject."""
 
     def __init__(self, registry: SchemaRegistryClient, subject: str, schema: str) -> None:
-        self.schema_id = registry.register_schema(subject, Schema(schema, "AVRO"))
+        try:
+            self.schema_id = registry.register_schema(subject, Schema(schema, "AVRO"))
+        except Exception as e:
+            raise StreamProcessorError(f"cannot register {subject} with the schema registry: {e}") from e
         self._schema = parse(schema)
         self._header = HEADER.pack(MAGIC, self.schema_id)
 
