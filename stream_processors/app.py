@@ -26,12 +26,13 @@ from stream_processors import codec, versioned
 from stream_processors.daily import CountKey, DailyCounts, Origin
 from stream_processors.enrich import Classification, GeoResolver, classify_user_agent
 from stream_processors.errors import PoisonMessage, StreamProcessorError
-from stream_processors.ip_stage import BUCKET_MS, BucketKey, IpStage
+from stream_processors.ip_stage import BUCKET_MS, IpStage
 from stream_processors.metrics import WorkerMetrics
 from stream_processors.rate import RateRule
 from stream_processors.records import DAY_MS, too_late_cutoff_ms
 from stream_processors.sink import Sink
-from stream_processors.versioned import History, Session
+from stream_processors.stores import Buckets, Counts, Fences, Records, partition_items
+from stream_processors.versioned import Session
 
 log = logging.getLogger("stream_processors.worker")
 
@@ -53,76 +54,6 @@ def _by_partition(events: Sequence[EventT[Any]]) -> dict[int, list[EventT[Any]]]
     for e in events:
         groups.setdefault(e.message.partition, []).append(e)
     return groups
-
-
-# Table values are JSON we encode once (stdlib C encoder) and faust stores and logs as raw
-# bytes: its own json codec encodes each value twice (store and changelog) through a slow path.
-_dumps = json.JSONEncoder(separators=(",", ":")).encode
-
-
-def _loads(value: bytes | None) -> Any:
-    return json.loads(value) if value else None
-
-
-class _WindowedStore:
-    """A windowed faust table seen as key -> value at explicit window timestamps (ms)."""
-
-    def __init__(self, table: Any, partition: int) -> None:
-        self.table = table
-        self.partition = partition
-
-    def get(self, key: Any, at_ms: int) -> Any:
-        value = self.table.relative_to(at_ms / 1000)[key].value()
-        return _loads(value)
-
-    def put(self, key: Any, at_ms: int, value: Any) -> None:
-        self.table.relative_to(at_ms / 1000)[key] = _dumps(value).encode()
-
-
-class _Buckets:
-    def __init__(self, table: Any, partition: int) -> None:
-        self.store = _WindowedStore(table, partition)
-
-    def load(self, key: BucketKey) -> list[list[Any]] | None:
-        return self.store.get(key[0], key[1])  # type: ignore[no-any-return]
-
-    def save(self, key: BucketKey, entries: list[list[Any]]) -> None:
-        self.store.put(key[0], key[1], entries)
-
-
-class _Records:
-    def __init__(self, table: Any, partition: int) -> None:
-        self.store = _WindowedStore(table, partition)
-
-    def load(self, event_id: str, at_ms: int) -> dict[str, Any] | None:
-        return self.store.get(event_id, at_ms)  # type: ignore[no-any-return]
-
-    def save(self, event_id: str, at_ms: int, record: dict[str, Any]) -> None:
-        self.store.put(event_id, at_ms, record)
-
-
-class _Counts:
-    def __init__(self, table: Any, partition: int) -> None:
-        self.store = _WindowedStore(table, partition)
-        self.partition = partition
-
-    def load(self, key: CountKey) -> History | None:
-        return self.store.get((self.partition, *key[1]), key[0])  # type: ignore[no-any-return]
-
-    def save(self, key: CountKey, history: History) -> None:
-        self.store.put((self.partition, *key[1]), key[0], history)
-
-
-class _Fences:
-    def __init__(self, table: Any, partition: int) -> None:
-        self.table = table
-        self.partition = partition
-
-    def load(self, origin_partition: int) -> History | None:
-        return _loads(self.table.get((self.partition, origin_partition)))  # type: ignore[no-any-return]
-
-    def save(self, origin_partition: int, history: History) -> None:
-        self.table[(self.partition, origin_partition)] = _dumps(history).encode()
 
 
 class Worker:
@@ -261,8 +192,8 @@ class Worker:
         stage = self.ip_stages.get(tp)
         if stage is None:
             session = Session(start=event.message.offset)
-            stage = self.ip_stages[tp] = IpStage(self.rule, session, _Buckets(self.buckets, tp.partition),
-                                                 _Records(self.records, tp.partition), self._enrich)
+            stage = self.ip_stages[tp] = IpStage(self.rule, session, Buckets(self.buckets, tp.partition),
+                                                 Records(self.records, tp.partition), self._enrich)
             log.info("classify: session %s on %s:%d from offset %d", session.id, tp.topic,
                      tp.partition, session.start)
         return stage
@@ -295,7 +226,7 @@ class Worker:
                     self.metrics.events_out.labels(self.settings.topic_enriched).inc(len(emissions))
                 if stage is not None:
                     for key, entries in stage.dirty():  # current event: the group's last
-                        _Buckets(self.buckets, partition).save(key, entries)
+                        Buckets(self.buckets, partition).save(key, entries)
                     stage.forget(BUCKET_CACHE)
             self.metrics.events_in.labels(self.by_ip.get_topic_name()).inc(len(events))
             self.metrics.stage_seconds.labels("classify").observe(time.perf_counter() - started)
@@ -311,7 +242,7 @@ class Worker:
         if counter is None:
             session = Session(start=start)
             counter = self.counters[tp] = DailyCounts(
-                session, _Counts(self.counts, tp.partition), _Fences(self.fences, tp.partition),
+                session, Counts(self.counts, tp.partition), Fences(self.fences, tp.partition),
                 lambda: self._committed(tp))
             log.info("aggregate: session %s on %s:%d from offset %d", session.id, tp.topic,
                      tp.partition, start)
@@ -321,7 +252,7 @@ class Worker:
     def _recovered_counts(self, partition: int, session: Session) -> list[tuple[CountKey, int]]:
         """Every count this partition holds, as of the session's start: the sink rewrites them all."""
         out: list[tuple[CountKey, int]] = []
-        for raw_key, history in _partition_items(self.counts.table, partition):
+        for raw_key, history in partition_items(self.counts.table, partition):
             try:
                 (p, *dims), (start, _end) = raw_key
             except (TypeError, ValueError):
@@ -400,24 +331,6 @@ class Worker:
         await self.sink.flush()
         await self.sink.close()
         log.info("worker stopped; %d sink rows still pending", self.sink.size())
-
-
-def _partition_items(table: Any, partition: int) -> list[tuple[Any, Any]]:
-    """All (key, value) pairs a table holds for one partition, deserialised."""
-    data = table.data
-    dbs = getattr(data, "_dbs", None)
-    if dbs is not None:  # rocksdb: one database per partition
-        db = dbs.get(partition)
-        if db is None:
-            return []
-        out = []
-        for k, v in db.items():
-            try:  # faust keeps its own bookkeeping keys (persisted offsets) in the same database
-                out.append((json.loads(k), json.loads(v)))
-            except (ValueError, TypeError):
-                continue
-        return out
-    return [(json.loads(json.dumps(k)), _loads(v)) for k, v in list(data.items())]
 
 
 def create_app(settings: Settings) -> faust.App:

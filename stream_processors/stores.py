@@ -1,0 +1,100 @@
+"""The worker's faust tables seen through the small store protocols of the stages.
+
+Table values are JSON the worker encodes once (stdlib C encoder) and faust keeps and logs
+as raw bytes: faust's own json codec would encode each value twice (store and changelog)
+through a slow path. Windowed tables are read and written at explicit event times.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from stream_processors.daily import CountKey
+from stream_processors.ip_stage import BucketKey
+from stream_processors.versioned import History
+
+dumps = json.JSONEncoder(separators=(",", ":")).encode
+
+
+def loads(value: bytes | None) -> Any:
+    return json.loads(value) if value else None
+
+
+class WindowedStore:
+    """A windowed faust table seen as key -> value at explicit window timestamps (ms)."""
+
+    def __init__(self, table: Any, partition: int) -> None:
+        self.table = table
+        self.partition = partition
+
+    def get(self, key: Any, at_ms: int) -> Any:
+        value = self.table.relative_to(at_ms / 1000)[key].value()
+        return loads(value)
+
+    def put(self, key: Any, at_ms: int, value: Any) -> None:
+        self.table.relative_to(at_ms / 1000)[key] = dumps(value).encode()
+
+
+class Buckets:
+    def __init__(self, table: Any, partition: int) -> None:
+        self.store = WindowedStore(table, partition)
+
+    def load(self, key: BucketKey) -> list[list[Any]] | None:
+        return self.store.get(key[0], key[1])  # type: ignore[no-any-return]
+
+    def save(self, key: BucketKey, entries: list[list[Any]]) -> None:
+        self.store.put(key[0], key[1], entries)
+
+
+class Records:
+    def __init__(self, table: Any, partition: int) -> None:
+        self.store = WindowedStore(table, partition)
+
+    def load(self, event_id: str, at_ms: int) -> dict[str, Any] | None:
+        return self.store.get(event_id, at_ms)  # type: ignore[no-any-return]
+
+    def save(self, event_id: str, at_ms: int, record: dict[str, Any]) -> None:
+        self.store.put(event_id, at_ms, record)
+
+
+class Counts:
+    def __init__(self, table: Any, partition: int) -> None:
+        self.store = WindowedStore(table, partition)
+        self.partition = partition
+
+    def load(self, key: CountKey) -> History | None:
+        return self.store.get((self.partition, *key[1]), key[0])  # type: ignore[no-any-return]
+
+    def save(self, key: CountKey, history: History) -> None:
+        self.store.put((self.partition, *key[1]), key[0], history)
+
+
+class Fences:
+    def __init__(self, table: Any, partition: int) -> None:
+        self.table = table
+        self.partition = partition
+
+    def load(self, origin_partition: int) -> History | None:
+        return loads(self.table.get((self.partition, origin_partition)))  # type: ignore[no-any-return]
+
+    def save(self, origin_partition: int, history: History) -> None:
+        self.table[(self.partition, origin_partition)] = dumps(history).encode()
+
+
+def partition_items(table: Any, partition: int) -> list[tuple[Any, Any]]:
+    """All (key, value) pairs a table holds for one partition, deserialised."""
+    data = table.data
+    dbs = getattr(data, "_dbs", None)
+    if dbs is not None:  # rocksdb: one database per partition
+        db = dbs.get(partition)
+        if db is None:
+            return []
+        out = []
+        for k, v in db.items():
+            try:  # faust keeps its own bookkeeping keys (persisted offsets) in the same database
+                out.append((json.loads(k), json.loads(v)))
+            except (ValueError, TypeError):
+                continue
+        return out
+    return [(json.loads(json.dumps(k)), loads(v)) for k, v in list(data.items())]
