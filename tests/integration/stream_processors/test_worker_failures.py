@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import random
 import time
+import urllib.request
 from collections import Counter
 from pathlib import Path
 
@@ -75,7 +76,13 @@ def test_sigkill_three_times_totals_exact(pipeline: Settings, workers: list[Work
     enriched = enriched_summary(pipeline)
     assert enriched["distinct_scans"] == truth.valid_distinct, enriched
     assert enriched["bots_last_wins"] == sum(r["scans"] for r in truth.rows if r["is_bot"]), enriched
-    assert worker.stop() == 0
+    url = f"http://127.0.0.1:{worker.settings.worker_web_port}/metrics"
+    metrics = urllib.request.urlopen(url, timeout=10).read().decode()
+    for name in ("scan_worker_events_in_total", "scan_worker_events_out_total", "scan_worker_consumer_lag",
+                 "scan_worker_sink_flush_seconds", "scan_worker_sink_rows_total",
+                 "scan_worker_enrichment_seconds", "scan_worker_dead_letters_total"):
+        assert name in metrics, name
+    assert worker.stop() == 0  # SIGTERM: a clean shutdown
 
 
 def test_two_workers_one_killed_totals_exact(pipeline: Settings, workers: list[WorkerProcess]) -> None:
