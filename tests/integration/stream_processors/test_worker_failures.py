@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import os
 import random
+import socket
+import subprocess
 import time
 import urllib.request
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from psycopg.conninfo import make_conninfo
 
 from producers.simulator import SimulationConfig, run
 from producers.truth import Truth
+from scan_analytics import migrate
 from scan_analytics.services import postgres
 from scan_analytics.settings import Settings
 from tests.integration.stream_processors.conftest import (
@@ -101,21 +106,29 @@ def test_two_workers_one_killed_totals_exact(pipeline: Settings, workers: list[W
 
 
 @pytest.fixture()
-def own_postgres(pipeline: Settings, base_settings: Settings, tmp_path: Path) -> Settings:
-    """The pipeline's settings with the sink database on a dedicated PostgreSQL cluster."""
-    from psycopg.conninfo import make_conninfo
+def own_postgres(pipeline: Settings, base_settings: Settings) -> Iterator[Settings]:
+    """The pipeline's settings with the sink database on a dedicated PostgreSQL cluster.
 
-    from scan_analytics import migrate
-
-    port = 15493
+    The cluster is created for the test and dropped after it, so stopping it
+    never touches the shared one.
+    """
+    port = _free_port()
     dedicated = base_settings.model_copy(update={
         "postgres_port": port, "database_url": make_conninfo(base_settings.database_url, port=port)})
     postgres.start(dedicated)
-    migrate.apply(dedicated.database_url, base_settings.schemas_dir / "sql")
-    import psycopg
-    with psycopg.connect(dedicated.database_url) as conn:
-        conn.execute("DELETE FROM scan_daily_summary")
-    return pipeline.model_copy(update={"database_url": dedicated.database_url, "postgres_port": port})
+    try:
+        migrate.apply(dedicated.database_url, base_settings.schemas_dir / "sql")
+        yield pipeline.model_copy(update={"database_url": dedicated.database_url, "postgres_port": port})
+    finally:
+        for cluster in postgres.clusters():
+            if cluster.port == port:
+                subprocess.run(["pg_dropcluster", "--stop", cluster.version, cluster.name], check=False)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 def test_postgres_down_30s_totals_exact(own_postgres: Settings, pipeline: Settings,
