@@ -150,23 +150,29 @@ def group_lag(settings: Settings) -> dict[str, int]:
         consumer.close()
 
 
-def dead_letters(settings: Settings, timeout: float = 20.0) -> dict[tuple[str, str, str], str]:
-    """Every record of the dead-letter topic by its source (topic, partition, offset) -> reason."""
-    consumer = Consumer({"bootstrap.servers": settings.kafka_bootstrap, "group.id": f"dlq-{uuid.uuid4()}",
-                         "auto.offset.reset": "earliest", "enable.auto.commit": False, "log_level": 0})
-    consumer.subscribe([settings.topic_dlq])
-    out: dict[tuple[str, str, str], str] = {}
+def _read_topic(consumer: Consumer, topic: str, timeout: float) -> Iterator[Any]:
+    """Yield the topic's records until none came for 3 s (timeout before the first); close the consumer."""
+    consumer.subscribe([topic])
     idle_until = time.monotonic() + timeout
     try:
         while time.monotonic() < idle_until:
             msg = consumer.poll(1.0)
             if msg is None or msg.error():
                 continue
-            h = {k: v.decode() for k, v in (msg.headers() or [])}
-            out[(h["dlq-topic"], h["dlq-partition"], h["dlq-offset"])] = h["dlq-reason"]
             idle_until = time.monotonic() + 3
+            yield msg
     finally:
         consumer.close()
+
+
+def dead_letters(settings: Settings, timeout: float = 20.0) -> dict[tuple[str, str, str], str]:
+    """Every record of the dead-letter topic by its source (topic, partition, offset) -> reason."""
+    consumer = Consumer({"bootstrap.servers": settings.kafka_bootstrap, "group.id": f"dlq-{uuid.uuid4()}",
+                         "auto.offset.reset": "earliest", "enable.auto.commit": False, "log_level": 0})
+    out: dict[tuple[str, str, str], str] = {}
+    for msg in _read_topic(consumer, settings.topic_dlq, timeout):
+        h = {k: v.decode() for k, v in (msg.headers() or [])}
+        out[(h["dlq-topic"], h["dlq-partition"], h["dlq-offset"])] = h["dlq-reason"]
     return out
 
 
@@ -179,27 +185,18 @@ def enriched_summary(settings: Settings, timeout: float = 20.0) -> dict[str, int
     consumer = Consumer({"bootstrap.servers": settings.kafka_bootstrap, "group.id": f"enr-{uuid.uuid4()}",
                          "auto.offset.reset": "earliest", "enable.auto.commit": False, "log_level": 0,
                          "isolation.level": "read_committed"})
-    consumer.subscribe([settings.topic_enriched])
     records = 0
     scans: set[str] = set()
     origins: set[str] = set()
     last_verdict: dict[str, bool] = {}
-    idle_until = time.monotonic() + timeout
-    try:
-        while time.monotonic() < idle_until:
-            msg = consumer.poll(1.0)
-            if msg is None or msg.error():
-                continue
-            idle_until = time.monotonic() + 3
-            records += 1
-            h = dict(msg.headers() or [])
-            event = decoder.decode(msg.value())
-            assert "client_ip" not in event
-            if h["sa-kind"] == b"scan":
-                scans.add(event["event_id"])
-            origins.add(h["sa-origin"].decode())
-            last_verdict[event["event_id"]] = event["is_bot"]
-    finally:
-        consumer.close()
+    for msg in _read_topic(consumer, settings.topic_enriched, timeout):
+        records += 1
+        h = dict(msg.headers() or [])
+        event = decoder.decode(msg.value())
+        assert "client_ip" not in event
+        if h["sa-kind"] == b"scan":
+            scans.add(event["event_id"])
+        origins.add(h["sa-origin"].decode())
+        last_verdict[event["event_id"]] = event["is_bot"]
     return {"records": records, "distinct_scans": len(scans), "distinct_origins": len(origins),
             "bots_last_wins": sum(last_verdict.values())}
