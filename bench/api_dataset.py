@@ -143,14 +143,19 @@ def rebuild_rollups_in_arrival_order(cur: psycopg.Cursor[Any]) -> None:
         " FROM scan_daily_summary GROUP BY 1, 2, 3, 4 ORDER BY 2")
 
 
+def database_exists(admin_url: str, database: str) -> bool:
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        row = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (database,)).fetchone()
+    return row is not None
+
+
 def load(settings: Settings, database: str, scale: float, force: bool, seed: int) -> str:
     admin = settings.database_url
     url = make_conninfo(admin, dbname=database)
+    if not force and database_exists(admin, database):
+        print(f"database {database} exists; use --force to rebuild it")
+        return url
     with psycopg.connect(admin, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (database,)).fetchone()
-        if exists and not force:
-            print(f"database {database} exists; use --force to rebuild it")
-            return url
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(database)))
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
     migrate.apply(url, settings.schemas_dir / "sql")

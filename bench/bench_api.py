@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -38,6 +37,7 @@ from api import queries
 from api.auth.devkeys import mint_token
 from api.params import ScanQuery
 from api.window import Window
+from scan_analytics.services.process import free_port
 from scan_analytics.settings import Settings, load_settings
 
 ORG = "org-01"
@@ -46,16 +46,8 @@ WINDOWS = (7, 30, 90, 365)
 SCANS = "/dashboard/api/v1/brand-analytics/scans"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def ensure_dataset(settings: Settings, database: str) -> str:
-    with psycopg.connect(settings.database_url, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (database,)).fetchone()
-    if not exists:
+    if not api_dataset.database_exists(settings.database_url, database):
         api_dataset.load(settings, database, 1.0, force=True, seed=7)
     return make_conninfo(settings.database_url, dbname=database)
 
