@@ -31,6 +31,7 @@ from confluent_kafka.admin import AdminClient, NewTopic  # type: ignore[attr-def
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
+from producers.schemas import registry_client
 from producers.simulator import SimulationConfig, run
 from producers.validation import to_millis, validate_scan_event
 from scan_analytics import migrate
@@ -51,7 +52,7 @@ def env_for(settings: Settings) -> dict[str, str]:
 
 def bare_loop(settings: Settings, total: int) -> tuple[float, dict[str, float]]:
     """Consume raw, decode, validate, enrich, encode, produce; return (seconds, µs per stage)."""
-    registry = codec.registry_client(settings.schema_registry_url)
+    registry = registry_client(settings.schema_registry_url)
     decoder = codec.Decoder(registry, codec.load_avsc(settings.schemas_dir, "scan_event"))
     encoder = codec.Encoder(registry, f"{settings.topic_enriched}-bare-value",
                             codec.load_avsc(settings.schemas_dir, "enriched_scan_event"))

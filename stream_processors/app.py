@@ -20,6 +20,7 @@ from faust.streams import _current_event
 from faust.types import TP, EventT
 
 from producers.errors import InvalidScanEvent
+from producers.schemas import registry_client, value_subject
 from producers.validation import to_millis, validate_scan_event
 from scan_analytics.settings import Settings
 from stream_processors import codec, versioned
@@ -64,10 +65,10 @@ class Worker:
         self.metrics = metrics or WorkerMetrics()
         self.rule = RateRule(settings.bot_rate_per_minute, settings.bot_distinct_gtins_5min)
         self.geo = GeoResolver(settings.geoip_path)
-        registry = codec.registry_client(settings.schema_registry_url)
+        registry = registry_client(settings.schema_registry_url)
         self.decoder = codec.Decoder(registry, codec.load_avsc(settings.schemas_dir, "scan_event"))
         enriched_schema = codec.load_avsc(settings.schemas_dir, "enriched_scan_event")
-        self.encoder = codec.Encoder(registry, f"{settings.topic_enriched}-value", enriched_schema)
+        self.encoder = codec.Encoder(registry, value_subject(settings.topic_enriched), enriched_schema)
         self.enriched_decoder = codec.Decoder(registry, enriched_schema)
         self.sink = Sink(settings.database_url, self.metrics)
         self.ip_stages: dict[TP, IpStage] = {}

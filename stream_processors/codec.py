@@ -98,7 +98,3 @@ class Encoder:
         buf.write(self._header)
         fastavro.schemaless_writer(buf, self._schema, record)
         return buf.getvalue()
-
-
-def registry_client(url: str) -> SchemaRegistryClient:
-    return SchemaRegistryClient({"url": url})

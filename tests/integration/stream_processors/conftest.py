@@ -178,9 +178,10 @@ def dead_letters(settings: Settings, timeout: float = 20.0) -> dict[tuple[str, s
 
 def enriched_summary(settings: Settings, timeout: float = 20.0) -> dict[str, int]:
     """Read the whole enriched topic: records, distinct event ids, and the emissions by origin."""
+    from producers.schemas import registry_client
     from stream_processors import codec
 
-    registry = codec.registry_client(settings.schema_registry_url)
+    registry = registry_client(settings.schema_registry_url)
     decoder = codec.Decoder(registry, codec.load_avsc(settings.schemas_dir, "enriched_scan_event"))
     consumer = Consumer({"bootstrap.servers": settings.kafka_bootstrap, "group.id": f"enr-{uuid.uuid4()}",
                          "auto.offset.reset": "earliest", "enable.auto.commit": False, "log_level": 0,
