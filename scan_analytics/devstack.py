@@ -20,20 +20,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from scan_analytics import migrate, services
-from scan_analytics.cli import build_parser
+from scan_analytics.cli import build_parser, command_names
 from scan_analytics.devgeo import ensure_country_mmdb
 from scan_analytics.errors import ScanAnalyticsError
 from scan_analytics.settings import Settings, load_settings
 
 DEMO_USER = "alice"
-
-
-def _commands() -> set[str]:
-    parser = build_parser()
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            return set(action.choices)
-    return set()
 
 
 def _cli() -> list[str]:
@@ -89,7 +81,7 @@ def run(settings: Settings, rate: int) -> int:
     applied = migrate.apply(settings.database_url, settings.schemas_dir / "sql")
     print(f"== database migrated ({len(applied)} new migration(s))")
     ensure_country_mmdb(settings.geoip_path)
-    commands, cli, parts = _commands(), _cli(), []
+    commands, cli, parts = set(command_names(build_parser())), _cli(), []
     settings.logs_dir.mkdir(parents=True, exist_ok=True)
     try:
         if "simulate" in commands:

@@ -11,7 +11,7 @@ from scan_analytics.errors import ServiceError
 from scan_analytics.settings import REPO_ROOT, Settings
 
 from . import maven
-from .process import ManagedProcess, port_open, wait_until
+from .process import ManagedProcess, ensure_started, port_open
 
 POM = REPO_ROOT / "deploy" / "maven" / "kafka" / "pom.xml"
 
@@ -124,19 +124,15 @@ def _format_storage(settings: Settings, libs: Path, config: Path, log4j: Path) -
 def start(settings: Settings) -> None:
     """Start the broker unless it runs; wait until it answers metadata requests."""
     proc = process(settings)
-    if proc.pid() is not None and is_ready(settings):
-        return
-    if proc.pid() is None and port_open("127.0.0.1", settings.kafka_port):
-        if is_ready(settings):
-            return  # already served by a process this folder did not start
-        raise ServiceError(f"kafka: port {settings.kafka_port} is taken by another process")
-    libs = install(settings)
-    config, log4j = _configure(settings)
-    _format_storage(settings, libs, config, log4j)
-    if proc.pid() is None:
+
+    def launch() -> None:
+        libs = install(settings)
+        config, log4j = _configure(settings)
+        _format_storage(settings, libs, config, log4j)
         proc.start(_java(libs, log4j, settings.kafka_heap, "kafka.Kafka", str(config)))
-    wait_until(lambda: is_ready(settings), timeout=settings.service_start_timeout,
-               what="kafka", process=proc)
+
+    ensure_started(proc, port=settings.kafka_port, ready=lambda: is_ready(settings), launch=launch,
+                   timeout=settings.service_start_timeout)
 
 
 def stop(settings: Settings) -> bool:

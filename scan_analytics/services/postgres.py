@@ -7,7 +7,6 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-import psycopg
 from psycopg.conninfo import conninfo_to_dict
 
 from scan_analytics.errors import ServiceError
@@ -120,12 +119,3 @@ def ensure_role_and_databases(settings: Settings) -> None:
     for name in (dbname, settings.apicurio_database):
         if not _psql(port, f"SELECT 1 FROM pg_database WHERE datname = '{name}'").strip():
             _psql(port, f'CREATE DATABASE "{name}" OWNER "{user}"')
-
-
-def can_connect(settings: Settings) -> bool:
-    try:
-        with psycopg.connect(settings.database_url, connect_timeout=2) as conn:
-            conn.execute("SELECT 1")
-        return True
-    except psycopg.Error:
-        return False

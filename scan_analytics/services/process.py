@@ -118,6 +118,35 @@ def port_open(host: str, port: int, timeout: float = 0.5) -> bool:
         return False
 
 
+def free_port() -> int:
+    """Return a TCP port on loopback that is free right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def ensure_started(
+    process: ManagedProcess,
+    *,
+    port: int,
+    ready: Callable[[], bool],
+    launch: Callable[[], None],
+    timeout: float,
+) -> None:
+    """Launch process unless its service already answers; wait until it is ready.
+
+    A service that answers on its port counts as running even when another
+    folder started it; a port held by something that does not answer is an error.
+    """
+    if ready():
+        return
+    if process.pid() is None:
+        if port_open("127.0.0.1", port):
+            raise ServiceError(f"{process.name}: port {port} is taken by another process")
+        launch()
+    wait_until(ready, timeout=timeout, what=process.name, process=process)
+
+
 def wait_until(
     check: Callable[[], bool],
     *,

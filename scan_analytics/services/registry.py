@@ -14,7 +14,7 @@ from scan_analytics.errors import ServiceError
 from scan_analytics.settings import Settings
 
 from . import maven
-from .process import ManagedProcess, port_open, wait_until
+from .process import ManagedProcess, ensure_started, port_open
 
 
 def _home(settings: Settings) -> Path:
@@ -91,22 +91,18 @@ def environment(settings: Settings) -> dict[str, str]:
 def start(settings: Settings) -> None:
     """Start the registry unless it runs; wait until its ccompat API answers."""
     proc = process(settings)
-    if proc.pid() is not None and is_ready(settings):
-        return
-    if proc.pid() is None and port_open("127.0.0.1", settings.apicurio_port):
-        if is_ready(settings):
-            return  # already served by a process this folder did not start
-        raise ServiceError(f"registry: port {settings.apicurio_port} is taken by another process")
-    app = install(settings)
-    if proc.pid() is None:
+
+    def launch() -> None:
+        app = install(settings)
         heap = settings.apicurio_heap
         proc.start(
             ["java", f"-Xms{heap}", f"-Xmx{heap}", "-Djava.awt.headless=true",
              "-jar", str(_runner(app))],
             env=environment(settings), cwd=app,
         )
-    wait_until(lambda: is_ready(settings), timeout=settings.service_start_timeout,
-               what="registry", process=proc)
+
+    ensure_started(proc, port=settings.apicurio_port, ready=lambda: is_ready(settings),
+                   launch=launch, timeout=settings.service_start_timeout)
 
 
 def stop(settings: Settings) -> bool:

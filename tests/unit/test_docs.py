@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import argparse
 import re
 
-from scan_analytics.cli import build_parser
+from scan_analytics.cli import build_parser, command_names
 from scan_analytics.settings import REPO_ROOT
 from scan_analytics.settings_doc import markdown_table, redact
 
@@ -23,8 +22,7 @@ def test_settings_table_is_current() -> None:
 
 
 def test_every_command_is_documented() -> None:
-    sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
-    for command in sub.choices:
+    for command in command_names(build_parser()):
         assert f"| `{command}" in README, f"README lacks the `{command}` command"
 
 

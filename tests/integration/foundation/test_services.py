@@ -18,6 +18,7 @@ from psycopg import sql
 from scan_analytics import services
 from scan_analytics.errors import ServiceError
 from scan_analytics.services import kafka, registry
+from scan_analytics.services.process import free_port
 from scan_analytics.settings import Settings
 
 pytestmark = pytest.mark.integration
@@ -77,7 +78,7 @@ def own_registry(base_settings: Settings, tmp_path: Path, run_id: str) -> Iterat
     database = f"apicurio_test_{run_id}"
     with psycopg.connect(base_settings.database_url, autocommit=True) as conn:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
-    port = _free_port()
+    port = free_port()
     own = base_settings.model_copy(update={
         "services_dir": tmp_path / "services",
         "apicurio_port": port,
@@ -121,15 +122,10 @@ def test_a_taken_port_is_reported_by_name(base_settings: Settings, tmp_path: Pat
 
 def test_a_broker_that_dies_at_start_names_its_log(base_settings: Settings,
                                                    tmp_path: Path) -> None:
-    port, controller = _free_port(), _free_port()
+    port, controller = free_port(), free_port()
     own = base_settings.model_copy(update={
         "services_dir": tmp_path, "kafka_port": port, "kafka_controller_port": controller,
         "kafka_bootstrap": f"127.0.0.1:{port}", "kafka_heap": "1x"})  # an invalid heap size
     with pytest.raises(ServiceError, match=r"kafka exited during start-up; see .*kafka\.log"):
         kafka.start(own)
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
