@@ -193,8 +193,8 @@ class Worker:
         stage = self.ip_stages.get(tp)
         if stage is None:
             session = Session(start=event.message.offset)
-            stage = self.ip_stages[tp] = IpStage(self.rule, session, Buckets(self.buckets, tp.partition),
-                                                 Records(self.records, tp.partition), self._enrich)
+            stage = self.ip_stages[tp] = IpStage(self.rule, session, Buckets(self.buckets),
+                                                 Records(self.records), self._enrich)
             log.info("classify: session %s on %s:%d from offset %d", session.id, tp.topic,
                      tp.partition, session.start)
         return stage
@@ -227,7 +227,7 @@ class Worker:
                     self.metrics.events_out.labels(self.settings.topic_enriched).inc(len(emissions))
                 if stage is not None:
                     for key, entries in stage.dirty():  # current event: the group's last
-                        Buckets(self.buckets, partition).save(key, entries)
+                        stage.store.save(key, entries)
                     stage.forget(BUCKET_CACHE)
             self.metrics.events_in.labels(self.by_ip.get_topic_name()).inc(len(events))
             self.metrics.stage_seconds.labels("classify").observe(time.perf_counter() - started)

@@ -24,9 +24,8 @@ def loads(value: bytes | None) -> Any:
 class WindowedStore:
     """A windowed faust table seen as key -> value at explicit window timestamps (ms)."""
 
-    def __init__(self, table: Any, partition: int) -> None:
+    def __init__(self, table: Any) -> None:
         self.table = table
-        self.partition = partition
 
     def get(self, key: Any, at_ms: int) -> Any:
         value = self.table.relative_to(at_ms / 1000)[key].value()
@@ -37,8 +36,8 @@ class WindowedStore:
 
 
 class Buckets:
-    def __init__(self, table: Any, partition: int) -> None:
-        self.store = WindowedStore(table, partition)
+    def __init__(self, table: Any) -> None:
+        self.store = WindowedStore(table)
 
     def load(self, key: BucketKey) -> list[list[Any]] | None:
         return self.store.get(key[0], key[1])  # type: ignore[no-any-return]
@@ -48,8 +47,8 @@ class Buckets:
 
 
 class Records:
-    def __init__(self, table: Any, partition: int) -> None:
-        self.store = WindowedStore(table, partition)
+    def __init__(self, table: Any) -> None:
+        self.store = WindowedStore(table)
 
     def load(self, event_id: str, at_ms: int) -> dict[str, Any] | None:
         return self.store.get(event_id, at_ms)  # type: ignore[no-any-return]
@@ -60,7 +59,7 @@ class Records:
 
 class Counts:
     def __init__(self, table: Any, partition: int) -> None:
-        self.store = WindowedStore(table, partition)
+        self.store = WindowedStore(table)
         self.partition = partition
 
     def load(self, key: CountKey) -> History | None:
