@@ -21,9 +21,9 @@ def _api(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _token(args: argparse.Namespace, settings: Settings) -> int:
-    from api.auth.devkeys import mint_token
+    from api.auth.devkeys import DEFAULT_SCOPES, mint_token
 
-    scopes = args.scope if args.scope is not None else ["brands:read"]
+    scopes = args.scope if args.scope is not None else DEFAULT_SCOPES
     print(mint_token(settings, args.user, scopes=scopes, ttl_seconds=args.ttl))
     return 0
 
