@@ -153,13 +153,12 @@ class Worker:
     def route_one(self, event: EventT[Any], cutoff_ms: int) -> None:
         """Decode, validate and route one raw record (to by-ip, or to the dead-letter topic)."""
         try:
-            try:
-                record = self.decoder.decode(event.message.value)
-                valid = validate_scan_event(record)
-            except InvalidScanEvent as e:
-                raise PoisonMessage(e.reason, f"{e.field}: {e.detail}") from e
+            valid = validate_scan_event(self.decoder.decode(event.message.value))
         except PoisonMessage as e:
             self._dead_letter(event, e.reason, e.detail)
+            return
+        except InvalidScanEvent as e:
+            self._dead_letter(event, e.reason, f"{e.field}: {e.detail}")
             return
         valid["occurred_at"] = to_millis(valid["occurred_at"])
         if valid["occurred_at"] < cutoff_ms:
