@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import random
-import socket
 import subprocess
 import time
 import urllib.request
@@ -19,6 +18,7 @@ from producers.simulator import SimulationConfig, run
 from producers.truth import Truth
 from scan_analytics import migrate
 from scan_analytics.services import postgres
+from scan_analytics.services.process import free_port
 from scan_analytics.settings import Settings
 from tests.integration.stream_processors.conftest import (
     WorkerProcess,
@@ -112,7 +112,7 @@ def own_postgres(pipeline: Settings, base_settings: Settings) -> Iterator[Settin
     The cluster is created for the test and dropped after it, so stopping it
     never touches the shared one.
     """
-    port = _free_port()
+    port = free_port()
     dedicated = base_settings.model_copy(update={
         "postgres_port": port, "database_url": make_conninfo(base_settings.database_url, port=port)})
     postgres.start(dedicated)
@@ -123,12 +123,6 @@ def own_postgres(pipeline: Settings, base_settings: Settings) -> Iterator[Settin
         for cluster in postgres.clusters():
             if cluster.port == port:
                 subprocess.run(["pg_dropcluster", "--stop", cluster.version, cluster.name], check=False)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def test_postgres_down_30s_totals_exact(own_postgres: Settings, pipeline: Settings,
