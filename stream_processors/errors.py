@@ -18,9 +18,5 @@ class PoisonMessage(StreamProcessorError):
         self.detail = detail
 
 
-class SinkUnavailable(StreamProcessorError):
-    """PostgreSQL could not be reached or refused a write; retried with backoff."""
-
-
 class TopicMismatch(StreamProcessorError):
     """A topic exists with a partition count other than the configured one."""
