@@ -11,9 +11,9 @@ threshold, and those are reported as flipped.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Final, Protocol, TypeVar
+from typing import Final, Protocol
 
 MINUTE_MS: Final = 60_000
 FIVE_MINUTES_MS: Final = 300_000
@@ -57,12 +57,3 @@ class RateRule:
 def affected_range(times: Sequence[int], at_ms: int) -> range:
     """Indices of the events whose verdict a new event at at_ms can change: [at_ms, at_ms + 300 s)."""
     return range(bisect_left(times, at_ms), bisect_left(times, at_ms + FIVE_MINUTES_MS))
-
-
-T = TypeVar("T", bound=Seen)
-
-
-def by_time(events: Iterable[T]) -> tuple[list[int], list[T]]:
-    """Sort events by time; return (times, events)."""
-    ordered = sorted(events, key=lambda e: e.at_ms)
-    return [e.at_ms for e in ordered], ordered

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from stream_processors.enrich import MISSING, Classification
 from stream_processors.ip_stage import IpStage
-from stream_processors.rate import RateRule, by_time
+from stream_processors.rate import RateRule
 from stream_processors.versioned import Session
 
 HUMAN = Classification("mobile", False, "human")
@@ -21,6 +21,12 @@ HUMAN = Classification("mobile", False, "human")
 class E:
     at_ms: int
     gtin: str
+
+
+def by_time(events: list[E]) -> tuple[list[int], list[E]]:
+    """Sort events by time; return (times, events)."""
+    ordered = sorted(events, key=lambda e: e.at_ms)
+    return [e.at_ms for e in ordered], ordered
 
 
 def test_fires_on_count_and_on_distinct_gtins() -> None:
@@ -38,7 +44,6 @@ def test_fires_on_count_and_on_distinct_gtins() -> None:
 class Dicts:
     def __init__(self) -> None:
         self.buckets: dict[Any, Any] = {}
-        self.records: dict[Any, Any] = {}
 
     def load(self, key: Any) -> Any:
         return self.buckets.get(key)
