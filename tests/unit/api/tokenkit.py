@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 import time
 from pathlib import Path
 from typing import Any
 
 import jwt
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from api.auth.devkeys import public_jwk
 
 ISSUER = "https://issuer.test/"
 AUDIENCE = "scan-analytics-api"
+
+
+def b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
 class Issuer:
@@ -43,6 +51,15 @@ class Issuer:
     def token(self, user: str = "alice", *, headers: dict[str, Any] | None = None, **override: Any) -> str:
         return jwt.encode(self.claims(user, **override), self.key, algorithm="RS256",
                           headers={"kid": self.kid, **(headers or {})})
+
+    def hs256_with_public_key(self, user: str = "alice") -> str:
+        """A token signed with HS256 using the issuer's public key as the secret (algorithm confusion)."""
+        secret = self.key.public_key().public_bytes(serialization.Encoding.PEM,
+                                                    serialization.PublicFormat.SubjectPublicKeyInfo)
+        head = b64(json.dumps({"alg": "HS256", "typ": "JWT", "kid": self.kid}).encode())
+        body = b64(json.dumps(self.claims(user)).encode())
+        sig = b64(hmac.new(secret, f"{head}.{body}".encode(), hashlib.sha256).digest())
+        return f"{head}.{body}.{sig}"
 
 
 def ec_key() -> ec.EllipticCurvePrivateKey:
