@@ -30,7 +30,7 @@ from stream_processors.errors import PoisonMessage, StreamProcessorError
 from stream_processors.ip_stage import BUCKET_MS, IpStage
 from stream_processors.metrics import WorkerMetrics
 from stream_processors.rate import RateRule
-from stream_processors.records import DAY_MS, too_late_cutoff_ms
+from stream_processors.records import day_start_ms, too_late_cutoff_ms
 from stream_processors.sink import Sink
 from stream_processors.stores import Buckets, Counts, Fences, Records, partition_items
 from stream_processors.versioned import Session
@@ -260,8 +260,7 @@ class Worker:
             if p != partition or len(dims) != 6:
                 continue
             value = versioned.current(history, session, 0)
-            day_ms = round(start * 1000)
-            day_ms -= day_ms % DAY_MS
+            day_ms = day_start_ms(round(start * 1000))
             out.append(((day_ms, (dims[0], dims[1], dims[2], dims[3], dims[4], bool(dims[5]))), int(value)))
         return out
 
