@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from scan_analytics import migrate
 from scan_analytics.settings import Settings
+from tests.integration.conftest import create_database, drop_database
 
 pytestmark = pytest.mark.integration
 
@@ -46,10 +47,8 @@ FROM scan_daily_country_totals WHERE scans <> 0 OR bot_scans <> 0
 
 
 @pytest.fixture(scope="module")
-def url(base_settings: Settings) -> Iterator[str]:
-    from tests.integration.conftest import create_database, drop_database
-
-    name = f"sa_rollups_{random.randrange(16**10):010x}"
+def url(base_settings: Settings, run_id: str) -> Iterator[str]:
+    name = f"sa_rollups_{run_id}"
     db_url = create_database(base_settings.database_url, name)
     migrate.apply(db_url, base_settings.schemas_dir / "sql")
     yield db_url
