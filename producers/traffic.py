@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import random
 import uuid
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -113,7 +113,6 @@ Message = Scan | Malformed
 class _Item:
     send_ms: int
     message: Message
-    order: int = field(default=0)
 
 
 class TrafficPlanner:
@@ -168,9 +167,7 @@ class TrafficPlanner:
         items += self._too_late(counts[Kind.TOO_LATE], start_ms, end_ms, now_ms, late_horizon_days)
         items += self._resends(n_resend, items)
         items += self._malformed(n_malformed, start_ms, end_ms)
-        for i, item in enumerate(items):
-            item.order = i
-        items.sort(key=lambda item: (item.send_ms, item.order))
+        items.sort(key=lambda item: item.send_ms)  # stable: ties keep their planned order
         return [item.message for item in items]
 
     # -- the parts ---------------------------------------------------------

@@ -9,10 +9,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from producers.traffic import Kind, Malformed, Message, Scan
+from producers.traffic import MINUTE_MS, Kind, Malformed, Message, Scan
 from producers.validation import normalize_gtin
 
-MINUTE_MS = 60_000
 ROW_KEY = ("day", "organization_id", "brand_id", "gtin", "country_code", "device_class", "is_bot")
 
 
