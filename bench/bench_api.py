@@ -39,6 +39,7 @@ from api.params import ScanQuery
 from api.window import Window
 from scan_analytics.services.process import free_port
 from scan_analytics.settings import Settings, load_settings
+from stream_processors.sink import UPSERT
 
 ORG = "org-01"
 BRAND = "org-01-brand-01"
@@ -135,17 +136,6 @@ def explain(url: str) -> None:
         print("\nEXPLAIN (ANALYZE, BUFFERS) of the main query, org-01, 30 days:")
         for (line,) in conn.execute(sql.SQL("EXPLAIN (ANALYZE, BUFFERS) ") + statement, params):
             print(f"  {line}")
-
-
-UPSERT = """
-INSERT INTO scan_daily_summary
-    (day, organization_id, brand_id, gtin, country_code, device_class, is_bot, scans)
-SELECT day, org, brand, gtin, cc, dev, bot, n
-FROM unnest(%s::date[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::bool[], %s::bigint[])
-    AS u(day, org, brand, gtin, cc, dev, bot, n)
-ON CONFLICT (organization_id, day, brand_id, gtin, country_code, device_class, is_bot)
-DO UPDATE SET scans = EXCLUDED.scans
-"""
 
 
 def trigger_cost(url: str, runs: int, batch: int = 2000) -> None:

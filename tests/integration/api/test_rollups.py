@@ -14,18 +14,10 @@ from hypothesis import strategies as st
 
 from scan_analytics import migrate
 from scan_analytics.settings import Settings
+from stream_processors.sink import UPSERT
 from tests.integration.conftest import create_database, drop_database
 
 pytestmark = pytest.mark.integration
-
-UPSERT = """
-INSERT INTO scan_daily_summary
-    (day, organization_id, brand_id, gtin, country_code, device_class, is_bot, scans)
-SELECT * FROM unnest(%s::date[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::bool[],
-                     %s::bigint[])
-ON CONFLICT (organization_id, day, brand_id, gtin, country_code, device_class, is_bot)
-DO UPDATE SET scans = EXCLUDED.scans
-"""
 
 MONTHLY_EXPECTED = """
 SELECT date_trunc('month', day)::date, organization_id, brand_id, gtin, country_code, device_class, is_bot,
