@@ -33,7 +33,7 @@ from confluent_kafka.schema_registry.error import SchemaRegistryError
 from confluent_kafka.serialization import MessageField, SerializationContext
 
 from producers.errors import DeliveryError, InvalidScanEvent, PublishError, QueueFullError, SchemaError
-from producers.schemas import SCAN_EVENT_FILE, load_schema
+from producers.schemas import SCAN_EVENT_FILE, load_schema, registry_client
 from producers.validation import validate_scan_event
 from scan_analytics.settings import Settings
 
@@ -145,11 +145,8 @@ class ScanPublisher:
         self._on_delivery = on_delivery
         self._closed = False
         schema_text = load_schema(config.schema_path)
-        self._registry = (
-            registry if registry is not None else SchemaRegistryClient({"url": config.schema_registry_url})
-        )
         self._serializer = AvroSerializer(
-            self._registry,
+            registry if registry is not None else registry_client(config.schema_registry_url),
             schema_text,
             conf={
                 "auto.register.schemas": config.auto_register_schemas,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 import fastavro
 from confluent_kafka.schema_registry import Schema, SchemaRegistryClient
@@ -33,13 +33,6 @@ def load_schema(path: Path) -> str:
     except (OSError, ValueError, fastavro.schema.SchemaParseException) as e:
         raise SchemaError(f"cannot load Avro schema {path}: {e}") from e
     return json.dumps(schema, separators=(",", ":"))
-
-
-def parsed(schema_text: str) -> dict[str, Any]:
-    """Return fastavro's parsed form of a schema text."""
-    result = fastavro.parse_schema(json.loads(schema_text))
-    assert isinstance(result, dict)
-    return result
 
 
 def registry_client(url: str) -> SchemaRegistryClient:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -11,12 +10,13 @@ from typing import Any
 import pytest
 from confluent_kafka import Consumer, Message
 from confluent_kafka.admin import AdminClient
-from confluent_kafka.schema_registry import SchemaRegistryClient
 from confluent_kafka.schema_registry.avro import AvroDeserializer
 from confluent_kafka.serialization import MessageField, SerializationContext
 
+from producers.schemas import registry_client
 from scan_analytics import migrate
 from scan_analytics.services import kafka
+from scan_analytics.services.process import free_port
 from scan_analytics.settings import Settings
 from tests.integration.conftest import create_database, drop_database
 
@@ -56,12 +56,6 @@ def unique_topics(producer_settings: Settings) -> Iterator[Settings]:
     if mine:
         for future in admin.delete_topics(mine, operation_timeout=30).values():
             future.result()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture()
@@ -104,9 +98,7 @@ def consume_all(
             "enable.auto.commit": False,
         }
     )
-    deserializer: Callable[..., Any] = AvroDeserializer(
-        SchemaRegistryClient({"url": settings.schema_registry_url})
-    )
+    deserializer: Callable[..., Any] = AvroDeserializer(registry_client(settings.schema_registry_url))
     context = SerializationContext(topic, MessageField.VALUE)
     out: list[Decoded] = []
     quiet = 0
