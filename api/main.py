@@ -45,7 +45,7 @@ def create_app(settings: Settings, *, today: Callable[[], date] = utc_today,
     key_source = keys if keys is not None else key_source_for(settings)
     pool: AsyncConnectionPool = AsyncConnectionPool(
         settings.database_url, min_size=settings.database_pool_min,
-        max_size=max(settings.database_pool_max, settings.database_pool_min), open=False,
+        max_size=settings.database_pool_max, open=False,
         timeout=POOL_TIMEOUT_SECONDS, name="api",
         kwargs={"autocommit": True, "options": queries.SESSION_OPTIONS},
     )

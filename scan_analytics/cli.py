@@ -7,8 +7,10 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from pydantic import ValidationError
+
 from scan_analytics.errors import ScanAnalyticsError
-from scan_analytics.settings import Settings, load_settings
+from scan_analytics.settings import ENV_PREFIX, Settings, load_settings
 
 # Packages that add subcommands: each has a `commands` module with
 # `register(subparsers: argparse._SubParsersAction) -> None`; the handler it sets
@@ -118,7 +120,16 @@ def command_names(parser: argparse.ArgumentParser) -> list[str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    settings = load_settings()
+    try:
+        settings = load_settings()
+    except ValidationError as e:
+        problems = "; ".join(
+            (f"{ENV_PREFIX}{'_'.join(map(str, err['loc'])).upper()}: " if err["loc"] else "")
+            + err["msg"].removeprefix("Value error, ")
+            for err in e.errors()
+        )
+        print(f"scan-analytics: invalid settings: {problems}", file=sys.stderr)
+        return 2
     try:
         return int(args.func(args, settings))
     except ScanAnalyticsError as e:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -137,6 +137,15 @@ class Settings(BaseSettings):
         default=["RS256", "ES256"], description="accepted signature algorithms (asymmetric only)"
     )
     jwt_leeway_seconds: int = Field(default=30, ge=0, description="clock leeway for `exp` and `nbf`")
+
+    @model_validator(mode="after")
+    def _pool_bounds(self) -> Settings:
+        if self.database_pool_min > self.database_pool_max:
+            raise ValueError(
+                f"{ENV_PREFIX}DATABASE_POOL_MIN ({self.database_pool_min}) is larger than "
+                f"{ENV_PREFIX}DATABASE_POOL_MAX ({self.database_pool_max})"
+            )
+        return self
 
     @property
     def logs_dir(self) -> Path:
