@@ -59,10 +59,22 @@ def fresh_seed() -> int:
     return secrets.randbelow(2**31)
 
 
+def _catalog(settings: Settings, config: SimulationConfig) -> Catalog:
+    """Check the configuration and build its catalog."""
+    config.check(settings)
+    return build_catalog(config.organizations, config.brands_per_organization, config.products_per_brand)
+
+
+def _prepare(settings: Settings, config: SimulationConfig, catalog: Catalog) -> None:
+    """Write the catalog (unless told not to) and create the topics."""
+    if config.write_catalog:
+        seed_catalog(settings.database_url, catalog)
+    ensure_topics(settings)
+
+
 def plan(settings: Settings, config: SimulationConfig) -> tuple[Catalog, list[Message], Truth]:
     """Return the catalog, the messages in send order and their truth, without any I/O."""
-    config.check(settings)
-    catalog = build_catalog(config.organizations, config.brands_per_organization, config.products_per_brand)
+    catalog = _catalog(settings, config)
     now = config.now or datetime.now(UTC)
     now_ms = to_millis(now)
     seed = config.seed if config.seed is not None else fresh_seed()
@@ -134,9 +146,7 @@ def publish_all(
 def run(settings: Settings, config: SimulationConfig, progress: bool = False) -> Truth:
     """Seed the catalog, create the topics, publish the planned stream; return its truth."""
     catalog, messages, truth = plan(settings, config)
-    if config.write_catalog:
-        seed_catalog(settings.database_url, catalog)
-    ensure_topics(settings)
+    _prepare(settings, config, catalog)
     with ScanPublisher.from_settings(settings) as publisher:
         publish_all(publisher, messages, config.rate, progress)
     return truth
@@ -153,12 +163,9 @@ def run_forever(
     Each round plans the next few seconds of traffic with occurred_at close to the
     wall clock (late scans reach back hours). No truth is kept.
     """
-    config.check(settings)
     stop = stop or threading.Event()
-    catalog = build_catalog(config.organizations, config.brands_per_organization, config.products_per_brand)
-    if config.write_catalog:
-        seed_catalog(settings.database_url, catalog)
-    ensure_topics(settings)
+    catalog = _catalog(settings, config)
+    _prepare(settings, config, catalog)
     planner = TrafficPlanner(catalog, config.seed if config.seed is not None else fresh_seed(), config.shares)
     per_round = max(1, int(config.rate * FOREVER_WINDOW_SECONDS)) if config.rate > 0 else 5_000
     sent, last_report = 0, time.monotonic()
