@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,10 @@ from confluent_kafka.admin import AdminClient
 from confluent_kafka.schema_registry.avro import AvroDeserializer
 from confluent_kafka.serialization import MessageField, SerializationContext
 
+from producers.catalog import build_catalog
 from producers.schemas import registry_client
+from producers.traffic import DAY_MS, Scan, Shares, TrafficPlanner
+from producers.validation import to_millis
 from scan_analytics import migrate
 from scan_analytics.services import kafka
 from scan_analytics.services.process import free_port
@@ -81,6 +85,14 @@ def own_broker(producer_settings: Settings, tmp_path: Path) -> Iterator[Settings
         yield own
     finally:
         kafka.stop(own)
+
+
+def planned_scans(count: int, seed: int, days: int) -> list[dict[str, Any]]:
+    """`count` well-formed simulated scans (no resends, nothing malformed) over the last `days` days."""
+    now_ms = to_millis(datetime.now(UTC))
+    planner = TrafficPlanner(build_catalog(), seed=seed, shares=Shares(malformed=0, resend=0))
+    messages = planner.plan(count, now_ms - days * DAY_MS, now_ms, now_ms, 7)
+    return [m.record for m in messages if isinstance(m, Scan)]
 
 
 Decoded = tuple[Message, dict[str, Any] | None, Exception | None]

@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from datetime import UTC, datetime
 
 import pytest
 
-from producers.catalog import build_catalog
 from producers.publisher import ScanPublisher
 from producers.topics import ensure_topics
-from producers.traffic import DAY_MS, Scan, Shares, TrafficPlanner
-from producers.validation import to_millis
 from scan_analytics.services import kafka
 from scan_analytics.settings import Settings
 
-from .conftest import consume_all
+from .conftest import consume_all, planned_scans
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -26,11 +22,7 @@ COUNT = 6_000
 def test_broker_restart_while_publishing(own_broker: Settings) -> None:
     settings = own_broker.model_copy(update={"topic_raw": "restart.raw", "topic_partitions": 3})
     ensure_topics(settings)
-    now_ms = to_millis(datetime.now(UTC))
-    planner = TrafficPlanner(build_catalog(), seed=5, shares=Shares(malformed=0, resend=0))
-    records = [
-        m.record for m in planner.plan(COUNT, now_ms - DAY_MS, now_ms, now_ms, 7) if isinstance(m, Scan)
-    ]
+    records = planned_scans(COUNT, seed=5, days=1)
 
     with ScanPublisher.from_settings(settings, delivery_timeout_ms=180_000, linger_ms=5) as publisher:
         for i, record in enumerate(records):

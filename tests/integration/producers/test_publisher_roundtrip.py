@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from datetime import UTC, datetime
 
 import pytest
 
 from producers.aio import AsyncScanPublisher
-from producers.catalog import build_catalog
 from producers.publisher import DeliveryReport, PublisherConfig, ScanPublisher
 from producers.topics import ensure_topics
-from producers.traffic import DAY_MS, Scan, Shares, TrafficPlanner
-from producers.validation import to_millis, validate_scan_event
+from producers.validation import validate_scan_event
 from scan_analytics.settings import Settings
 
-from .conftest import consume_all
+from .conftest import consume_all, planned_scans
 
 pytestmark = pytest.mark.integration
 
@@ -29,11 +26,7 @@ def test_ten_thousand_scans_round_trip(unique_topics: Settings) -> None:
     assert set(created) == {settings.topic_raw, settings.topic_enriched, settings.topic_dlq}
     assert ensure_topics(settings) == []
 
-    now_ms = to_millis(datetime.now(UTC))
-    planner = TrafficPlanner(build_catalog(), seed=21, shares=Shares(malformed=0, resend=0))
-    records = [
-        m.record for m in planner.plan(COUNT, now_ms - 2 * DAY_MS, now_ms, now_ms, 7) if isinstance(m, Scan)
-    ]
+    records = planned_scans(COUNT, seed=21, days=2)
     assert len(records) == COUNT
 
     reports: list[DeliveryReport] = []
@@ -61,11 +54,7 @@ def test_ten_thousand_scans_round_trip(unique_topics: Settings) -> None:
 async def test_async_publisher_gets_an_offset_for_every_scan(unique_topics: Settings) -> None:
     settings = unique_topics
     ensure_topics(settings)
-    now_ms = to_millis(datetime.now(UTC))
-    planner = TrafficPlanner(build_catalog(), seed=8, shares=Shares(malformed=0, resend=0))
-    records = [
-        m.record for m in planner.plan(2_000, now_ms - DAY_MS, now_ms, now_ms, 7) if isinstance(m, Scan)
-    ]
+    records = planned_scans(2_000, seed=8, days=1)
     async with AsyncScanPublisher(PublisherConfig.from_settings(settings)) as publisher:
         reports = await asyncio.gather(*(publisher.publish(r) for r in records))
     assert all(r.ok and r.offset >= 0 for r in reports)

@@ -9,13 +9,19 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from confluent_kafka.schema_registry import SchemaRegistryClient
 from confluent_kafka.schema_registry.avro import AvroDeserializer, AvroSerializer
 from confluent_kafka.serialization import MessageField, SerializationContext
 
 from producers.errors import SchemaError
 from producers.publisher import ScanPublisher
-from producers.schemas import SCAN_EVENT_FILE, load_schema, register, register_contracts, value_subject
+from producers.schemas import (
+    SCAN_EVENT_FILE,
+    load_schema,
+    register,
+    register_contracts,
+    registry_client,
+    value_subject,
+)
 from scan_analytics.settings import REPO_ROOT, Settings
 
 pytestmark = pytest.mark.integration
@@ -47,7 +53,7 @@ def test_register_contracts_sets_backward_and_is_idempotent(unique_topics: Setti
         value_subject(unique_topics.topic_raw),
         value_subject(unique_topics.topic_enriched),
     ]
-    client = SchemaRegistryClient({"url": unique_topics.schema_registry_url})
+    client = registry_client(unique_topics.schema_registry_url)
     for r in first:
         assert client.get_compatibility(r.subject) == "BACKWARD"
     again = register_contracts(unique_topics)
@@ -66,7 +72,7 @@ def test_without_auto_registration_the_publisher_needs_registered_contracts(uniq
 def test_evolution_both_ways_and_an_incompatible_change_is_refused(unique_topics: Settings) -> None:
     topic = unique_topics.topic_raw
     subject = value_subject(topic)
-    client = SchemaRegistryClient({"url": unique_topics.schema_registry_url})
+    client = registry_client(unique_topics.schema_registry_url)
     v1, v2 = load_schema(V1), load_schema(V2)
     assert register(client, subject, v1).version == 1
     assert register(client, subject, v2).version == 2

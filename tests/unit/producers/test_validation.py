@@ -21,7 +21,7 @@ from producers.validation import (
 )
 from scan_analytics.errors import ScanAnalyticsError
 
-NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+from .conftest import NOW
 
 
 def event(**changes: Any) -> dict[str, Any]:
