@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import psycopg
 import pytest
@@ -46,20 +48,34 @@ def drop_database(admin_url: str, name: str) -> None:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
+@contextmanager
+def isolated(base: Settings, tag: str, **update: Any) -> Iterator[Settings]:
+    """Settings with a fresh migrated database `sa_test_<tag>` and topics of its own.
+
+    Dropped afterwards. `update` overrides any setting (the API's auth files, a
+    worker's ports ...).
+    """
+    name = f"sa_test_{tag}"
+    url = create_database(base.database_url, name)
+    try:
+        migrate.apply(url, base.schemas_dir / "sql")
+        yield base.model_copy(update={
+            "database_url": url,
+            "topic_raw": f"scans.raw.{tag}",
+            "topic_enriched": f"scans.enriched.{tag}",
+            "topic_dlq": f"scans.dlq.{tag}",
+            "worker_id": f"scan-analytics-{tag}",
+            **update,
+        })
+    finally:
+        drop_database(base.database_url, name)
+
+
 @pytest.fixture(scope="session")
 def settings(base_settings: Settings, run_id: str) -> Iterator[Settings]:
     """Settings pointing at a fresh, migrated database and run-unique topics."""
-    name = f"sa_test_{run_id}"
-    url = create_database(base_settings.database_url, name)
-    migrate.apply(url, base_settings.schemas_dir / "sql")
-    yield base_settings.model_copy(update={
-        "database_url": url,
-        "topic_raw": f"scans.raw.{run_id}",
-        "topic_enriched": f"scans.enriched.{run_id}",
-        "topic_dlq": f"scans.dlq.{run_id}",
-        "worker_id": f"scan-analytics-{run_id}",
-    })
-    drop_database(base_settings.database_url, name)
+    with isolated(base_settings, run_id) as own:
+        yield own
 
 
 @pytest.fixture()

@@ -11,9 +11,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
-from scan_analytics import migrate
 from scan_analytics.settings import Settings
-from tests.integration.conftest import create_database, drop_database
+from tests.integration.conftest import isolated
 from tests.unit.api.tokenkit import AUDIENCE, ISSUER, Issuer
 
 TODAY = date(2026, 4, 17)
@@ -29,18 +28,13 @@ def issuer() -> Issuer:
 def api_settings(base_settings: Settings, run_id: str, issuer: Issuer,
                  tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     """Settings with a fresh migrated database and the test issuer's JWKS file."""
-    name = f"sa_api_{run_id}"
-    url = create_database(base_settings.database_url, name)
-    migrate.apply(url, base_settings.schemas_dir / "sql")
     auth: Path = tmp_path_factory.mktemp("auth")
-    yield base_settings.model_copy(update={
-        "database_url": url, "jwks_url": None,
-        "jwks_file": issuer.write_jwks(auth / "jwks.json"),
-        "dev_private_key_file": auth / "dev-key.pem",
-        "jwt_issuer": ISSUER, "jwt_audience": AUDIENCE,
-        "database_pool_min": 1, "database_pool_max": 4,
-    })
-    drop_database(base_settings.database_url, name)
+    with isolated(
+        base_settings, f"{run_id}_api", jwks_url=None,
+        jwks_file=issuer.write_jwks(auth / "jwks.json"), dev_private_key_file=auth / "dev-key.pem",
+        jwt_issuer=ISSUER, jwt_audience=AUDIENCE, database_pool_min=1, database_pool_max=4,
+    ) as own:
+        yield own
 
 
 @pytest.fixture(scope="session")

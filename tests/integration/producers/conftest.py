@@ -18,28 +18,17 @@ from producers.catalog import build_catalog
 from producers.schemas import registry_client
 from producers.traffic import DAY_MS, Scan, Shares, TrafficPlanner
 from producers.validation import to_millis
-from scan_analytics import migrate
 from scan_analytics.services import kafka
 from scan_analytics.services.process import free_port
 from scan_analytics.settings import Settings
-from tests.integration.conftest import create_database, drop_database
+from tests.integration.conftest import isolated
 
 
 @pytest.fixture(scope="session")
 def producer_settings(base_settings: Settings, run_id: str) -> Iterator[Settings]:
     """Settings with a migrated database and topics no other part's tests read."""
-    name = f"sa_test_{run_id}_producers"
-    url = create_database(base_settings.database_url, name)
-    migrate.apply(url, base_settings.schemas_dir / "sql")
-    yield base_settings.model_copy(
-        update={
-            "database_url": url,
-            "topic_raw": f"producers.raw.{run_id}",
-            "topic_enriched": f"producers.enriched.{run_id}",
-            "topic_dlq": f"producers.dlq.{run_id}",
-        }
-    )
-    drop_database(base_settings.database_url, name)
+    with isolated(base_settings, f"{run_id}_producers") as own:
+        yield own
 
 
 @pytest.fixture()

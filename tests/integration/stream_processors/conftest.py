@@ -17,10 +17,9 @@ import psycopg
 import pytest
 from confluent_kafka import Consumer, TopicPartition
 
-from scan_analytics import migrate
 from scan_analytics.devgeo import ensure_country_mmdb
 from scan_analytics.settings import ENV_PREFIX, Settings
-from tests.integration.conftest import create_database, drop_database
+from tests.integration.conftest import isolated
 
 ROW_KEY = ("day", "organization_id", "brand_id", "gtin", "country_code", "device_class", "is_bot")
 
@@ -40,15 +39,12 @@ def settings_env(settings: Settings) -> dict[str, str]:
 def pipeline(base_settings: Settings, tmp_path: Path) -> Iterator[Settings]:
     """Settings with a fresh migrated database, fresh topics and a fresh consumer group."""
     rid = uuid.uuid4().hex[:10]
-    url = create_database(base_settings.database_url, f"sa_sp_{rid}")
-    migrate.apply(url, base_settings.schemas_dir / "sql")
     ensure_country_mmdb(base_settings.geoip_path)
-    yield base_settings.model_copy(update={
-        "database_url": url, "topic_raw": f"scans.raw.{rid}", "topic_enriched": f"scans.enriched.{rid}",
-        "topic_dlq": f"scans.dlq.{rid}", "worker_id": f"sa-sp-{rid}", "worker_data_dir": tmp_path / "worker",
-        "worker_web_port": 17000 + int(rid[:4], 16) % 2000, "sink_interval_seconds": 1.0,
-    })
-    drop_database(base_settings.database_url, f"sa_sp_{rid}")
+    with isolated(
+        base_settings, f"sp_{rid}", worker_id=f"sa-sp-{rid}", worker_data_dir=tmp_path / "worker",
+        worker_web_port=17000 + int(rid[:4], 16) % 2000, sink_interval_seconds=1.0,
+    ) as own:
+        yield own
 
 
 class WorkerProcess:
