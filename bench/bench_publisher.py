@@ -30,12 +30,13 @@ from typing import Any
 from confluent_kafka import Producer
 from confluent_kafka.admin import AdminClient
 
-from producers.catalog import build_catalog
-from producers.publisher import PublisherConfig, ScanPublisher
-from producers.topics import ensure_topic_names
-from producers.traffic import DAY_MS, Scan, Shares, TrafficPlanner
-from producers.validation import to_millis
+import schemas
+from producers import ScanPublisher
+from scan_analytics.contracts import publisher_config
 from scan_analytics.settings import load_settings
+from schemas.validation import to_millis
+from simulator.catalog import build_catalog
+from simulator.traffic import DAY_MS, Scan, Shares, TrafficPlanner
 
 
 def records(n: int) -> list[dict[str, Any]]:
@@ -60,8 +61,8 @@ def main() -> None:
 
     settings = load_settings()
     topic = f"bench.publisher.{uuid.uuid4().hex[:8]}"
-    ensure_topic_names(settings.kafka_bootstrap, [topic], settings.topic_partitions)
-    config = PublisherConfig.from_settings(settings, topic=topic)
+    schemas.ensure_topics(settings.kafka_bootstrap, [schemas.TopicSpec(topic, settings.topic_partitions)])
+    config = publisher_config(settings, topic=topic)
     data = records(args.events)
     n = len(data)
 

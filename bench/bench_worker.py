@@ -31,13 +31,12 @@ from confluent_kafka.admin import AdminClient, NewTopic  # type: ignore[attr-def
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
-from producers.schemas import registry_client
-from producers.simulator import SimulationConfig, run
-from producers.validation import to_millis, validate_scan_event
+import schemas
 from scan_analytics import migrate
 from scan_analytics.devgeo import ensure_country_mmdb
 from scan_analytics.settings import ENV_PREFIX, Settings, load_settings
-from stream_processors import codec
+from schemas import registry_client, validate_scan_event
+from simulator.run import SimulationConfig, run
 from stream_processors.enrich import GeoResolver, classify_user_agent
 from stream_processors.records import enriched
 
@@ -53,9 +52,9 @@ def env_for(settings: Settings) -> dict[str, str]:
 def bare_loop(settings: Settings, total: int) -> tuple[float, dict[str, float]]:
     """Consume raw, decode, validate, enrich, encode, produce; return (seconds, µs per stage)."""
     registry = registry_client(settings.schema_registry_url)
-    decoder = codec.Decoder(registry, codec.load_avsc(settings.schemas_dir, "scan_event"))
-    encoder = codec.Encoder(registry, f"{settings.topic_enriched}-bare-value",
-                            codec.load_avsc(settings.schemas_dir, "enriched_scan_event"))
+    decoder = schemas.Decoder(registry, schemas.schema_text(schemas.SCAN_EVENT))
+    encoder = schemas.encoder(registry, f"{settings.topic_enriched}-bare-value",
+                              schemas.schema_text(schemas.ENRICHED_SCAN_EVENT), auto_register=True)
     geo = GeoResolver(settings.geoip_path)
     consumer = Consumer({"bootstrap.servers": settings.kafka_bootstrap, "group.id": f"bare-{uuid.uuid4()}",
                          "auto.offset.reset": "earliest", "enable.auto.commit": False, "log_level": 0})
@@ -90,7 +89,6 @@ def bare_loop(settings: Settings, total: int) -> tuple[float, dict[str, float]]:
                 stages["rejected"] += clock() - t0
                 continue
             t2 = clock()
-            valid["occurred_at"] = to_millis(valid["occurred_at"])
             out = enriched(valid, classify_user_agent(valid["user_agent"]), geo.country(valid["client_ip"]),
                            rate_bot=False)
             t3 = clock()

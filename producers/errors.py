@@ -1,28 +1,20 @@
-"""Exceptions of the producers package: one root, bad input apart from transient faults."""
+"""Exceptions of the publishing library: one root, bad input apart from transient faults."""
 
 from __future__ import annotations
 
-from scan_analytics.errors import ScanAnalyticsError
+from schemas.errors import InvalidScanEvent as ContractViolation
 
 
-class ProducerError(ScanAnalyticsError):
+class ProducerError(Exception):
     """Root of every error raised by the producers package."""
 
 
-class InvalidScanEvent(ProducerError, ValueError):
+class InvalidScanEvent(ProducerError, ContractViolation):
     """A scan event failed validation; nothing of it was queued.
 
-    `field` names the offending field, `reason` is a short snake_case code
-    (`missing_field`, `bad_type`, `bad_event_id`, `bad_gtin`, `bad_ip`,
-    `bad_timestamp`, `bad_status_code`, `unknown_field`).
+    `field` names the offending field and `reason` is a short snake_case code;
+    see `schemas.InvalidScanEvent`, which this also is.
     """
-
-    def __init__(self, field: str, reason: str, detail: str = "") -> None:
-        self.field = field
-        self.reason = reason
-        self.detail = detail
-        message = f"invalid scan event: field {field!r}: {reason}"
-        super().__init__(f"{message} ({detail})" if detail else message)
 
 
 class PublishError(ProducerError):
@@ -38,8 +30,4 @@ class DeliveryError(PublishError):
 
 
 class SchemaError(ProducerError):
-    """A schema could not be loaded, registered or is incompatible with the registry."""
-
-
-class CatalogError(ProducerError):
-    """The simulator's catalog could not be written to PostgreSQL."""
+    """The ScanEvent schema could not be loaded, registered or found in the registry."""

@@ -9,8 +9,13 @@ When it is full, `Overflow.BLOCK` (the default) serves delivery reports and
 retries for up to `block_timeout` seconds, then raises QueueFullError;
 `Overflow.RAISE` raises QueueFullError at once. A scan that raised was not queued.
 
+A queued scan the broker has not acknowledged within `delivery_timeout_ms`
+fails: it is counted in `stats.failed`, reported to `on_delivery` with its
+error and its encoded bytes, and, with `spool_path` set, appended to the spool
+file, from which `republish_spool` sends it again later (see `producers.spool`).
+
 One publisher per process, shared by its threads: librdkafka's producer and the
-serializer are thread-safe, and so are the counters.
+encoder are thread-safe, and so are the counters.
 """
 
 from __future__ import annotations
@@ -28,14 +33,10 @@ from typing import Any, NoReturn, Self
 
 from confluent_kafka import KafkaError, KafkaException, Message, Producer
 from confluent_kafka.schema_registry import SchemaRegistryClient
-from confluent_kafka.schema_registry.avro import AvroSerializer
-from confluent_kafka.schema_registry.error import SchemaRegistryError
-from confluent_kafka.serialization import MessageField, SerializationContext
 
+import schemas
 from producers.errors import DeliveryError, InvalidScanEvent, PublishError, QueueFullError, SchemaError
-from producers.schemas import SCAN_EVENT_FILE, load_schema, registry_client
-from producers.validation import validate_scan_event
-from scan_analytics.settings import Settings
+from producers.spool import Spool, SpooledScan
 
 log = logging.getLogger(__name__)
 # Serve delivery reports every this many scans: often enough to keep the queue
@@ -54,9 +55,10 @@ class PublisherConfig:
 
     bootstrap_servers: str
     schema_registry_url: str
-    schema_path: Path
     topic: str = "scans.raw"
     auto_register_schemas: bool = True
+    schema_path: Path | None = None  # the ScanEvent contract; None: the one shipped with `schemas`
+    spool_path: Path | None = None  # where undelivered scans are kept; None: reported only
     max_queued_messages: int = 100_000
     overflow: Overflow = Overflow.BLOCK
     block_timeout: float = 10.0
@@ -66,18 +68,6 @@ class PublisherConfig:
     delivery_timeout_ms: int = 300_000
     client_id: str = "scan-publisher"
     extra: Mapping[str, Any] = field(default_factory=dict)  # more librdkafka properties
-
-    @classmethod
-    def from_settings(cls, settings: Settings, **overrides: Any) -> PublisherConfig:
-        """Return the configuration for scans.raw from the project's settings."""
-        base: dict[str, Any] = {
-            "bootstrap_servers": settings.kafka_bootstrap,
-            "schema_registry_url": settings.schema_registry_url,
-            "schema_path": settings.schemas_dir / "avro" / SCAN_EVENT_FILE,
-            "topic": settings.topic_raw,
-            "auto_register_schemas": settings.auto_register_schemas,
-        }
-        return cls(**(base | overrides))
 
     def producer_config(self) -> dict[str, Any]:
         return {
@@ -90,21 +80,31 @@ class PublisherConfig:
             "batch.size": self.batch_size,
             "queue.buffering.max.messages": self.max_queued_messages,
             "delivery.timeout.ms": self.delivery_timeout_ms,
-            # The Java client's partitioner, so producers in any language agree on GTIN -> partition.
+            # The Java client's partitioner, so producers in any language agree on key -> partition.
             "partitioner": "murmur2_random",
             **self.extra,
         }
 
+    def schema_text(self) -> str:
+        try:
+            if self.schema_path is None:
+                return schemas.schema_text(schemas.SCAN_EVENT)
+            return schemas.schema_text(self.schema_path.stem, self.schema_path.parent)
+        except schemas.SchemaError as e:
+            raise SchemaError(str(e)) from e
+
 
 @dataclass(frozen=True, slots=True)
 class DeliveryReport:
-    """The broker's answer for one scan."""
+    """The broker's answer for one scan; a failed one carries the bytes to send again."""
 
     event_id: str
     topic: str
     partition: int
     offset: int
     error: str | None
+    key: bytes | None = None
+    value: bytes | None = None
 
     @property
     def ok(self) -> bool:
@@ -117,7 +117,8 @@ class PublisherStats:
 
     queued: int = 0
     delivered: int = 0
-    failed: int = 0
+    failed: int = 0  # not acknowledged by the broker within the delivery timeout
+    spooled: int = 0  # failed and written to the spool file
     rejected: int = 0  # invalid scans, never queued
     overflowed: int = 0  # QueueFullError raised, never queued
 
@@ -144,25 +145,14 @@ class ScanPublisher:
         self._lock = threading.Lock()  # counters are updated from several threads
         self._on_delivery = on_delivery
         self._closed = False
-        schema_text = load_schema(config.schema_path)
-        self._serializer = AvroSerializer(
-            registry if registry is not None else registry_client(config.schema_registry_url),
-            schema_text,
-            conf={
-                "auto.register.schemas": config.auto_register_schemas,
-                "normalize.schemas": True,
-            },
-        )
-        self._context = SerializationContext(config.topic, MessageField.VALUE)
+        self._schema_text = config.schema_text()
+        self._registry = registry or schemas.registry_client(config.schema_registry_url)
+        self._subject = schemas.value_subject(config.topic)
+        self._encoder: schemas.Encoder | None = None  # the schema id is fetched on first use
+        self._spool = Spool(config.spool_path) if config.spool_path is not None else None
         if producer is None:
             producer = Producer({**config.producer_config(), "error_cb": self._on_error})
         self._producer = producer
-
-    @classmethod
-    def from_settings(
-        cls, settings: Settings, on_delivery: DeliveryCallback | None = None, **overrides: Any
-    ) -> ScanPublisher:
-        return cls(PublisherConfig.from_settings(settings, **overrides), on_delivery)
 
     # -- publishing --------------------------------------------------------
 
@@ -175,29 +165,34 @@ class ScanPublisher:
     def encode(self, record: Mapping[str, Any]) -> tuple[bytes, bytes, str]:
         """Return (key, Confluent-framed value, event_id) for a scan, or raise InvalidScanEvent."""
         try:
-            scan = validate_scan_event(record)
-        except InvalidScanEvent:
+            scan = schemas.validate_scan_event(record, now_ms=schemas.now_millis())
+        except schemas.InvalidScanEvent as e:
             self._count("rejected")
-            raise
+            raise InvalidScanEvent(e.field, e.reason, e.detail) from None
         return scan["gtin"].encode(), self.encode_unchecked(scan), scan["event_id"]
+
+    def _get_encoder(self) -> schemas.Encoder:
+        encoder = self._encoder
+        if encoder is None:
+            try:
+                encoder = schemas.encoder(
+                    self._registry,
+                    self._subject,
+                    self._schema_text,
+                    auto_register=self.config.auto_register_schemas,
+                )
+            except schemas.SchemaError as e:
+                raise SchemaError(f"{e} (registry {self.config.schema_registry_url})") from e
+            self._encoder = encoder
+        return encoder
 
     def encode_unchecked(self, record: Mapping[str, Any]) -> bytes:
         """Serialize a record without validating it (tools and tests that need invalid data)."""
+        encoder = self._get_encoder()
         try:
-            value = self._serializer(record if isinstance(record, dict) else dict(record), self._context)
-        except SchemaRegistryError as e:
-            raise SchemaError(
-                f"schema for {self.config.topic} not usable in the registry: {e.error_message}"
-                + ("" if self.config.auto_register_schemas else "; run `scan-analytics schemas register`")
-            ) from e
-        except (TypeError, ValueError) as e:
-            raise PublishError(f"cannot serialize the scan: {e}") from e
-        except Exception as e:  # the registry's HTTP client raises its own connection errors
-            raise SchemaError(
-                f"cannot reach the schema registry at {self.config.schema_registry_url}: {e}"
-            ) from e
-        assert isinstance(value, bytes)
-        return value
+            return encoder.encode(record)
+        except (TypeError, ValueError, AttributeError, KeyError) as e:
+            raise PublishError(f"cannot serialize the scan: {type(e).__name__}: {e}") from e
 
     def publish_raw(self, key: bytes | str | None, value: bytes, event_id: str = "") -> None:
         """Queue bytes as they are, bypassing validation and serialization (dead-letter tests)."""
@@ -256,18 +251,25 @@ class ScanPublisher:
     ) -> None:
         if err is None:
             self._count("delivered")
+            if self._on_delivery is None and also is None:
+                return
+            failed = None
         else:
             self._count("failed")
+            failed = str(err)
             log.warning("scan %s not delivered: %s", event_id, err)
-        if self._on_delivery is None and also is None:
-            return
+            if self._spool is not None:
+                self._spool.append(SpooledScan(event_id, msg.key(), msg.value() or b"", failed))
+                self._count("spooled")
         offset, partition = msg.offset(), msg.partition()
         report = DeliveryReport(
             event_id,
             msg.topic() or self.config.topic,
             -1 if partition is None else partition,
             -1 if offset is None else offset,
-            None if err is None else str(err),
+            failed,
+            None if failed is None else msg.key(),
+            None if failed is None else msg.value(),
         )
         if self._on_delivery is not None:
             self._on_delivery(report)
@@ -280,6 +282,28 @@ class ScanPublisher:
             log.error("publisher fatal error: %s", err)
         else:
             log.info("publisher: %s", err)
+
+    def republish_spool(self, timeout: float = 30.0) -> int:
+        """Queue every spooled scan again, wait for their delivery; return how many were queued.
+
+        Scans that fail again go back to the spool. Raises DeliveryError when some
+        are still in flight after `timeout`; the replay file is then kept.
+        """
+        if self._spool is None:
+            raise PublishError("no spool_path configured")
+        count = 0
+        for scan in self._spool.take():
+            self._produce(scan.key, scan.value, scan.event_id)
+            count += 1
+        remaining = self.flush(timeout)
+        if remaining:
+            raise DeliveryError(f"{remaining} replayed scan(s) still undelivered after {timeout:g} s")
+        self._spool.done()
+        return count
+
+    def spooled(self) -> int:
+        """Return how many scans wait in the spool file (0 without one)."""
+        return 0 if self._spool is None else len(self._spool)
 
     def poll(self, timeout: float = 0.0) -> int:
         """Serve delivery reports; return how many were served."""

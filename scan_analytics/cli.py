@@ -9,13 +9,21 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError
 
+from producers import ProducerError
 from scan_analytics.errors import ScanAnalyticsError
 from scan_analytics.settings import ENV_PREFIX, Settings, load_settings
+from schemas import ContractError
 
 # Packages that add subcommands: each has a `commands` module with
 # `register(subparsers: argparse._SubParsersAction) -> None`; the handler it sets
 # as `func` is called with (args, settings) and returns an exit code.
-COMMAND_MODULES = ("producers.commands", "stream_processors.commands", "api.commands")
+COMMAND_MODULES = (
+    "scan_analytics.contracts",
+    "simulator.commands",
+    "stream_processors.commands",
+    "api.commands",
+    "scan_analytics.catalog.commands",
+)
 
 
 def _services(args: argparse.Namespace, settings: Settings) -> int:
@@ -132,7 +140,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return int(args.func(args, settings))
-    except ScanAnalyticsError as e:
+    except (ScanAnalyticsError, ContractError, ProducerError) as e:
         print(f"scan-analytics: error: {e}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

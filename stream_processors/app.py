@@ -19,14 +19,13 @@ import faust
 from faust.streams import _current_event
 from faust.types import TP, EventT
 
-from producers.errors import InvalidScanEvent
-from producers.schemas import registry_client, value_subject
-from producers.validation import to_millis, validate_scan_event
+import schemas
 from scan_analytics.settings import Settings
-from stream_processors import codec, versioned
+from schemas import InvalidScanEvent, RegistryUnavailable, UndecodableRecord, validate_scan_event
+from stream_processors import versioned
 from stream_processors.daily import CountKey, DailyCounts, Origin
 from stream_processors.enrich import Classification, GeoResolver, classify_user_agent
-from stream_processors.errors import PoisonMessage, StreamProcessorError
+from stream_processors.errors import PoisonMessage
 from stream_processors.ip_stage import BUCKET_MS, IpStage
 from stream_processors.metrics import WorkerMetrics
 from stream_processors.rate import RateRule
@@ -65,11 +64,12 @@ class Worker:
         self.metrics = metrics or WorkerMetrics()
         self.rule = RateRule(settings.bot_rate_per_minute, settings.bot_distinct_gtins_5min)
         self.geo = GeoResolver(settings.geoip_path)
-        registry = registry_client(settings.schema_registry_url)
-        self.decoder = codec.Decoder(registry, codec.load_avsc(settings.schemas_dir, "scan_event"))
-        enriched_schema = codec.load_avsc(settings.schemas_dir, "enriched_scan_event")
-        self.encoder = codec.Encoder(registry, value_subject(settings.topic_enriched), enriched_schema)
-        self.enriched_decoder = codec.Decoder(registry, enriched_schema)
+        self.registry = schemas.registry_client(settings.schema_registry_url)
+        avro = settings.schemas_dir / "avro"
+        self.decoder = schemas.Decoder(self.registry, schemas.schema_text(schemas.SCAN_EVENT, avro))
+        self.enriched_schema = schemas.schema_text(schemas.ENRICHED_SCAN_EVENT, avro)
+        self.enriched_decoder = schemas.Decoder(self.registry, self.enriched_schema)
+        self._encoder: schemas.Encoder | None = None  # looked up (or registered) on first use
         self.sink = Sink(settings.database_url, self.metrics)
         self.ip_stages: dict[TP, IpStage] = {}
         self.counters: dict[TP, DailyCounts] = {}
@@ -150,17 +150,22 @@ class Worker:
         self.metrics.dead_letters.labels(reason).inc()
         self.metrics.events_out.labels(self.settings.topic_dlq).inc()
 
-    def route_one(self, event: EventT[Any], cutoff_ms: int) -> None:
-        """Decode, validate and route one raw record (to by-ip, or to the dead-letter topic)."""
+    def route_one(self, event: EventT[Any]) -> None:
+        """Decode, validate and route one raw record (to by-ip, or to the dead-letter topic).
+
+        "Now" is the record's own timestamp in the log, not the wall clock, so a
+        replay decides the future and too-late limits exactly as the first pass did.
+        """
+        written_ms = int(event.message.timestamp * 1000)
+        cutoff_ms = too_late_cutoff_ms(written_ms, self.settings.late_horizon_days)
         try:
-            valid = validate_scan_event(self.decoder.decode(event.message.value))
-        except PoisonMessage as e:
+            valid = validate_scan_event(self.decoder.decode(event.message.value), now_ms=written_ms)
+        except UndecodableRecord as e:
             self._dead_letter(event, e.reason, e.detail)
             return
         except InvalidScanEvent as e:
             self._dead_letter(event, e.reason, f"{e.field}: {e.detail}")
             return
-        valid["occurred_at"] = to_millis(valid["occurred_at"])
         if valid["occurred_at"] < cutoff_ms:
             self._dead_letter(event, "too_late", f"occurred_at before {cutoff_ms} ms")
             return
@@ -170,13 +175,13 @@ class Worker:
     async def _route(self, stream: Any) -> None:
         async for events in stream.take_events(BATCH, within=BATCH_WITHIN):
             started = time.perf_counter()
-            cutoff = too_late_cutoff_ms(int(time.time() * 1000), self.settings.late_horizon_days)
             for event in events:
                 while True:
                     try:
-                        self.route_one(event, cutoff)
+                        self.route_one(event)
                         break
-                    except StreamProcessorError as e:  # registry away: retry, never skip
+                    except RegistryUnavailable as e:  # registry away: retry, never skip
+                        self.metrics.registry_retries.inc()
                         log.warning("route: %s; retrying in 2 s", e)
                         await asyncio.sleep(2)
             self.metrics.events_in.labels(self.settings.topic_raw).inc(len(events))
@@ -201,6 +206,7 @@ class Worker:
     async def _classify(self, stream: Any) -> None:
         async for events in stream.take_events(BATCH, within=BATCH_WITHIN):
             started = time.perf_counter()
+            encoder = await self._enriched_encoder()
             for partition, group in _by_partition(events).items():
                 stage = None
                 for event in group:
@@ -218,7 +224,7 @@ class Worker:
                         self.metrics.duplicates.labels("classify").inc()
                     for i, em in enumerate(emissions):
                         self.enriched.send_soon(
-                            key=em.record["gtin"].encode(), value=self.encoder.encode(em.record),
+                            key=em.record["gtin"].encode(), value=encoder.encode(em.record),
                             headers=[(ORIGIN, f"{partition}:{event.message.offset}:{i}".encode()),
                                      (KIND, em.kind.encode())])
                         if em.kind == "rate":
@@ -276,7 +282,7 @@ class Worker:
                     try:
                         op, oo, oi = (int(x) for x in bytes(headers[ORIGIN]).decode().split(":"))
                         kind = bytes(headers[KIND]).decode()
-                        record = self.enriched_decoder.decode(event.message.value)
+                        record = await self._decode_enriched(event.message.value)
                         if kind not in ("scan", "rate"):
                             raise PoisonMessage("bad_header", kind)
                     except (KeyError, ValueError, PoisonMessage) as e:
@@ -292,6 +298,28 @@ class Worker:
                     self.sink.offer(partition, counter.flush())
             self.metrics.events_in.labels(self.settings.topic_enriched).inc(len(events))
             self.metrics.stage_seconds.labels("aggregate").observe(time.perf_counter() - started)
+
+    async def _decode_enriched(self, value: bytes | None) -> dict[str, Any]:
+        while True:
+            try:
+                return self.enriched_decoder.decode(value)
+            except RegistryUnavailable as e:  # registry away: retry, never skip
+                self.metrics.registry_retries.inc()
+                log.warning("aggregate: %s; retrying in 2 s", e)
+                await asyncio.sleep(2)
+
+    async def _enriched_encoder(self) -> schemas.Encoder:
+        """The encoder of EnrichedScanEvent, looked up (registered only with auto-registration on)."""
+        while self._encoder is None:
+            try:
+                self._encoder = schemas.encoder(
+                    self.registry, schemas.value_subject(self.settings.topic_enriched),
+                    self.enriched_schema, auto_register=self.settings.auto_register_schemas)
+            except RegistryUnavailable as e:
+                self.metrics.registry_retries.inc()
+                log.warning("classify: %s; retrying in 2 s", e)
+                await asyncio.sleep(2)
+        return self._encoder
 
     # -- timers --------------------------------------------------------------------------------
 

@@ -29,10 +29,10 @@ class JsonFormatter(logging.Formatter):
 def _worker(args: argparse.Namespace, settings: Settings) -> int:
     import faust
 
+    from scan_analytics.contracts import ensure_topics
     from scan_analytics.devgeo import ensure_country_mmdb
     from stream_processors.app import Worker
     from stream_processors.errors import StreamProcessorError
-    from stream_processors.topics import ensure_topics
 
     if args.partitions:
         settings = settings.model_copy(update={"topic_partitions": args.partitions})

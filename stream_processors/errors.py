@@ -16,7 +16,3 @@ class PoisonMessage(StreamProcessorError):
         super().__init__(f"{reason}: {detail}" if detail else reason)
         self.reason = reason
         self.detail = detail
-
-
-class TopicMismatch(StreamProcessorError):
-    """A topic exists with a partition count other than the configured one."""

@@ -29,6 +29,8 @@ class WorkerMetrics:
         self.sink_rows = Counter("scan_worker_sink_rows", "Rows upserted or deleted by the sink",
                                  registry=r)
         self.sink_failures = Counter("scan_worker_sink_failures", "Failed sink flushes", registry=r)
+        self.registry_retries = Counter("scan_worker_registry_retries",
+                                        "Schema registry calls retried while it was away", registry=r)
         self.sink_pending = Gauge("scan_worker_sink_pending_rows", "Rows waiting for the sink", registry=r)
         self.stage_seconds = Histogram(
             "scan_worker_stage_seconds", "Time per batch spent in each stage", ["stage"], registry=r,

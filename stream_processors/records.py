@@ -5,15 +5,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any, Final
 
+from schemas.events import PASSED_FIELDS
 from stream_processors.enrich import Classification
 
 DAY_MS: Final = 86_400_000
 UNKNOWN_COUNTRY: Final = "unknown"
 
-# Fields copied from a ScanEvent into its EnrichedScanEvent (everything but client_ip).
-PASSED_FIELDS: Final = ("event_id", "occurred_at", "gtin", "organization_id", "brand_id",
-                        "digital_link", "link_type", "user_agent", "referer", "accept_language",
-                        "status_code")
 
 # (organization_id, brand_id, gtin, country_code, device_class, is_bot)
 AggKey = tuple[str, str, str, str, str, bool]

@@ -14,13 +14,13 @@ from confluent_kafka.admin import AdminClient
 from confluent_kafka.schema_registry.avro import AvroDeserializer
 from confluent_kafka.serialization import MessageField, SerializationContext
 
-from producers.catalog import build_catalog
-from producers.schemas import registry_client
-from producers.traffic import DAY_MS, Scan, Shares, TrafficPlanner
-from producers.validation import to_millis
 from scan_analytics.services import kafka
 from scan_analytics.services.process import free_port
 from scan_analytics.settings import Settings
+from schemas import registry_client
+from schemas.validation import to_millis
+from simulator.catalog import build_catalog
+from simulator.traffic import DAY_MS, Scan, Shares, TrafficPlanner
 from tests.integration.conftest import isolated
 
 

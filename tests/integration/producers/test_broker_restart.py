@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 
 from producers.publisher import ScanPublisher
-from producers.topics import ensure_topics
+from scan_analytics.contracts import ensure_topics, publisher_config
 from scan_analytics.services import kafka
 from scan_analytics.settings import Settings
 
@@ -24,7 +24,7 @@ def test_broker_restart_while_publishing(own_broker: Settings) -> None:
     ensure_topics(settings)
     records = planned_scans(COUNT, seed=5, days=1)
 
-    with ScanPublisher.from_settings(settings, delivery_timeout_ms=180_000, linger_ms=5) as publisher:
+    with ScanPublisher(publisher_config(settings, delivery_timeout_ms=180_000, linger_ms=5)) as publisher:
         for i, record in enumerate(records):
             publisher.publish(record)
             if i % 200 == 0:

@@ -8,10 +8,10 @@ from collections import defaultdict
 import pytest
 
 from producers.aio import AsyncScanPublisher
-from producers.publisher import DeliveryReport, PublisherConfig, ScanPublisher
-from producers.topics import ensure_topics
-from producers.validation import validate_scan_event
+from producers.publisher import DeliveryReport, ScanPublisher
+from scan_analytics.contracts import ensure_topics, publisher_config
 from scan_analytics.settings import Settings
+from schemas.validation import to_millis, validate_scan_event
 
 from .conftest import consume_all, planned_scans
 
@@ -30,7 +30,7 @@ def test_ten_thousand_scans_round_trip(unique_topics: Settings) -> None:
     assert len(records) == COUNT
 
     reports: list[DeliveryReport] = []
-    with ScanPublisher.from_settings(settings, on_delivery=reports.append) as publisher:
+    with ScanPublisher(publisher_config(settings), reports.append) as publisher:
         ids = [publisher.publish(r) for r in records]
     assert publisher.stats.delivered == COUNT and publisher.stats.failed == 0
     assert len(reports) == COUNT and all(r.ok for r in reports)
@@ -42,7 +42,8 @@ def test_ten_thousand_scans_round_trip(unique_topics: Settings) -> None:
     partitions_of_gtin: dict[str, set[int]] = defaultdict(set)
     for msg, value, error in received:
         assert error is None and value is not None
-        value["event_id"] = str(value["event_id"])
+        value["event_id"] = str(value["event_id"])  # the client library reads logical types
+        value["occurred_at"] = to_millis(value["occurred_at"])
         assert value == expected.pop(value["event_id"])
         assert msg.key() == value["gtin"].encode()
         partitions_of_gtin[value["gtin"]].add(msg.partition())
@@ -55,7 +56,7 @@ async def test_async_publisher_gets_an_offset_for_every_scan(unique_topics: Sett
     settings = unique_topics
     ensure_topics(settings)
     records = planned_scans(2_000, seed=8, days=1)
-    async with AsyncScanPublisher(PublisherConfig.from_settings(settings)) as publisher:
+    async with AsyncScanPublisher(publisher_config(settings)) as publisher:
         reports = await asyncio.gather(*(publisher.publish(r) for r in records))
     assert all(r.ok and r.offset >= 0 for r in reports)
     assert len({(r.partition, r.offset) for r in reports}) == len(records)

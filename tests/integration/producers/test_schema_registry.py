@@ -12,22 +12,16 @@ import pytest
 from confluent_kafka.schema_registry.avro import AvroDeserializer, AvroSerializer
 from confluent_kafka.serialization import MessageField, SerializationContext
 
-from producers.errors import SchemaError
-from producers.publisher import ScanPublisher
-from producers.schemas import (
-    SCAN_EVENT_FILE,
-    load_schema,
-    register,
-    register_contracts,
-    registry_client,
-    value_subject,
-)
+import schemas
+from producers import ScanPublisher, SchemaError
+from scan_analytics.contracts import publisher_config, register_contracts
 from scan_analytics.settings import REPO_ROOT, Settings
+from schemas import SCAN_EVENT_FILE, load_schema, register, registry_client, value_subject
 
 pytestmark = pytest.mark.integration
 
 V1 = REPO_ROOT / "schemas" / "avro" / SCAN_EVENT_FILE
-V2 = REPO_ROOT / "tests" / "unit" / "producers" / "data" / "scan_event_v2.avsc"
+V2 = REPO_ROOT / "tests" / "unit" / "schemas" / "data" / "scan_event_v2.avsc"
 
 
 def record() -> dict[str, Any]:
@@ -63,9 +57,9 @@ def test_register_contracts_sets_backward_and_is_idempotent(unique_topics: Setti
 def test_without_auto_registration_the_publisher_needs_registered_contracts(unique_topics: Settings) -> None:
     settings = unique_topics.model_copy(update={"auto_register_schemas": False})
     with pytest.raises(SchemaError, match="schemas register"):
-        ScanPublisher.from_settings(settings).encode(record())
+        ScanPublisher(publisher_config(settings)).encode(record())
     register_contracts(settings)
-    key, value, _ = ScanPublisher.from_settings(settings).encode(record())
+    key, value, _ = ScanPublisher(publisher_config(settings)).encode(record())
     assert key == b"04006381333931" and value[:1] == b"\x00"
 
 
@@ -88,7 +82,7 @@ def test_evolution_both_ways_and_an_incompatible_change_is_refused(unique_topics
     assert "resolver_region" not in read_by_v1 and read_by_v1["status_code"] == 307
 
     for change in (_add_required_field, _change_gtin_type):
-        with pytest.raises(SchemaError, match="refused"):
+        with pytest.raises(schemas.SchemaError, match="refused"):
             register(client, subject, change(v2))
     assert client.get_versions(subject) == [1, 2]
 

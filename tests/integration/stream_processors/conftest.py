@@ -174,7 +174,7 @@ def dead_letters(settings: Settings, timeout: float = 20.0) -> dict[tuple[str, s
 
 def enriched_summary(settings: Settings, timeout: float = 20.0) -> dict[str, int]:
     """Read the whole enriched topic: records, distinct event ids, and the emissions by origin."""
-    from producers.schemas import registry_client
+    from schemas import registry_client
     from stream_processors import codec
 
     registry = registry_client(settings.schema_registry_url)

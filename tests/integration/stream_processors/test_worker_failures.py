@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 from psycopg.conninfo import make_conninfo
 
-from producers.simulator import SimulationConfig, run
-from producers.truth import Truth
 from scan_analytics import migrate
 from scan_analytics.services import postgres
 from scan_analytics.services.process import free_port
 from scan_analytics.settings import Settings
+from simulator.run import SimulationConfig, run
+from simulator.truth import Truth
 from tests.integration.stream_processors.conftest import (
     WorkerProcess,
     dead_letters,

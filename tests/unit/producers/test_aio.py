@@ -12,8 +12,8 @@ from confluent_kafka.schema_registry._sync.mock_schema_registry_client import Mo
 from producers.aio import AsyncScanPublisher
 from producers.errors import DeliveryError, InvalidScanEvent, PublishError, QueueFullError
 from producers.publisher import Overflow, PublisherConfig
-from producers.schemas import SCAN_EVENT_FILE
 from scan_analytics.settings import REPO_ROOT
+from schemas import SCAN_EVENT_FILE
 
 from .fakes import FakeProducer
 from .test_publisher import record
@@ -24,8 +24,8 @@ def make(producer: FakeProducer, **config: Any) -> AsyncScanPublisher:
         PublisherConfig(
             "unused:9092",
             "mock://aio",
-            REPO_ROOT / "schemas" / "avro" / SCAN_EVENT_FILE,
             topic="scans.raw.aio",
+            schema_path=REPO_ROOT / "schemas" / "avro" / SCAN_EVENT_FILE,
             **config,
         ),
         producer=producer,  # type: ignore[arg-type]

@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from producers.catalog import build_catalog
-from producers.traffic import DAY_MS, Kind, Malformed, MalformedKind, Scan, TrafficPlanner
-from producers.truth import compute_truth, rate_bots
-from producers.validation import gtin_check_digit, to_datetime, to_millis
+from schemas.validation import gtin_check_digit, to_millis
+from simulator.catalog import build_catalog
+from simulator.traffic import DAY_MS, Kind, Malformed, MalformedKind, Scan, TrafficPlanner
+from simulator.truth import compute_truth, rate_bots
 
 from .conftest import NOW
 
@@ -36,7 +36,7 @@ def scan(
 ) -> Scan:
     record: dict[str, Any] = {
         "event_id": f"00000000-0000-4000-8000-{i:012d}",
-        "occurred_at": to_datetime(T0 + offset_ms),
+        "occurred_at": T0 + offset_ms,
         "gtin": gtin(product),
         "organization_id": "org-a",
         "brand_id": "org-a-01",

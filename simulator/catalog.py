@@ -6,7 +6,7 @@ import random
 from dataclasses import dataclass
 from typing import Final
 
-from producers.validation import gtin_check_digit
+from schemas.validation import gtin_check_digit
 
 ORGANIZATION_NAMES: Final = (
     "Acme Foods",

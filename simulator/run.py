@@ -12,15 +12,15 @@ from datetime import UTC, datetime
 
 from tqdm import tqdm
 
-from producers.catalog import Catalog, build_catalog
-from producers.catalog_db import seed_catalog
-from producers.errors import DeliveryError, ProducerError
-from producers.publisher import ScanPublisher
-from producers.topics import ensure_topics
-from producers.traffic import DAY_MS, Malformed, MalformedKind, Message, Shares, TrafficPlanner
-from producers.truth import Truth, compute_truth
-from producers.validation import to_millis
+from producers import DeliveryError, ScanPublisher
+from scan_analytics.contracts import ensure_topics, publisher_config
 from scan_analytics.settings import Settings
+from schemas.validation import to_millis
+from simulator.catalog import Catalog, build_catalog
+from simulator.catalog_db import seed_catalog
+from simulator.errors import SimulatorError
+from simulator.traffic import DAY_MS, Malformed, MalformedKind, Message, Shares, TrafficPlanner
+from simulator.truth import Truth, compute_truth
 
 log = logging.getLogger(__name__)
 FOREVER_WINDOW_SECONDS = 10
@@ -43,13 +43,13 @@ class SimulationConfig:
 
     def check(self, settings: Settings) -> None:
         if self.events < 0:
-            raise ProducerError(f"--events must be >= 0, got {self.events}")
+            raise SimulatorError(f"--events must be >= 0, got {self.events}")
         if self.rate < 0:
-            raise ProducerError(f"--rate must be >= 0, got {self.rate}")
+            raise SimulatorError(f"--rate must be >= 0, got {self.rate}")
         # Late scans reach back up to 36 hours more; all must stay inside the lateness horizon.
         limit = settings.late_horizon_days - 2
         if not 0 < self.days <= limit:
-            raise ProducerError(
+            raise SimulatorError(
                 f"--days must be within (0, {limit}] (late_horizon_days - 2), got {self.days:g}"
             )
 
@@ -147,7 +147,7 @@ def run(settings: Settings, config: SimulationConfig, progress: bool = False) ->
     """Seed the catalog, create the topics, publish the planned stream; return its truth."""
     catalog, messages, truth = plan(settings, config)
     _prepare(settings, config, catalog)
-    with ScanPublisher.from_settings(settings) as publisher:
+    with ScanPublisher(publisher_config(settings)) as publisher:
         publish_all(publisher, messages, config.rate, progress)
     return truth
 
@@ -169,7 +169,7 @@ def run_forever(
     planner = TrafficPlanner(catalog, config.seed if config.seed is not None else fresh_seed(), config.shares)
     per_round = max(1, int(config.rate * FOREVER_WINDOW_SECONDS)) if config.rate > 0 else 5_000
     sent, last_report = 0, time.monotonic()
-    with ScanPublisher.from_settings(settings) as publisher:
+    with ScanPublisher(publisher_config(settings)) as publisher:
         pacer = Pacer(config.rate)
         while not stop.is_set():
             now_ms = to_millis(datetime.now(UTC))

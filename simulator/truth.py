@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from producers.traffic import MINUTE_MS, Kind, Malformed, Message, Scan
-from producers.validation import normalize_gtin
+from schemas.validation import normalize_gtin
+from simulator.traffic import MINUTE_MS, Kind, Malformed, Message, Scan
 
 ROW_KEY = ("day", "organization_id", "brand_id", "gtin", "country_code", "device_class", "is_bot")
 

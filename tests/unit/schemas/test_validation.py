@@ -11,17 +11,20 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from producers.errors import InvalidScanEvent, ProducerError
-from producers.validation import (
+import producers
+from schemas.errors import ContractError, InvalidScanEvent
+from schemas.validation import (
+    MAX_LENGTH,
     gtin_check_digit,
     normalize_gtin,
     to_datetime,
     to_millis,
     validate_scan_event,
 )
-from scan_analytics.errors import ScanAnalyticsError
 
 from .conftest import NOW
+
+NOW_MS = to_millis(NOW)
 
 
 def event(**changes: Any) -> dict[str, Any]:
@@ -94,27 +97,27 @@ def test_a_wrong_check_digit_is_always_rejected(body: str, shift: int) -> None:
 def test_valid_event_is_normalised() -> None:
     out = validate_scan_event(
         event(event_id="0B1E5C7E-4A8A-4C61-9A3E-1F6F2B1D2C3A", client_ip="2001:DB8:0::1", status_code=307),
-        now=NOW,
+        now_ms=NOW_MS,
     )
     assert out["event_id"] == "0b1e5c7e-4a8a-4c61-9a3e-1f6f2b1d2c3a"
     assert out["gtin"] == "04006381333931"
     assert out["client_ip"] == "2001:db8::1"
     assert out["status_code"] == 307
     assert out["user_agent"] is None and out["link_type"] is None
-    assert out["occurred_at"].tzinfo is not None
+    assert out["occurred_at"] == NOW_MS - 5 * 60_000
 
 
 def test_uuid_objects_and_epoch_millis_are_accepted() -> None:
     moment = NOW - timedelta(days=1)
-    out = validate_scan_event(event(event_id=uuid.UUID(int=5), occurred_at=to_millis(moment)), now=NOW)
+    out = validate_scan_event(event(event_id=uuid.UUID(int=5), occurred_at=to_millis(moment)), now_ms=NOW_MS)
     assert out["event_id"] == str(uuid.UUID(int=5))
-    assert out["occurred_at"] == moment
+    assert out["occurred_at"] == to_millis(moment)
 
 
 def test_other_timezones_are_converted_to_utc() -> None:
     cet = timezone(timedelta(hours=1))
-    out = validate_scan_event(event(occurred_at=datetime(2026, 6, 1, 13, 0, tzinfo=cet)), now=NOW)
-    assert out["occurred_at"] == NOW and out["occurred_at"].utcoffset() == timedelta(0)
+    out = validate_scan_event(event(occurred_at=datetime(2026, 6, 1, 13, 0, tzinfo=cet)), now_ms=NOW_MS)
+    assert out["occurred_at"] == NOW_MS
 
 
 @pytest.mark.parametrize(
@@ -148,23 +151,57 @@ def test_other_timezones_are_converted_to_utc() -> None:
 )
 def test_invalid_events_name_the_field(changes: dict[str, Any], field: str, reason: str) -> None:
     with pytest.raises(InvalidScanEvent) as info:
-        validate_scan_event(event(**changes), now=NOW)
+        validate_scan_event(event(**changes), now_ms=NOW_MS)
     assert (info.value.field, info.value.reason) == (field, reason)
     assert repr(field) in str(info.value)
 
 
 def test_exception_hierarchy() -> None:
-    assert issubclass(InvalidScanEvent, ProducerError)
-    assert issubclass(ProducerError, ScanAnalyticsError)
+    assert issubclass(InvalidScanEvent, ContractError) and issubclass(InvalidScanEvent, ValueError)
+    # the publisher's own error is both its library's error and the contract's
+    assert issubclass(producers.InvalidScanEvent, producers.ProducerError)
+    assert issubclass(producers.InvalidScanEvent, InvalidScanEvent)
+
+
+def test_no_future_limit_without_a_clock() -> None:
+    far = NOW_MS + 10 * 86_400_000
+    assert validate_scan_event(event(occurred_at=far))["occurred_at"] == far
+
+
+@pytest.mark.parametrize("field", ["organization_id", "brand_id", "digital_link", "user_agent", "referer"])
+@pytest.mark.parametrize("char", ["\x00", "\n", "\r", "\x1b", "\x7f"])
+def test_control_characters_are_refused(field: str, char: str) -> None:
+    with pytest.raises(InvalidScanEvent) as info:
+        validate_scan_event(event(**{field: f"a{char}b"}), now_ms=NOW_MS)
+    assert (info.value.field, info.value.reason) == (field, "bad_text")
+    assert f"U+{ord(char):04X}" in str(info.value)
+
+
+def test_a_tab_in_a_header_is_kept() -> None:
+    assert validate_scan_event(event(user_agent="a\tb"))["user_agent"] == "a\tb"
+
+
+@pytest.mark.parametrize(("field", "limit"), sorted(MAX_LENGTH.items()))
+def test_over_long_text_is_refused_at_its_documented_limit(field: str, limit: int) -> None:
+    assert validate_scan_event(event(**{field: "x" * limit}))[field] == "x" * limit  # type: ignore[literal-required]
+    with pytest.raises(InvalidScanEvent) as info:
+        validate_scan_event(event(**{field: "x" * (limit + 1)}))
+    assert (info.value.field, info.value.reason) == (field, "too_long")
+
+
+def test_an_over_long_address_is_refused_without_echoing_it() -> None:
+    with pytest.raises(InvalidScanEvent) as info:
+        validate_scan_event(event(client_ip="1" * 10_000))
+    assert info.value.reason == "bad_ip" and len(str(info.value)) < 200
 
 
 def test_not_a_mapping_is_rejected() -> None:
     with pytest.raises(InvalidScanEvent):
-        validate_scan_event(["a"], now=NOW)  # type: ignore[arg-type]
+        validate_scan_event(["a"], now_ms=NOW_MS)  # type: ignore[arg-type]
 
 
 def test_timestamp_exactly_one_hour_ahead_is_accepted() -> None:
-    validate_scan_event(event(occurred_at=NOW + timedelta(hours=1)), now=NOW)
+    validate_scan_event(event(occurred_at=NOW + timedelta(hours=1)), now_ms=NOW_MS)
 
 
 @given(st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)))
@@ -178,13 +215,13 @@ def test_addresses_come_out_as_ipaddress_prints_them(
     address: ipaddress.IPv4Address | ipaddress.IPv6Address,
 ) -> None:
     for text in {str(address), address.exploded, str(address).upper()}:
-        assert validate_scan_event(event(client_ip=text), now=NOW)["client_ip"] == str(address)
+        assert validate_scan_event(event(client_ip=text), now_ms=NOW_MS)["client_ip"] == str(address)
 
 
 @given(st.uuids())
 def test_event_ids_come_out_canonical(value: uuid.UUID) -> None:
     for text in (str(value), str(value).upper(), value.hex):
-        assert validate_scan_event(event(event_id=text), now=NOW)["event_id"] == str(value)
+        assert validate_scan_event(event(event_id=text), now_ms=NOW_MS)["event_id"] == str(value)
 
 
 @pytest.mark.parametrize(
@@ -192,4 +229,4 @@ def test_event_ids_come_out_canonical(value: uuid.UUID) -> None:
 )
 def test_odd_address_texts_are_rejected(text: str) -> None:
     with pytest.raises(InvalidScanEvent):
-        validate_scan_event(event(client_ip=text), now=NOW)
+        validate_scan_event(event(client_ip=text), now_ms=NOW_MS)

@@ -6,8 +6,8 @@ from collections import Counter
 
 import pytest
 
-from producers.catalog import build_catalog, zipf_weights
-from producers.validation import normalize_gtin
+from schemas.validation import normalize_gtin
+from simulator.catalog import build_catalog, zipf_weights
 
 
 def test_gtins_are_valid_distinct_and_in_several_lengths() -> None:

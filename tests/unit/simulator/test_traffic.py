@@ -6,11 +6,11 @@ from collections import Counter, defaultdict
 
 import pytest
 
-from producers.addresses import UNKNOWN
-from producers.catalog import build_catalog
-from producers.traffic import DAY_MS, Kind, Malformed, MalformedKind, Scan, Shares, TrafficPlanner
-from producers.validation import to_millis, validate_scan_event
 from scan_analytics.devgeo import country_of
+from schemas.validation import to_millis, validate_scan_event
+from simulator.addresses import UNKNOWN
+from simulator.catalog import build_catalog
+from simulator.traffic import DAY_MS, Kind, Malformed, MalformedKind, Scan, Shares, TrafficPlanner
 
 from .conftest import NOW
 
@@ -50,7 +50,7 @@ def test_composition_follows_the_shares() -> None:
 def test_every_scan_is_valid_and_dated_as_labelled() -> None:
     late_limit = NOW_MS - 6 * DAY_MS
     for scan in scans(plan()):
-        validate_scan_event(scan.record, now=NOW)
+        validate_scan_event(scan.record, now_ms=NOW_MS)
         if scan.kind is Kind.TOO_LATE:
             assert scan.occurred_ms < NOW_MS - 8 * DAY_MS
         else:
@@ -110,7 +110,7 @@ def test_malformed_avro_records_are_invalid_for_the_named_reason() -> None:
         if isinstance(message, Malformed) and message.kind.is_avro:
             assert message.record is not None
             with pytest.raises(Exception) as info:
-                validate_scan_event(message.record, now=NOW)
+                validate_scan_event(message.record, now_ms=NOW_MS)
             assert getattr(info.value, "reason", None) == message.kind.value
         elif isinstance(message, Malformed) and message.record is None:
             assert message.payload[:1] != b"\x00"

@@ -1,4 +1,4 @@
-"""CLI: `simulate`, `schemas register`, `topics create`."""
+"""CLI: `simulate`."""
 
 from __future__ import annotations
 
@@ -10,11 +10,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 
-from producers import schemas, simulator
-from producers.errors import ProducerError
-from producers.topics import ensure_topics
-from producers.truth import Truth
 from scan_analytics.settings import Settings
+from simulator import run as simulator
+from simulator.errors import SimulatorError
+from simulator.truth import Truth
 
 
 def _simulate(args: argparse.Namespace, settings: Settings) -> int:
@@ -30,7 +29,7 @@ def _simulate(args: argparse.Namespace, settings: Settings) -> int:
     )
     forever = args.forever or args.events == 0
     if forever and args.truth:
-        raise ProducerError("--truth needs a finite run; give --events N > 0 without --forever")
+        raise SimulatorError("--truth needs a finite run; give --events N > 0 without --forever")
     if forever:
         stop = threading.Event()
 
@@ -81,21 +80,6 @@ def _print_truth(truth: Truth, settings: Settings) -> None:
         "  by device class (+bot = flagged by behaviour or missing User-Agent): "
         + ", ".join(f"{k} {v}" for k, v in truth.totals().items())
     )
-
-
-def _schemas(args: argparse.Namespace, settings: Settings) -> int:
-    for r in schemas.register_contracts(settings):
-        print(f"{r.subject}: id {r.schema_id}, version {r.version}, compatibility {schemas.COMPATIBILITY}")
-    return 0
-
-
-def _topics(args: argparse.Namespace, settings: Settings) -> int:
-    created = ensure_topics(settings)
-    for name in created:
-        print(f"created {name} ({settings.topic_partitions} partitions)")
-    if not created:
-        print("all topics exist")
-    return 0
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -157,22 +141,3 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--no-catalog", action="store_true", help="do not write the catalog to the database")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_simulate)
-
-    s = sub.add_parser(
-        "schemas",
-        help="register the Avro contracts with the schema registry",
-        description="Register ScanEvent and EnrichedScanEvent under the subjects of the raw and "
-        "enriched topics (topic-name strategy) and set their compatibility to BACKWARD. Run at deploy "
-        "when auto-registration is off (SCAN_ANALYTICS_AUTO_REGISTER_SCHEMAS=false); idempotent.",
-    )
-    s.add_argument("action", choices=["register"], help="register: register both contracts")
-    s.set_defaults(func=_schemas)
-
-    t = sub.add_parser(
-        "topics",
-        help="create the raw, enriched and dead-letter topics if missing",
-        description="Create the raw, enriched and dead-letter topics with SCAN_ANALYTICS_TOPIC_PARTITIONS "
-        "partitions (replication factor 1) unless they exist.",
-    )
-    t.add_argument("action", choices=["create"], help="create: create the missing topics")
-    t.set_defaults(func=_topics)

@@ -10,10 +10,9 @@ from typing import Any
 import fastavro
 import pytest
 
-from producers.errors import SchemaError
-from producers.schemas import ENRICHED_SCAN_EVENT_FILE, SCAN_EVENT_FILE, load_schema, value_subject
-from producers.validation import FIELDS
 from scan_analytics.settings import REPO_ROOT
+from schemas import ENRICHED_SCAN_EVENT_FILE, SCAN_EVENT_FILE, SchemaError, load_schema, value_subject
+from schemas.validation import FIELDS
 
 from .conftest import NOW
 

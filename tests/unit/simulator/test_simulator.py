@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from producers.errors import ProducerError
-from producers.simulator import SimulationConfig, plan
 from scan_analytics.settings import Settings
+from simulator.errors import SimulatorError
+from simulator.run import SimulationConfig, plan
 
 from .conftest import NOW
 
@@ -45,5 +45,5 @@ def test_thresholds_come_from_the_settings(unit_settings: Settings) -> None:
     ],
 )
 def test_bad_options_are_named(unit_settings: Settings, changes: dict[str, float], message: str) -> None:
-    with pytest.raises(ProducerError, match=message):
+    with pytest.raises(SimulatorError, match=message):
         plan(unit_settings, SimulationConfig(**changes))  # type: ignore[arg-type]

@@ -10,13 +10,13 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from producers import useragents
-from producers.addresses import AddressBook, accept_language
-from producers.catalog import Catalog, Product, zipf_weights
-from producers.validation import to_datetime, to_millis
+from schemas.validation import to_millis
+from simulator import useragents
+from simulator.addresses import AddressBook, accept_language
+from simulator.catalog import Catalog, Product, zipf_weights
 
 MINUTE_MS = 60_000
-OLD_TIMESTAMP = datetime(1990, 5, 1, tzinfo=UTC)
+OLD_TIMESTAMP = to_millis(datetime(1990, 5, 1, tzinfo=UTC))
 HOUR_MS = 60 * MINUTE_MS
 DAY_MS = 24 * HOUR_MS
 
@@ -80,7 +80,7 @@ class Shares:
 class Scan:
     """A well-formed scan to publish, labelled as a correct classifier would before the rate rule."""
 
-    record: dict[str, Any]  # ScanEvent fields; gtin as printed on the pack, occurred_at aware
+    record: dict[str, Any]  # ScanEvent fields; gtin as printed on the pack, occurred_at epoch ms
     kind: Kind
     country: str
     device_class: str
@@ -93,7 +93,7 @@ class Scan:
 
     @property
     def occurred_ms(self) -> int:
-        return to_millis(self.record["occurred_at"])
+        return int(self.record["occurred_at"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,7 +182,7 @@ class TrafficPlanner:
         link_type = rng.choices([None, "gs1:pip", "gs1:certificationInfo", "gs1:recipeInfo"], [6, 2, 1, 1])[0]
         return {
             "event_id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-            "occurred_at": to_datetime(occurred_ms),
+            "occurred_at": occurred_ms,
             "gtin": product.gtin,
             "organization_id": product.organization_id,
             "brand_id": product.brand_id,

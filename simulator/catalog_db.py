@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import psycopg
 
-from producers.catalog import Catalog
-from producers.errors import CatalogError
+from simulator.catalog import Catalog
+from simulator.errors import CatalogError
 
 UPSERT_ORGANIZATION = """
 INSERT INTO organizations (organization_id, name) VALUES (%s, %s)

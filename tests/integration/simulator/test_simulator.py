@@ -13,14 +13,14 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from producers import simulator
-from producers.catalog import build_catalog
-from producers.errors import InvalidScanEvent
-from producers.simulator import SimulationConfig
-from producers.validation import validate_scan_event
+from schemas.errors import InvalidScanEvent
 from scan_analytics.settings import Settings
+from schemas.validation import validate_scan_event
+from simulator import run as simulator
+from simulator.catalog import build_catalog
+from simulator.run import SimulationConfig
 
-from .conftest import consume_all
+from tests.integration.producers.conftest import consume_all
 
 pytestmark = pytest.mark.integration
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import user_agents
 
-from producers import useragents
+from simulator import useragents
 
 DECLARED = [token for token, _ in useragents.AI_AGENTS + useragents.CRAWLERS + useragents.AUTOMATION]
 BROWSER_CASES = [(cls, ua) for cls, uas in useragents.BROWSERS.items() for ua in uas]
