@@ -15,6 +15,7 @@ from scan_analytics.settings import Settings
 from .process import port_open, wait_until
 
 PG_ROOT = Path("/usr/lib/postgresql")
+READER_ROLE = "scan_analytics_reader"  # the role the read API reads with
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,11 @@ def ensure_role_and_databases(settings: Settings) -> None:
     exists = _psql(port, f"SELECT 1 FROM pg_roles WHERE rolname = '{user}'").strip()
     if not exists:
         _psql(port, f"CREATE ROLE \"{user}\" LOGIN CREATEDB PASSWORD '{password}'")
+    # The read API's role (migration 0005 grants it SELECT); the owner, no superuser
+    # here, cannot create roles, so the cluster's superuser creates it for it.
+    if not _psql(port, f"SELECT 1 FROM pg_roles WHERE rolname = '{READER_ROLE}'").strip():
+        _psql(port, f'CREATE ROLE "{READER_ROLE}" NOLOGIN')
+    _psql(port, f'GRANT "{READER_ROLE}" TO "{user}"')
     for name in (dbname, settings.apicurio_database):
         if not _psql(port, f"SELECT 1 FROM pg_database WHERE datname = '{name}'").strip():
             _psql(port, f'CREATE DATABASE "{name}" OWNER "{user}"')
