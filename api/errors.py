@@ -11,6 +11,10 @@ class ApiError(ScanAnalyticsError):
     status = 500
     title = "Internal Server Error"
 
+    def headers(self) -> dict[str, str]:
+        """Response header fields that go with this error."""
+        return {}
+
 
 class BadRequest(ApiError):
     """The request's parameters are invalid; the message says how to fix them."""
@@ -48,11 +52,32 @@ class NotFound(ApiError):
     title = "Not Found"
 
 
+class TooManyRequests(ApiError):
+    """A user or an organization is over one of its limits; the headers say when to retry."""
+
+    status = 429
+    title = "Too Many Requests"
+
+    def __init__(self, message: str, *, headers: dict[str, str]) -> None:
+        super().__init__(message)
+        self._headers = headers
+
+    def headers(self) -> dict[str, str]:
+        return dict(self._headers)
+
+
 class Unavailable(ApiError):
     """A transient fault: the database or the key set cannot be reached now."""
 
     status = 503
     title = "Service Unavailable"
+
+    def __init__(self, message: str, *, retry_after: int = 5) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
 
 
 class ConfigurationError(ApiError):

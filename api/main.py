@@ -1,4 +1,4 @@
-"""The FastAPI app factory: routes, error mapping, metrics, and a pool opened by the lifespan."""
+"""The FastAPI app factory: routes, error mapping, limits, metrics, and a pool opened by the lifespan."""
 
 from __future__ import annotations
 
@@ -8,19 +8,21 @@ from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
 
 from fastapi import FastAPI
+from prometheus_client import start_http_server
 from psycopg_pool import AsyncConnectionPool
 
 from api import problems, queries
 from api.auth.devkeys import ensure_dev_keys
-from api.auth.keys import FileKeySource, KeySource, UrlKeySource
+from api.auth.jwks import UrlKeySource
+from api.auth.keys import FileKeySource, KeySource
 from api.auth.tokens import TokenPolicy
+from api.errors import ConfigurationError
+from api.limits import Limits, Policy
 from api.metrics import Metrics, MetricsMiddleware
 from api.routes import health, scans
-from scan_analytics.settings import Settings
+from scan_analytics.settings import ENV_PREFIX, Settings
 
 log = logging.getLogger("api")
-
-POOL_TIMEOUT_SECONDS = 10.0
 
 
 def utc_today() -> date:
@@ -28,13 +30,26 @@ def utc_today() -> date:
 
 
 def key_source_for(settings: Settings) -> KeySource:
-    """Return the issuer's keys: the JWKS URL if set, else the JWKS file (created for development)."""
+    """Return the issuer's keys: the JWKS URL, else (development only) the local JWKS file."""
     if settings.jwks_url:
-        return UrlKeySource(settings.jwks_url)
+        return UrlKeySource(settings.jwks_url, ttl=settings.jwks_cache_seconds,
+                            refresh_interval=settings.jwks_refresh_interval_seconds,
+                            max_stale=settings.jwks_max_stale_seconds)
+    if not settings.dev_auth:
+        raise ConfigurationError(
+            f"no identity provider: set {ENV_PREFIX}JWKS_URL to its JWKS, or {ENV_PREFIX}DEV_AUTH=true "
+            "to trust the local development key (development only)")
     if not settings.jwks_file.exists():
         ensure_dev_keys(settings)
         log.info("created the development signing key; JWKS at %s", settings.jwks_file)
+    log.warning("development authentication: tokens are checked against %s", settings.jwks_file)
     return FileKeySource(settings.jwks_file)
+
+
+def limits_for(settings: Settings) -> Limits:
+    return Limits(
+        Policy("user", settings.api_user_rate, settings.api_user_burst, settings.api_user_concurrency),
+        Policy("org", settings.api_org_rate, settings.api_org_burst, settings.api_org_concurrency))
 
 
 def create_app(settings: Settings, *, today: Callable[[], date] = utc_today,
@@ -44,16 +59,24 @@ def create_app(settings: Settings, *, today: Callable[[], date] = utc_today,
                             settings.jwt_leeway_seconds)
     key_source = keys if keys is not None else key_source_for(settings)
     pool: AsyncConnectionPool = AsyncConnectionPool(
-        settings.database_url, min_size=settings.database_pool_min,
-        max_size=settings.database_pool_max, open=False,
-        timeout=POOL_TIMEOUT_SECONDS, name="api",
-        kwargs={"autocommit": True, "options": queries.SESSION_OPTIONS},
+        settings.api_database_url or settings.database_url, min_size=settings.database_pool_min,
+        max_size=settings.database_pool_max, open=False, timeout=settings.api_pool_timeout_seconds,
+        max_waiting=settings.api_pool_max_waiting, name="api",
+        kwargs={"autocommit": True, "options": queries.session_options(settings.api_statement_timeout_ms)},
     )
+    limits = limits_for(settings)
     metrics = Metrics()
     metrics.watch_pool(pool)
+    metrics.watch_limits(limits.refused)
+    if isinstance(key_source, UrlKeySource):
+        metrics.watch_jwks(key_source.stats)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        server = None
+        if settings.api_metrics_port is not None:
+            server, _thread = start_http_server(settings.api_metrics_port, settings.api_host,
+                                                registry=metrics.registry)
         await pool.open(wait=False)
         try:
             yield
@@ -61,6 +84,9 @@ def create_app(settings: Settings, *, today: Callable[[], date] = utc_today,
             await pool.close()
             if isinstance(key_source, UrlKeySource):
                 await key_source.aclose()
+            if server is not None:
+                server.shutdown()
+                server.server_close()
 
     app = FastAPI(
         title="scan-analytics read API",
@@ -74,8 +100,11 @@ def create_app(settings: Settings, *, today: Callable[[], date] = utc_today,
     app.state.token_policy = policy
     app.state.today = today
     app.state.metrics = metrics
+    app.state.limits = limits
     problems.install(app)
     app.include_router(scans.router)
     app.include_router(health.router)
+    if settings.api_metrics_port is None:
+        app.include_router(health.metrics_router)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     return app

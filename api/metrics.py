@@ -1,16 +1,19 @@
-"""Prometheus metrics of one app: requests, latency, connection pool usage."""
+"""Prometheus metrics of one app: requests, latency, connection pool usage, limits, the JWKS."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections import Counter as Counts
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from psycopg_pool import AsyncConnectionPool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.auth.jwks import JwksStats
 
 LATENCY_BUCKETS = (0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
@@ -32,6 +35,41 @@ class PoolCollector(Collector):
             yield GaugeMetricFamily(f"scan_analytics_api_db_pool_{name}", doc, value=stats.get(key, 0))
 
 
+class LimitsCollector(Collector):
+    """Report the requests refused by each limit."""
+
+    def __init__(self, refused: Counts[tuple[str, str]]) -> None:
+        self.refused = refused
+
+    def collect(self) -> Iterator[Metric]:
+        family = CounterMetricFamily("scan_analytics_api_limited", "requests refused with a 429",
+                                     labels=["policy", "reason"])
+        for (policy, reason), n in sorted(self.refused.items()):
+            family.add_metric([policy, reason], n)
+        yield family
+
+
+class JwksCollector(Collector):
+    """Report the JWKS cache: fetches, and the age of the key set in use."""
+
+    def __init__(self, stats: Callable[[], JwksStats]) -> None:
+        self.stats = stats
+
+    def collect(self) -> Iterator[Metric]:
+        stats = self.stats()
+        fetches = CounterMetricFamily("scan_analytics_api_jwks_fetches", "JWKS fetches by outcome",
+                                      labels=["outcome"])
+        fetches.add_metric(["ok"], stats.fetches_ok)
+        fetches.add_metric(["failed"], stats.fetches_failed)
+        yield fetches
+        yield GaugeMetricFamily("scan_analytics_api_jwks_age_seconds",
+                                "age of the key set in use (-1 before the first good fetch)",
+                                value=-1 if stats.age_seconds is None else stats.age_seconds)
+        yield GaugeMetricFamily("scan_analytics_api_jwks_stale",
+                                "1 while the key set in use is older than the cache time",
+                                value=int(stats.stale))
+
+
 class Metrics:
     """The metric objects of one app, in a registry of its own."""
 
@@ -45,6 +83,12 @@ class Metrics:
 
     def watch_pool(self, pool: AsyncConnectionPool[Any]) -> None:
         self.registry.register(PoolCollector(pool))
+
+    def watch_limits(self, refused: Counts[tuple[str, str]]) -> None:
+        self.registry.register(LimitsCollector(refused))
+
+    def watch_jwks(self, stats: Callable[[], JwksStats]) -> None:
+        self.registry.register(JwksCollector(stats))
 
 
 class MetricsMiddleware:

@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 import psycopg
+import psycopg.errors
 import psycopg_pool
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -59,7 +60,7 @@ def install(app: FastAPI) -> None:
         assert isinstance(exc, ApiError)
         if exc.status >= 500:
             log.warning("%s %s: %s", request.method, request.url.path, exc)
-        return problem(request, exc.status, exc.title, str(exc), www_authenticate(exc))
+        return problem(request, exc.status, exc.title, str(exc), {**www_authenticate(exc), **exc.headers()})
 
     async def on_validation(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
@@ -75,10 +76,17 @@ def install(app: FastAPI) -> None:
                        dict(exc.headers or {}))
 
     async def on_database(request: Request, exc: Exception) -> JSONResponse:
-        log.warning("%s %s: database unavailable: %s", request.method, request.url.path, exc)
-        return problem(request, 503, "Service Unavailable",
-                       "the database cannot be reached right now; retry shortly",
-                       {"Retry-After": "5"})
+        if isinstance(exc, psycopg_pool.TooManyRequests):
+            detail, retry = "too many requests wait for a database connection; retry shortly", 2
+        elif isinstance(exc, psycopg.errors.QueryCanceled):
+            detail, retry = ("the query ran past its time budget; ask for a shorter window or retry "
+                             "later"), 10
+        elif isinstance(exc, psycopg_pool.PoolTimeout):
+            detail, retry = "no database connection came free in time (busy or unreachable); retry shortly", 5
+        else:
+            detail, retry = "the database cannot be reached right now; retry shortly", 5
+        log.warning("%s %s: %s: %s", request.method, request.url.path, type(exc).__name__, exc)
+        return problem(request, 503, "Service Unavailable", detail, {"Retry-After": str(retry)})
 
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("%s %s failed", request.method, request.url.path, exc_info=exc)
@@ -89,5 +97,4 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
     app.add_exception_handler(psycopg.OperationalError, on_database)
-    app.add_exception_handler(psycopg_pool.PoolTimeout, on_database)
     app.add_exception_handler(Exception, on_unexpected)

@@ -116,11 +116,18 @@ def scans_statement(organization_id: str, query: ScanQuery) -> tuple[sql.SQL, di
     return (SCANS_FOR_BRAND if query.brand_id is not None else SCANS_FOR_ORGANIZATION), params
 
 
-async def scan_rows(conn: AsyncConnection[Any], organization_id: str, query: ScanQuery) -> list[Row]:
-    """Run the main query for `query` over `organization_id`."""
+async def scan_rows(conn: AsyncConnection[Any], organization_id: str, query: ScanQuery,
+                    statement_timeout_ms: int | None = None) -> list[Row]:
+    """Run the main query for `query` over `organization_id`, within `statement_timeout_ms` if given."""
     statement, params = scans_statement(organization_id, query)
-    cur = await conn.execute(statement, params)
-    return [Row(*r) for r in await cur.fetchall()]
+    if statement_timeout_ms is None:
+        cur = await conn.execute(statement, params)
+        return [Row(*r) for r in await cur.fetchall()]
+    async with conn.transaction():
+        await conn.execute(sql.SQL("SET LOCAL statement_timeout = {}").format(
+            sql.Literal(int(statement_timeout_ms))))
+        cur = await conn.execute(statement, params)
+        return [Row(*r) for r in await cur.fetchall()]
 
 
 async def memberships(conn: AsyncConnection[Any], user_id: str) -> list[Membership]:
@@ -152,11 +159,18 @@ async def ping(conn: AsyncConnection[Any]) -> None:
     """Check that the database answers."""
     await conn.execute("SELECT 1")
 
-# Session settings of every API connection (and of the benchmark's bare SQL): read
-# only; no JIT (it costs more than it saves on these sub-second statements); room
-# for the hash aggregates; no parallel workers (many small requests share the
-# cores better one backend each); custom plans, since organizations differ in size
-# by orders of magnitude; and a bound on any statement.
-SESSION_OPTIONS = ("-c default_transaction_read_only=on -c jit=off -c work_mem=64MB"
-                   " -c max_parallel_workers_per_gather=0 -c plan_cache_mode=force_custom_plan"
-                   " -c statement_timeout=30000")
+READER_ROLE = "scan_analytics_reader"  # migration 0005: SELECT on what the API reads
+
+
+def session_options(statement_timeout_ms: int, role: str | None = READER_ROLE) -> str:
+    """Return the libpq `options` of every API connection (and of the benchmark's bare SQL).
+
+    The role of migration 0005 (SELECT only) and read-only transactions; no JIT (it costs
+    more than it saves on these sub-second statements); room for the hash aggregates; no
+    parallel workers (many small requests share the cores better one backend each); custom
+    plans, since organizations differ in size by orders of magnitude; a bound on any statement.
+    """
+    options = ("-c default_transaction_read_only=on -c jit=off -c work_mem=64MB"
+               " -c max_parallel_workers_per_gather=0 -c plan_cache_mode=force_custom_plan"
+               f" -c statement_timeout={int(statement_timeout_ms)}")
+    return options if role is None else f"{options} -c role={role}"

@@ -45,6 +45,7 @@ ORG = "org-01"
 BRAND = "org-01-brand-01"
 WINDOWS = (7, 30, 90, 365)
 SCANS = "/dashboard/api/v1/brand-analytics/scans"
+OPTIONS = queries.session_options(Settings.model_fields["api_statement_timeout_ms"].default)
 
 
 def ensure_dataset(settings: Settings, database: str) -> str:
@@ -66,7 +67,7 @@ def timed(fn: Callable[[], Any]) -> float:
 
 def start_api(settings: Settings, url: str, port: int) -> subprocess.Popen[bytes]:
     env = dict(os.environ, SCAN_ANALYTICS_DATABASE_URL=url, SCAN_ANALYTICS_DATABASE_POOL_MIN="2",
-               SCAN_ANALYTICS_DATABASE_POOL_MAX="4")
+               SCAN_ANALYTICS_DATABASE_POOL_MAX="4", SCAN_ANALYTICS_DEV_AUTH="true")
     script = Path(sys.executable).with_name("scan-analytics")
     proc = subprocess.Popen([str(script), "api", "--port", str(port), "--no-access-log",
                              "--log-level", "warning"], env=env)
@@ -91,7 +92,7 @@ def latency(url: str, port: int, token: str, runs: int) -> None:
     print(f"\n{'window':>7} {'brand':>6} | {'SQL p50':>8} {'p95':>8} | {'HTTP p50':>8} {'p95':>8} |"
           f" {'HTTP/SQL p50':>12} {'p95':>6}   (ms, {runs} runs each, interleaved)")
     p50s: dict[tuple[int, bool], float] = {}
-    with psycopg.connect(url, options=queries.SESSION_OPTIONS, autocommit=True) as conn:
+    with psycopg.connect(url, options=OPTIONS, autocommit=True) as conn:
         for with_brand in (False, True):
             for days in WINDOWS:
                 window = Window(today - timedelta(days=days - 1), today)
@@ -132,7 +133,7 @@ def explain(url: str) -> None:
     today = datetime.now(UTC).date()
     query = ScanQuery(ORG, None, Window(today - timedelta(days=29), today), 20)
     statement, params = queries.scans_statement(ORG, query)
-    with psycopg.connect(url, options=queries.SESSION_OPTIONS, autocommit=True) as conn:
+    with psycopg.connect(url, options=OPTIONS, autocommit=True) as conn:
         print("\nEXPLAIN (ANALYZE, BUFFERS) of the main query, org-01, 30 days:")
         for (line,) in conn.execute(sql.SQL("EXPLAIN (ANALYZE, BUFFERS) ") + statement, params):
             print(f"  {line}")
@@ -179,7 +180,8 @@ def main(argv: list[str] | None = None) -> int:
     port = free_port()
     proc = start_api(settings, url, port)
     try:
-        latency(url, port, mint_token(settings, api_dataset.BENCH_USER, ttl_seconds=3600), args.runs)
+        dev = settings.model_copy(update={"dev_auth": True})
+        latency(url, port, mint_token(dev, api_dataset.BENCH_USER, ttl_seconds=3600), args.runs)
     finally:
         proc.terminate()
         proc.wait(20)

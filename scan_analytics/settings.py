@@ -119,11 +119,12 @@ class Settings(BaseSettings):
     api_host: str = Field(default="127.0.0.1", description="address the API listens on")
     api_port: int = Field(default=8000, ge=1, le=65535, description="port the API listens on")
     jwks_url: str | None = Field(
-        default=None, description="identity provider's JWKS URL; unset means the local development JWKS file"
+        default=None,
+        description="identity provider's JWKS URL; unset needs DEV_AUTH (the development JWKS file)",
     )
     jwks_file: Path = Field(
         default=REPO_ROOT / ".services" / "auth" / "dev-jwks.json",
-        description="development JWKS file, used when no JWKS URL is set",
+        description="development JWKS file, used with DEV_AUTH when no JWKS URL is set",
     )
     dev_private_key_file: Path = Field(
         default=REPO_ROOT / ".services" / "auth" / "dev-key.pem",
@@ -137,6 +138,61 @@ class Settings(BaseSettings):
         default=["RS256", "ES256"], description="accepted signature algorithms (asymmetric only)"
     )
     jwt_leeway_seconds: int = Field(default=30, ge=0, description="clock leeway for `exp` and `nbf`")
+    dev_auth: bool = Field(
+        default=False,
+        description="trust the development JWKS file and let `scan-analytics token` sign tokens; "
+        "never in production",
+    )
+    jwks_cache_seconds: float = Field(
+        default=300.0, gt=0, description="how long a fetched JWKS is used before it is fetched again"
+    )
+    jwks_refresh_interval_seconds: float = Field(
+        default=30.0, gt=0,
+        description="at most one JWKS fetch per interval for unknown key ids and after a failed fetch",
+    )
+    jwks_max_stale_seconds: float = Field(
+        default=86400.0, ge=0,
+        description="how long the last good JWKS keeps serving while the JWKS URL cannot be fetched",
+    )
+    api_database_url: str | None = Field(
+        default=None,
+        description="PostgreSQL URL the API reads with (a login role in scan_analytics_reader); "
+        "unset means DATABASE_URL",
+    )
+    api_metrics_port: int | None = Field(
+        default=None, ge=1, le=65535,
+        description="serve /metrics on this port (on API_HOST) instead of the API port",
+    )
+    api_user_rate: float = Field(default=5.0, gt=0, description="requests a second one user may make")
+    api_user_burst: int = Field(
+        default=20, ge=1, description="requests one user may make at once above the rate"
+    )
+    api_user_concurrency: int = Field(
+        default=3, ge=1, description="requests of one user answered at the same time"
+    )
+    api_org_rate: float = Field(default=20.0, gt=0, description="requests a second one organization may make")
+    api_org_burst: int = Field(
+        default=60, ge=1, description="requests one organization may make at once above the rate"
+    )
+    api_org_concurrency: int = Field(
+        default=5, ge=1, description="requests for one organization answered at the same time"
+    )
+    api_pool_timeout_seconds: float = Field(
+        default=3.0, gt=0, description="how long a request waits for a database connection before a 503"
+    )
+    api_pool_max_waiting: int = Field(
+        default=20, ge=1,
+        description="requests that may wait for a database connection; more get a 503 at once",
+    )
+    api_statement_timeout_ms: int = Field(
+        default=10000, ge=100, description="time budget of one API statement"
+    )
+    api_long_window_days: int = Field(
+        default=92, ge=1, description="windows longer than this many days get the long-window budget"
+    )
+    api_long_window_statement_timeout_ms: int = Field(
+        default=5000, ge=100, description="time budget of a statement over a long window"
+    )
 
     @model_validator(mode="after")
     def _pool_bounds(self) -> Settings:

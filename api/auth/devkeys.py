@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from api.errors import ConfigurationError
-from scan_analytics.settings import Settings
+from scan_analytics.settings import ENV_PREFIX, Settings
 
 DEV_ALGORITHM = "RS256"
 DEFAULT_SCOPES = ("brands:read",)
@@ -71,15 +71,23 @@ def ensure_dev_keys(settings: Settings) -> rsa.RSAPrivateKey:
                     serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                     serialization.NoEncryption()), 0o600)
             jwk = public_jwk(key)
-            document: dict[str, Any] = {"keys": []}
+            keys: Any = []
             if jwks_path.exists():
                 document = json.loads(jwks_path.read_text())
-            found = document.get("keys")
-            keys: list[Any] = found if isinstance(found, list) else []
-            if not any(isinstance(k, dict) and k.get("kid") == jwk["kid"] for k in keys):
-                # add the key; keys already in the file (another issuer's) stay
+                keys = document.get("keys") if isinstance(document, dict) else None
+                if not isinstance(keys, list):
+                    raise ConfigurationError(f"{jwks_path} is not a JWKS; refusing to overwrite it")
+            others = [k.get("kid") if isinstance(k, dict) else k for k in keys
+                      if not (isinstance(k, dict) and k.get("kid") == jwk["kid"])]
+            if others:
+                # a key set trusted for another issuer must never come to trust the development key
+                raise ConfigurationError(
+                    f"{jwks_path} holds keys the development key did not create (kid "
+                    f"{', '.join(map(repr, others[:3]))}); refusing to add the development key to "
+                    f"it: point {ENV_PREFIX}JWKS_FILE at a file of its own")
+            if not keys:
                 jwks_path.parent.mkdir(parents=True, exist_ok=True)
-                _write(jwks_path, json.dumps({"keys": [*keys, jwk]}, indent=2).encode(), 0o644)
+                _write(jwks_path, json.dumps({"keys": [jwk]}, indent=2).encode(), 0o644)
         except (OSError, ValueError) as e:
             raise ConfigurationError(f"cannot prepare the development key in {key_path.parent}: {e}") from e
     return key
@@ -92,6 +100,10 @@ def mint_token(settings: Settings, user: str, *, scopes: Sequence[str] = DEFAULT
         raise ConfigurationError(
             f"a JWKS URL is configured ({settings.jwks_url}); tokens must come from that "
             "issuer, not from the development key")
+    if not settings.dev_auth:
+        raise ConfigurationError(
+            f"development authentication is off; set {ENV_PREFIX}DEV_AUTH=true to sign tokens "
+            "with the development key (development only)")
     if not user.strip():
         raise ConfigurationError("the user id must not be empty")
     if ttl_seconds <= 0:

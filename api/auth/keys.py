@@ -1,13 +1,11 @@
-"""Signing keys of the token issuer: a JWKS from a URL (cached) or from a local file."""
+"""Signing keys of the token issuer: a parsed JWKS, and a JWKS read from a local file."""
 
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 from typing import Any, Protocol
 
-import httpx
 import jwt
 
 from api.errors import Unauthorized, Unavailable
@@ -35,6 +33,10 @@ class KeySet:
                 self.keys[jwk.get("kid")] = (public, jwt.PyJWK(public))
             except jwt.PyJWTError:
                 continue
+
+    def has(self, kid: str | None) -> bool:
+        """Whether a token with key id `kid` names a key of this set."""
+        return kid in self.keys or (kid is None and len(self.keys) == 1)
 
     def find(self, kid: str | None, alg: str) -> Any:
         """Return the key for `kid` that may verify `alg`; raise Unauthorized if there is none."""
@@ -75,37 +77,3 @@ class FileKeySource:
 
     async def key_for(self, kid: str | None, alg: str) -> Any:
         return self.load().find(kid, alg)
-
-
-class UrlKeySource:
-    """A JWKS fetched over HTTP(S), cached, and re-fetched for an unknown key id (at most every
-    `min_refresh` seconds) so that key rotation needs no restart."""
-
-    def __init__(self, url: str, *, ttl: float = 300.0, min_refresh: float = 30.0,
-                 transport: httpx.AsyncBaseTransport | None = None) -> None:
-        self.url = url
-        self.ttl = ttl
-        self.min_refresh = min_refresh
-        self._client = httpx.AsyncClient(transport=transport, timeout=5.0)
-        self._keys: KeySet | None = None
-        self._fetched = float("-inf")
-
-    async def _fetch(self) -> KeySet:
-        try:
-            resp = await self._client.get(self.url)
-            resp.raise_for_status()
-            keys = KeySet(resp.json())
-        except (httpx.HTTPError, ValueError) as e:
-            raise Unavailable(f"the JWKS at {self.url} cannot be fetched: {e}") from e
-        self._keys, self._fetched = keys, time.monotonic()
-        return keys
-
-    async def key_for(self, kid: str | None, alg: str) -> Any:
-        age = time.monotonic() - self._fetched
-        keys = self._keys if self._keys is not None and age < self.ttl else await self._fetch()
-        if kid not in keys.keys and time.monotonic() - self._fetched >= self.min_refresh:
-            keys = await self._fetch()
-        return keys.find(kid, alg)
-
-    async def aclose(self) -> None:
-        await self._client.aclose()

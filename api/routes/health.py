@@ -10,6 +10,7 @@ from api.deps import PoolDep
 from api.errors import Unavailable
 
 router = APIRouter(tags=["operations"])
+metrics_router = APIRouter(tags=["operations"])  # left out when metrics have a port of their own
 
 READY_TIMEOUT_SECONDS = 2.0
 
@@ -30,6 +31,6 @@ async def readyz(pool: PoolDep) -> dict[str, str]:
     return {"status": "ready"}
 
 
-@router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+@metrics_router.get("/metrics", summary="Prometheus metrics", response_class=Response)
 async def metrics(request: Request) -> Response:
     return Response(generate_latest(request.app.state.metrics.registry), media_type=CONTENT_TYPE_LATEST)

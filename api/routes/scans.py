@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from api import queries
 from api.access import check_brand, choose_organization, require_scope
 from api.deps import PoolDep, PrincipalDep, TodayDep
+from api.limits import Limits, policy_header, quota_header
 from api.models import PROBLEM_RESPONSES, ScansResponse
 from api.params import DEFAULT_TOP, MAX_TOP, MIN_TOP, parse_query
 from api.report import build_report
 from api.window import MAX_WINDOW_DAYS
+from scan_analytics.settings import Settings
 
 router = APIRouter(prefix="/dashboard/api/v1/brand-analytics", tags=["brand analytics"])
 
@@ -29,6 +31,7 @@ router = APIRouter(prefix="/dashboard/api/v1/brand-analytics", tags=["brand anal
     responses=PROBLEM_RESPONSES,
 )
 async def scans(
+    request: Request,
     principal: PrincipalDep,
     pool: PoolDep,
     today: TodayDep,
@@ -49,10 +52,19 @@ async def scans(
     require_scope(principal.scopes)
     query = parse_query(organization_id=organization_id, brand_id=brand_id, since=since,
                         until=until, top=top, today=today)
-    async with pool.connection() as conn:
-        org = choose_organization(principal.user_id, await queries.memberships(conn, principal.user_id),
-                                  query.organization_id)
-        if query.brand_id is not None:
-            check_brand(org, query.brand_id, await queries.brand_owner(conn, org, query.brand_id))
-        rows = await queries.scan_rows(conn, org, query)
-    return JSONResponse(build_report(org, query, rows))
+    settings: Settings = request.app.state.settings
+    limits: Limits = request.app.state.limits
+    budget = (settings.api_long_window_statement_timeout_ms
+              if query.window.length > settings.api_long_window_days else None)
+    with limits.user(principal.user_id) as user_quota:
+        async with pool.connection() as conn:
+            org = choose_organization(principal.user_id,
+                                      await queries.memberships(conn, principal.user_id),
+                                      query.organization_id)
+            if query.brand_id is not None:
+                check_brand(org, query.brand_id, await queries.brand_owner(conn, org, query.brand_id))
+            with limits.organization(org) as org_quota:
+                rows = await queries.scan_rows(conn, org, query, budget)
+    return JSONResponse(build_report(org, query, rows), headers={
+        "RateLimit-Policy": policy_header(limits.policies),
+        "RateLimit": quota_header((user_quota, org_quota))})

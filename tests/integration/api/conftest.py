@@ -30,7 +30,7 @@ def api_settings(base_settings: Settings, run_id: str, issuer: Issuer,
     """Settings with a fresh migrated database and the test issuer's JWKS file."""
     auth: Path = tmp_path_factory.mktemp("auth")
     with isolated(
-        base_settings, f"{run_id}_api", jwks_url=None,
+        base_settings, f"{run_id}_api", jwks_url=None, dev_auth=True,
         jwks_file=issuer.write_jwks(auth / "jwks.json"), dev_private_key_file=auth / "dev-key.pem",
         jwt_issuer=ISSUER, jwt_audience=AUDIENCE, database_pool_min=1, database_pool_max=4,
     ) as own:

@@ -28,6 +28,7 @@ def dev_settings(api_settings: Settings, tmp_path_factory: pytest.TempPathFactor
 @pytest.fixture(scope="module")
 def env(dev_settings: Settings) -> dict[str, str]:
     return {"SCAN_ANALYTICS_DATABASE_URL": dev_settings.database_url,
+            "SCAN_ANALYTICS_DEV_AUTH": "true",
             "SCAN_ANALYTICS_JWKS_FILE": str(dev_settings.jwks_file),
             "SCAN_ANALYTICS_DEV_PRIVATE_KEY_FILE": str(dev_settings.dev_private_key_file),
             "SCAN_ANALYTICS_JWT_ISSUER": dev_settings.jwt_issuer,

@@ -11,6 +11,7 @@ from scan_analytics.settings import Settings
 
 
 def dev_settings(tmp_path: Path, **kw: object) -> Settings:
+    kw = {"dev_auth": True, **kw}
     return Settings(jwks_file=tmp_path / "auth" / "jwks.json",
                     dev_private_key_file=tmp_path / "auth" / "key.pem", **kw)  # type: ignore[arg-type]
 
@@ -33,17 +34,30 @@ def test_keys_are_created_once(tmp_path: Path) -> None:
     assert settings.jwks_file.read_text() == jwks
 
 
-def test_the_key_is_added_to_a_jwks_that_lacks_it(tmp_path: Path) -> None:
+@pytest.mark.parametrize("content", [
+    '{"keys": [{"kty": "RSA", "kid": "other", "n": "AQAB", "e": "AQAB"}]}',  # another issuer's key set
+    '{"issuer": "https://login.example.com/"}',  # not a key set at all
+])
+def test_a_jwks_file_holding_other_keys_is_never_written(tmp_path: Path, content: str) -> None:
     settings = dev_settings(tmp_path)
+    settings.jwks_file.parent.mkdir(parents=True)
+    settings.jwks_file.write_text(content)
+    with pytest.raises(ConfigurationError, match="refusing"):
+        mint_token(settings, "mallory")
+    assert settings.jwks_file.read_text() == content
+
+
+def test_the_key_is_written_into_an_empty_jwks(tmp_path: Path) -> None:
+    settings = dev_settings(tmp_path)
+    settings.jwks_file.parent.mkdir(parents=True)
+    settings.jwks_file.write_text('{"keys": []}')
     ensure_dev_keys(settings)
-    settings.jwks_file.write_text('{"keys": [{"kty": "RSA", "kid": "other", "n": "AQAB", "e": "AQAB"}]}')
-    ensure_dev_keys(settings)
-    kids = [k["kid"] for k in json.loads(settings.jwks_file.read_text())["keys"]]
-    assert kids[0] == "other" and len(kids) == 2
+    assert len(json.loads(settings.jwks_file.read_text())["keys"]) == 1
 
 
 @pytest.mark.parametrize(("kw", "user", "ttl", "message"), [
     ({"jwks_url": "https://issuer.example/jwks"}, "alice", 60, "a JWKS URL is configured"),
+    ({"dev_auth": False}, "alice", 60, "DEV_AUTH=true"),
     ({}, " ", 60, "must not be empty"),
     ({}, "alice", 0, "lifetime must be positive"),
 ])

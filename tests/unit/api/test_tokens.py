@@ -6,7 +6,8 @@ import httpx
 import jwt
 import pytest
 
-from api.auth.keys import FileKeySource, KeySet, UrlKeySource
+from api.auth.jwks import UrlKeySource
+from api.auth.keys import FileKeySource, KeySet
 from api.auth.tokens import Principal, TokenPolicy, authenticate
 from api.errors import ConfigurationError, Unauthorized, Unavailable
 from tests.unit.api.tokenkit import AUDIENCE, ISSUER, Issuer, b64, ec_key
@@ -106,7 +107,7 @@ async def test_url_source_refetches_for_a_new_key() -> None:
         fetches.append(request.url)
         return httpx.Response(200, json=documents[-1])
 
-    source = UrlKeySource("https://issuer.test/jwks", min_refresh=0,
+    source = UrlKeySource("https://issuer.test/jwks", refresh_interval=0,
                           transport=httpx.MockTransport(handler))
     await authenticate(ISSUER_KEY.token(), source, POLICY)
     await authenticate(ISSUER_KEY.token(), source, POLICY)
