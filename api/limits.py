@@ -4,7 +4,7 @@ The headers follow the IETF draft "RateLimit header fields for HTTP"
 (draft-ietf-httpapi-ratelimit-headers-10): `RateLimit-Policy: "user";q=20;w=4` names each
 policy's quota `q` over `w` seconds (the bucket's size and the seconds it takes to refill from
 empty), and `RateLimit: "user";r=13;t=2` the requests remaining and the seconds until the bucket
-is full again.
+is full again. A request may cost more than one (a long window of days does).
 """
 
 from __future__ import annotations
@@ -69,19 +69,21 @@ class Limiter:
         tokens, then = self._buckets.get(key, (float(self.policy.burst), now))
         return min(float(self.policy.burst), tokens + (now - then) * self.policy.rate)
 
-    def admit(self, key: str) -> Quota | Refusal:
-        """Let a request of `key` in (then `release` it when done), or say why not."""
+    def admit(self, key: str, cost: int = 1) -> Quota | Refusal:
+        """Let a request of `key` worth `cost` requests in (then `release` it), or say why not."""
         now, policy = self.clock(), self.policy
+        cost = min(max(cost, 1), policy.burst)
         if self._active.get(key, 0) >= policy.concurrency:
             return Refusal(policy, "concurrency", 1)
         tokens = self._tokens(key, now)
-        if tokens < 1:
-            return Refusal(policy, "rate", max(1, math.ceil((1 - tokens) / policy.rate)))
+        if tokens < cost:
+            return Refusal(policy, "rate", max(1, math.ceil((cost - tokens) / policy.rate)))
         if key not in self._buckets and len(self._buckets) >= self.max_keys:
             self._forget_idle(now)
-        self._buckets[key] = (tokens - 1, now)
+        left = tokens - cost
+        self._buckets[key] = (left, now)
         self._active[key] = self._active.get(key, 0) + 1
-        return Quota(policy, math.floor(tokens - 1), math.ceil((policy.burst - tokens + 1) / policy.rate))
+        return Quota(policy, math.floor(left), math.ceil((policy.burst - left) / policy.rate))
 
     def release(self, key: str) -> None:
         """Note that a request admitted for `key` is done."""
@@ -135,20 +137,21 @@ class Limits:
         return self.users.policy, self.organizations.policy
 
     @contextmanager
-    def user(self, user_id: str) -> Iterator[Quota]:
+    def user(self, user_id: str, cost: int = 1) -> Iterator[Quota]:
         """Hold one of `user_id`'s places for the block; raise TooManyRequests if there is none."""
-        with self._held(self.users, user_id, f"user {user_id!r}") as quota:
+        with self._held(self.users, user_id, cost, f"user {user_id!r}") as quota:
             yield quota
 
     @contextmanager
-    def organization(self, organization_id: str) -> Iterator[Quota]:
+    def organization(self, organization_id: str, cost: int = 1) -> Iterator[Quota]:
         """Hold one of `organization_id`'s places for the block; raise TooManyRequests if there is none."""
-        with self._held(self.organizations, organization_id, f"organization {organization_id!r}") as quota:
+        with self._held(self.organizations, organization_id, cost,
+                        f"organization {organization_id!r}") as quota:
             yield quota
 
     @contextmanager
-    def _held(self, limiter: Limiter, key: str, who: str) -> Iterator[Quota]:
-        admitted = limiter.admit(key)
+    def _held(self, limiter: Limiter, key: str, cost: int, who: str) -> Iterator[Quota]:
+        admitted = limiter.admit(key, cost)
         if isinstance(admitted, Refusal):
             self.refused[(admitted.policy.name, admitted.reason)] += 1
             p = admitted.policy

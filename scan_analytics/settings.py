@@ -188,7 +188,9 @@ class Settings(BaseSettings):
         default=10000, ge=100, description="time budget of one API statement"
     )
     api_long_window_days: int = Field(
-        default=92, ge=1, description="windows longer than this many days get the long-window budget"
+        default=92, ge=1,
+        description="a window counts as one request per started this many days; longer ones get the "
+        "long-window budget",
     )
     api_long_window_statement_timeout_ms: int = Field(
         default=5000, ge=100, description="time budget of a statement over a long window"

@@ -54,16 +54,17 @@ async def scans(
                         until=until, top=top, today=today)
     settings: Settings = request.app.state.settings
     limits: Limits = request.app.state.limits
-    budget = (settings.api_long_window_statement_timeout_ms
-              if query.window.length > settings.api_long_window_days else None)
-    with limits.user(principal.user_id) as user_quota:
+    # a window costs one request for every started api_long_window_days
+    cost = -(-query.window.length // settings.api_long_window_days)
+    budget = settings.api_long_window_statement_timeout_ms if cost > 1 else None
+    with limits.user(principal.user_id, cost) as user_quota:
         async with pool.connection() as conn:
             org = choose_organization(principal.user_id,
                                       await queries.memberships(conn, principal.user_id),
                                       query.organization_id)
             if query.brand_id is not None:
                 check_brand(org, query.brand_id, await queries.brand_owner(conn, org, query.brand_id))
-            with limits.organization(org) as org_quota:
+            with limits.organization(org, cost) as org_quota:
                 rows = await queries.scan_rows(conn, org, query, budget)
     return JSONResponse(build_report(org, query, rows), headers={
         "RateLimit-Policy": policy_header(limits.policies),

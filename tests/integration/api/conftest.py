@@ -17,6 +17,8 @@ from tests.unit.api.tokenkit import AUDIENCE, ISSUER, Issuer
 
 TODAY = date(2026, 4, 17)
 SCANS = "/dashboard/api/v1/brand-analytics/scans"
+UNLIMITED = {"api_user_rate": 1e6, "api_user_burst": 10**6, "api_user_concurrency": 1000,
+             "api_org_rate": 1e6, "api_org_burst": 10**6, "api_org_concurrency": 1000}
 
 
 @pytest.fixture(scope="session")
@@ -33,6 +35,7 @@ def api_settings(base_settings: Settings, run_id: str, issuer: Issuer,
         base_settings, f"{run_id}_api", jwks_url=None, dev_auth=True,
         jwks_file=issuer.write_jwks(auth / "jwks.json"), dev_private_key_file=auth / "dev-key.pem",
         jwt_issuer=ISSUER, jwt_audience=AUDIENCE, database_pool_min=1, database_pool_max=4,
+        **UNLIMITED,  # tests of the limits set their own
     ) as own:
         yield own
 

@@ -78,8 +78,8 @@ def assert_429(resp: httpx.Response, policy: str, detail: str) -> None:
 
 
 def test_user_and_organization_rates(api_settings: Settings, issuer: Issuer) -> None:
-    with api(api_settings, api_user_rate=0.01, api_user_burst=2, api_org_rate=0.01,
-             api_org_burst=3) as (url, _app):
+    with api(api_settings, api_user_rate=0.01, api_user_burst=2, api_user_concurrency=3,
+             api_org_rate=0.01, api_org_burst=3, api_org_concurrency=5) as (url, _app):
         first = get(url, issuer, "lm-a")
         assert first.status_code == 200, first.text
         assert first.headers["ratelimit-policy"] == '"user";q=2;w=200, "org";q=3;w=300'

@@ -137,7 +137,7 @@ async def test_a_failed_cold_start_is_retried_once_an_interval() -> None:
     provider, clock = Provider(), Clock()
     provider.up = False
     keys = cache(provider, clock)
-    for i in range(100):
+    for _ in range(100):
         with pytest.raises(Unavailable) as e:
             await keys.keys(ISSUER.kid)
         clock.now += 0.25

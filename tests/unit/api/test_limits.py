@@ -107,9 +107,9 @@ def test_headers() -> None:
 
 def test_limits_raise_429_with_the_draft_headers_and_count_refusals() -> None:
     limits = Limits(USER, ORG, clock=Clock())
-    with limits.user("alice"), limits.user("alice"):
-        with pytest.raises(TooManyRequests) as e, limits.user("alice"):
-            pass
+    with limits.user("alice"), limits.user("alice"), pytest.raises(TooManyRequests) as e, \
+            limits.user("alice"):
+        pass
     error = e.value
     assert error.status == 429 and "already has 2 requests in progress" in str(error)
     assert error.headers() == {"Retry-After": "1", "RateLimit": '"user";r=0;t=1',
@@ -121,3 +121,18 @@ def test_limits_raise_429_with_the_draft_headers_and_count_refusals() -> None:
     with pytest.raises(TooManyRequests, match="over its limit of 2 requests a second"), limits.user("alice"):
         pass
     assert limits.refused == {("user", "concurrency"): 1, ("user", "rate"): 1}
+
+
+@pytest.mark.parametrize(("cost", "remaining", "retry_after"), [
+    (1, [3, 2, 1, 0], 1),
+    (2, [2, 0], 1),       # two tokens short at 2 a second
+    (3, [1], 1),          # 1 left, 2 short
+    (8, [0], 2),          # worth more than the burst: costs the whole bucket, 4 short
+])
+def test_a_request_may_cost_more_than_one(cost: int, remaining: list[int], retry_after: int) -> None:
+    out = []
+    limiter = Limiter(Policy("user", 2.0, 4, 10), clock=Clock())
+    for _ in range(len(remaining) + 1):
+        out.append(limiter.admit("a", cost))
+    assert [q.remaining for q in out[:-1] if isinstance(q, Quota)] == remaining
+    assert isinstance(out[-1], Refusal) and out[-1].retry_after == retry_after
