@@ -87,7 +87,9 @@ def dataclass_(records: list[dict[str, Any]]) -> int:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--events", type=int, default=200_000)
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
@@ -107,7 +109,7 @@ def main() -> None:
     print(f"{args.events} events, median of {args.runs} runs")
     for name, ts in times.items():
         med = statistics.median(ts)
-        print(f"  {name:<18} {med / args.events * 1e6:6.2f} µs/event   {med / base:5.2f}× dict")
+        print(f"  {name:<18} {med / args.events * 1e6:6.2f} µs/event   {med / base:5.2f} x dict")
 
 
 if __name__ == "__main__":

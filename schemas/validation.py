@@ -86,10 +86,7 @@ def now_millis() -> int:
 
 
 def _occurred_at(value: object, now_ms: int | None) -> int:
-    if isinstance(value, int) and not isinstance(value, bool):
-        ms = value
-    else:
-        ms = to_millis(to_datetime(value))
+    ms = value if isinstance(value, int) and not isinstance(value, bool) else to_millis(to_datetime(value))
     if ms < EARLIEST_MS:
         raise InvalidScanEvent("occurred_at", "bad_timestamp", f"{ms} ms is before 2000-01-01")
     if now_ms is not None and ms > now_ms + MAX_FUTURE_MS:

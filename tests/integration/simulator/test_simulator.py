@@ -13,13 +13,12 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from schemas.errors import InvalidScanEvent
 from scan_analytics.settings import Settings
+from schemas.errors import InvalidScanEvent
 from schemas.validation import validate_scan_event
 from simulator import run as simulator
 from simulator.catalog import build_catalog
 from simulator.run import SimulationConfig
-
 from tests.integration.producers.conftest import consume_all
 
 pytestmark = pytest.mark.integration
