@@ -19,7 +19,7 @@ from api.auth.tokens import TokenPolicy
 from api.errors import ConfigurationError
 from api.limits import Limits, Policy
 from api.metrics import Metrics, MetricsMiddleware
-from api.routes import health, scans
+from api.routes import dashboard, health, scans
 from scan_analytics.settings import ENV_PREFIX, Settings
 
 log = logging.getLogger("api")
@@ -104,6 +104,10 @@ def create_app(settings: Settings, *, today: Callable[[], date] = utc_today,
     problems.install(app)
     app.include_router(scans.router)
     app.include_router(health.router)
+    app.include_router(dashboard.router)
+    if dashboard.dev_sign_in_enabled(settings):
+        app.include_router(dashboard.dev_router)
+    app.mount("/dashboard/static", dashboard.static_files(), name="dashboard-static")
     if settings.api_metrics_port is None:
         app.include_router(health.metrics_router)
     app.add_middleware(MetricsMiddleware, metrics=metrics)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -194,6 +194,34 @@ class Settings(BaseSettings):
     )
     api_long_window_statement_timeout_ms: int = Field(
         default=5000, ge=100, description="time budget of a statement over a long window"
+    )
+
+    # Dashboard page and MCP server
+    dashboard_dev_token_ttl_seconds: int = Field(
+        default=900, ge=60, le=86400,
+        description="lifetime of a token the dashboard's development sign-in mints (DEV_AUTH only)",
+    )
+    oauth_authorization_url: str | None = Field(
+        default=None,
+        description="identity provider's authorization endpoint; the dashboard signs in there "
+        "(authorization code with PKCE)",
+    )
+    oauth_token_url: str | None = Field(
+        default=None, description="identity provider's token endpoint the dashboard exchanges its code at"
+    )
+    oauth_client_id: str | None = Field(
+        default=None, description="the dashboard's public client id at the identity provider"
+    )
+    oauth_scope: str = Field(default="openid brands:read", description="scopes the dashboard asks for")
+    mcp_api_url: str = Field(default="http://127.0.0.1:8000", description="read API the MCP server calls")
+    mcp_token: SecretStr | None = Field(
+        default=None, description="bearer token the stdio MCP server sends to the API"
+    )
+    mcp_host: str = Field(
+        default="127.0.0.1", description="address the MCP server's HTTP transport listens on"
+    )
+    mcp_port: int = Field(
+        default=8765, ge=1, le=65535, description="port the MCP server's HTTP transport listens on"
     )
 
     @model_validator(mode="after")
