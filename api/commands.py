@@ -1,4 +1,4 @@
-"""`scan-analytics api`, `token` and `members`."""
+"""`scan-analytics api`, `token`, `mcp` and `members`."""
 
 from __future__ import annotations
 
@@ -44,6 +44,16 @@ def _members(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _mcp(args: argparse.Namespace, settings: Settings) -> int:
+    from api.agents import server
+
+    if args.transport == "stdio":
+        server.run_stdio(settings)
+    else:
+        server.run_http(settings, args.host or settings.mcp_host, args.port or settings.mcp_port)
+    return 0
+
+
 def register(sub: Any) -> None:
     """Add the API's subcommands to the `scan-analytics` parser."""
     api = sub.add_parser(
@@ -71,6 +81,17 @@ def register(sub: Any) -> None:
     token.add_argument("--ttl", type=int, default=3600, metavar="SECONDS",
                        help="lifetime in seconds (default 3600)")
     token.set_defaults(func=_token)
+
+    mcp = sub.add_parser(
+        "mcp", help="serve the brand_scan_analytics tool to AI agents (Model Context Protocol)",
+        description="An MCP server whose brand_scan_analytics tool calls the read API at "
+        "SCAN_ANALYTICS_MCP_API_URL. stdio: the API token comes from SCAN_ANALYTICS_MCP_TOKEN. "
+        "http: streamable HTTP at /mcp on SCAN_ANALYTICS_MCP_HOST:SCAN_ANALYTICS_MCP_PORT; each "
+        "client sends its own bearer token, checked like the API's and passed on to it.")
+    mcp.add_argument("--transport", choices=["stdio", "http"], default="stdio", help="default: stdio")
+    mcp.add_argument("--host", help="with http: address to listen on (default: settings.mcp_host)")
+    mcp.add_argument("--port", type=int, help="with http: port to listen on (default: settings.mcp_port)")
+    mcp.set_defaults(func=_mcp)
 
     members = sub.add_parser(
         "members", help="add, remove or list organization memberships",

@@ -1,0 +1,1 @@
+"""The agents' door: an MCP server whose `brand_scan_analytics` tool reads the scans endpoint."""
