@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "stream_processors.commands",
     "api.commands",
     "scan_analytics.catalog.commands",
+    "stream_processors.agents.commands",
 )
 
 

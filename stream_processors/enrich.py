@@ -6,83 +6,58 @@ No Kafka, faust or database imports: agents, benchmarks and tests call these dir
 from __future__ import annotations
 
 import ipaddress
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Final, Literal
 
 import maxminddb
-import user_agents
 
-from stream_processors.bots import AI_AGENTS, AUTOMATION_CLIENTS, CRAWLERS
+from stream_processors.agents.detect import detect
+from stream_processors.devices import device_class
 
 DeviceClass = Literal["mobile", "tablet", "desktop", "bot", "other"]
 TrafficClass = Literal["human", "ai_agent", "bot"]
 
-# user-agents' regexes are slow on huge strings; everything that identifies a client
-# sits in the first few hundred characters.
+# Everything that identifies a client sits in the first few hundred characters, and the
+# regexes' cost grows with length.
 PARSE_LIMIT: Final = 512
 CACHE_SIZE: Final = 65_536
 
-# Tokens whose whole-word form is too broad: "Java/17" and "Java-http-client/17" only.
-_OVERRIDES: Final[dict[str, str]] = {"Java": r"Java(?=/|-http-client)"}
-
-
-def _token_regex(tokens: tuple[str, ...]) -> re.Pattern[str]:
-    end = r"(?![\w-])"
-    parts = [f"(?P<t{i}>{_OVERRIDES.get(t, re.escape(t) + end)})" for i, t in enumerate(tokens)]
-    return re.compile(r"(?<![\w-])(?:" + "|".join(parts) + ")", re.IGNORECASE)
-
-
-_AI = _token_regex(AI_AGENTS)
-_CRAWLERS = _token_regex(CRAWLERS)
-_AUTOMATION = _token_regex(AUTOMATION_CLIENTS)
+_REASONS: Final = {"http_client": "automation_client", "headless_browser": "automation_client"}
 
 
 @dataclass(frozen=True, slots=True)
 class Classification:
-    """What a User-Agent says about its client, and the classifier's verdict."""
+    """What a User-Agent says about its client, and the classifier's verdict.
+
+    `category` is None for people (see docs/agents.md for the taxonomy); `operator` is the
+    organisation that runs a declared agent, when known.
+    """
 
     device_class: DeviceClass
     is_bot: bool
     traffic_class: TrafficClass
     agent_name: str | None = None
     bot_reason: str | None = None
+    category: str | None = None
+    operator: str | None = None
 
 
-MISSING: Final = Classification("other", True, "bot", None, "missing_user_agent")
-
-
-def _match(pattern: re.Pattern[str], tokens: tuple[str, ...], ua: str) -> str | None:
-    m = pattern.search(ua)
-    if m is None or m.lastgroup is None:
-        return None
-    return tokens[int(m.lastgroup[1:])]
+MISSING: Final = Classification("other", True, "bot", None, "missing_user_agent", "unknown_bot")
 
 
 @lru_cache(maxsize=CACHE_SIZE)
 def _classify(ua: str) -> Classification:
     head = ua[:PARSE_LIMIT]
-    if name := _match(_AI, AI_AGENTS, head):
-        return Classification("bot", True, "ai_agent", name, "ai_agent")
-    if name := _match(_CRAWLERS, CRAWLERS, head):
-        return Classification("bot", True, "bot", name, "declared_crawler")
-    if name := _match(_AUTOMATION, AUTOMATION_CLIENTS, head):
-        return Classification("bot", True, "bot", name, "automation_client")
-    parsed = user_agents.parse(head)
-    if parsed.is_bot:
-        return Classification("bot", True, "bot", parsed.browser.family or None, "declared_crawler")
-    device: DeviceClass
-    if parsed.is_mobile:
-        device = "mobile"
-    elif parsed.is_tablet:
-        device = "tablet"
-    elif parsed.is_pc:
-        device = "desktop"
-    else:
-        device = "other"
-    return Classification(device, False, "human")
+    agent = detect(head)
+    if agent is not None:
+        if agent.traffic_class == "ai_agent":
+            return Classification("bot", True, "ai_agent", agent.name, "ai_agent", agent.category,
+                                  agent.operator)
+        reason = _REASONS.get(agent.category, "declared_crawler")
+        return Classification("bot", True, "bot", agent.name, reason, agent.category, agent.operator)
+    return Classification(device_class(head), False, "human")
 
 
 def classify_user_agent(user_agent: str | None) -> Classification:
