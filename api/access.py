@@ -13,8 +13,9 @@ SCOPE = "brands:read"
 def require_scope(scopes: frozenset[str], scope: str = SCOPE) -> None:
     """Refuse a token that does not carry `scope`."""
     if scope not in scopes:
-        raise Forbidden(f"the access token lacks the scope {scope!r}; request a token with it",
-                        missing_scope=scope)
+        raise Forbidden(
+            f"the access token lacks the scope {scope!r}; request a token with it", missing_scope=scope
+        )
 
 
 def choose_organization(user_id: str, memberships: Sequence[Membership], requested: str | None) -> str:
@@ -31,8 +32,10 @@ def choose_organization(user_id: str, memberships: Sequence[Membership], request
         return defaults[0]
     if len(orgs) == 1:
         return orgs[0]
-    raise BadRequest(f"user {user_id!r} belongs to {len(orgs)} organizations and has no default; "
-                     f"pass organization_id (one of: {', '.join(orgs)})")
+    raise BadRequest(
+        f"user {user_id!r} belongs to {len(orgs)} organizations and has no default; "
+        f"pass organization_id (one of: {', '.join(orgs)})"
+    )
 
 
 def check_brand(organization_id: str, brand_id: str, owner: str | None) -> None:

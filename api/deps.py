@@ -14,8 +14,11 @@ from api.auth.tokens import Principal, authenticate
 from api.errors import Unauthorized
 
 # Declared for the OpenAPI document ("Authorize" in /docs); the header is parsed below.
-bearer_scheme = HTTPBearer(auto_error=False, scheme_name="bearer",
-                           description="An OAuth 2.0 access token (JWT) with the scope brands:read")
+bearer_scheme = HTTPBearer(
+    auto_error=False,
+    scheme_name="bearer",
+    description="An OAuth 2.0 access token (JWT) with the scope brands:read",
+)
 
 
 def get_pool(request: Request) -> AsyncConnectionPool[Any]:
@@ -35,8 +38,7 @@ async def get_principal(request: Request, _: Annotated[Any, Depends(bearer_schem
         raise Unauthorized("send an access token: Authorization: Bearer <token>", error=None)
     scheme, _sep, token = header.strip().partition(" ")
     if scheme.lower() != "bearer":
-        raise Unauthorized("use the Bearer scheme: Authorization: Bearer <token>",
-                           error="invalid_request")
+        raise Unauthorized("use the Bearer scheme: Authorization: Bearer <token>", error="invalid_request")
     return await authenticate(token.strip(), request.app.state.keys, request.app.state.token_policy)
 
 

@@ -57,8 +57,9 @@ class Refusal:
 class Limiter:
     """Admit requests of each key within one policy."""
 
-    def __init__(self, policy: Policy, *, clock: Callable[[], float] = time.monotonic,
-                 max_keys: int = MAX_KEYS) -> None:
+    def __init__(
+        self, policy: Policy, *, clock: Callable[[], float] = time.monotonic, max_keys: int = MAX_KEYS
+    ) -> None:
         self.policy = policy
         self.clock = clock
         self.max_keys = max_keys
@@ -98,8 +99,9 @@ class Limiter:
 
     def _forget_idle(self, now: float) -> None:
         # a key with a full bucket and nothing in flight is the same as an unknown key
-        for key in [k for k in self._buckets
-                    if k not in self._active and self._tokens(k, now) >= self.policy.burst]:
+        for key in [
+            k for k in self._buckets if k not in self._active and self._tokens(k, now) >= self.policy.burst
+        ]:
             del self._buckets[key]
 
     def __len__(self) -> int:
@@ -118,16 +120,19 @@ def quota_header(quotas: Iterable[Quota]) -> str:
 
 def refusal_headers(refusal: Refusal, policies: Iterable[Policy]) -> dict[str, str]:
     """Retry-After, RateLimit and RateLimit-Policy of a 429."""
-    return {"Retry-After": str(refusal.retry_after),
-            "RateLimit": f'"{refusal.policy.name}";r=0;t={refusal.retry_after}',
-            "RateLimit-Policy": policy_header(policies)}
+    return {
+        "Retry-After": str(refusal.retry_after),
+        "RateLimit": f'"{refusal.policy.name}";r=0;t={refusal.retry_after}',
+        "RateLimit-Policy": policy_header(policies),
+    }
 
 
 class Limits:
     """The user and organization limiters of one app."""
 
-    def __init__(self, user: Policy, organization: Policy, *,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, user: Policy, organization: Policy, *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.users = Limiter(user, clock=clock)
         self.organizations = Limiter(organization, clock=clock)
         self.refused: Counter[tuple[str, str]] = Counter()  # (policy, reason) -> requests
@@ -145,8 +150,9 @@ class Limits:
     @contextmanager
     def organization(self, organization_id: str, cost: int = 1) -> Iterator[Quota]:
         """Hold one of `organization_id`'s places for the block; raise TooManyRequests if there is none."""
-        with self._held(self.organizations, organization_id, cost,
-                        f"organization {organization_id!r}") as quota:
+        with self._held(
+            self.organizations, organization_id, cost, f"organization {organization_id!r}"
+        ) as quota:
             yield quota
 
     @contextmanager
@@ -159,8 +165,10 @@ class Limits:
                 why = f"{who} already has {p.concurrency} requests in progress"
             else:
                 why = f"{who} is over its limit of {p.rate:g} requests a second (bursts of {p.burst})"
-            raise TooManyRequests(f"{why}; retry after {admitted.retry_after} s",
-                                  headers=refusal_headers(admitted, self.policies))
+            raise TooManyRequests(
+                f"{why}; retry after {admitted.retry_after} s",
+                headers=refusal_headers(admitted, self.policies),
+            )
         try:
             yield admitted
         finally:

@@ -32,13 +32,17 @@ def utc_today() -> date:
 def key_source_for(settings: Settings) -> KeySource:
     """Return the issuer's keys: the JWKS URL, else (development only) the local JWKS file."""
     if settings.jwks_url:
-        return UrlKeySource(settings.jwks_url, ttl=settings.jwks_cache_seconds,
-                            refresh_interval=settings.jwks_refresh_interval_seconds,
-                            max_stale=settings.jwks_max_stale_seconds)
+        return UrlKeySource(
+            settings.jwks_url,
+            ttl=settings.jwks_cache_seconds,
+            refresh_interval=settings.jwks_refresh_interval_seconds,
+            max_stale=settings.jwks_max_stale_seconds,
+        )
     if not settings.dev_auth:
         raise ConfigurationError(
             f"no identity provider: set {ENV_PREFIX}JWKS_URL to its JWKS, or {ENV_PREFIX}DEV_AUTH=true "
-            "to trust the local development key (development only)")
+            "to trust the local development key (development only)"
+        )
     if not settings.jwks_file.exists():
         ensure_dev_keys(settings)
         log.info("created the development signing key; JWKS at %s", settings.jwks_file)
@@ -49,19 +53,26 @@ def key_source_for(settings: Settings) -> KeySource:
 def limits_for(settings: Settings) -> Limits:
     return Limits(
         Policy("user", settings.api_user_rate, settings.api_user_burst, settings.api_user_concurrency),
-        Policy("org", settings.api_org_rate, settings.api_org_burst, settings.api_org_concurrency))
+        Policy("org", settings.api_org_rate, settings.api_org_burst, settings.api_org_concurrency),
+    )
 
 
-def create_app(settings: Settings, *, today: Callable[[], date] = utc_today,
-               keys: KeySource | None = None) -> FastAPI:
+def create_app(
+    settings: Settings, *, today: Callable[[], date] = utc_today, keys: KeySource | None = None
+) -> FastAPI:
     """Build the API for `settings`; the lifespan opens and closes the database pool."""
-    policy = TokenPolicy.of(settings.jwt_issuer, settings.jwt_audience, settings.jwt_algorithms,
-                            settings.jwt_leeway_seconds)
+    policy = TokenPolicy.of(
+        settings.jwt_issuer, settings.jwt_audience, settings.jwt_algorithms, settings.jwt_leeway_seconds
+    )
     key_source = keys if keys is not None else key_source_for(settings)
     pool: AsyncConnectionPool = AsyncConnectionPool(
-        settings.api_database_url or settings.database_url, min_size=settings.database_pool_min,
-        max_size=settings.database_pool_max, open=False, timeout=settings.api_pool_timeout_seconds,
-        max_waiting=settings.api_pool_max_waiting, name="api",
+        settings.api_database_url or settings.database_url,
+        min_size=settings.database_pool_min,
+        max_size=settings.database_pool_max,
+        open=False,
+        timeout=settings.api_pool_timeout_seconds,
+        max_waiting=settings.api_pool_max_waiting,
+        name="api",
         kwargs={"autocommit": True, "options": queries.session_options(settings.api_statement_timeout_ms)},
     )
     limits = limits_for(settings)
@@ -75,8 +86,9 @@ def create_app(settings: Settings, *, today: Callable[[], date] = utc_today,
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         server = None
         if settings.api_metrics_port is not None:
-            server, _thread = start_http_server(settings.api_metrics_port, settings.api_host,
-                                                registry=metrics.registry)
+            server, _thread = start_http_server(
+                settings.api_metrics_port, settings.api_host, registry=metrics.registry
+            )
         await pool.open(wait=False)
         try:
             yield

@@ -18,13 +18,19 @@ def add(database_url: str, user_id: str, organization_id: str, *, default: bool 
         raise MembershipError("user and organization must not be empty")
     try:
         with psycopg.connect(database_url) as conn, conn.transaction():
-            if conn.execute("SELECT 1 FROM organizations WHERE organization_id = %s",
-                            (organization_id,)).fetchone() is None:
+            if (
+                conn.execute(
+                    "SELECT 1 FROM organizations WHERE organization_id = %s", (organization_id,)
+                ).fetchone()
+                is None
+            ):
                 raise MembershipError(f"organization {organization_id!r} does not exist")
             if default:
-                conn.execute("UPDATE organization_memberships SET is_default = false"
-                             " WHERE user_id = %s AND is_default AND organization_id <> %s",
-                             (user_id, organization_id))
+                conn.execute(
+                    "UPDATE organization_memberships SET is_default = false"
+                    " WHERE user_id = %s AND is_default AND organization_id <> %s",
+                    (user_id, organization_id),
+                )
             conn.execute(
                 "INSERT INTO organization_memberships (user_id, organization_id, is_default)"
                 " VALUES (%s, %s, %s) ON CONFLICT (user_id, organization_id) DO UPDATE"
@@ -39,8 +45,10 @@ def remove(database_url: str, user_id: str, organization_id: str) -> bool:
     """Remove a membership; return whether there was one."""
     try:
         with psycopg.connect(database_url) as conn:
-            cur = conn.execute("DELETE FROM organization_memberships"
-                               " WHERE user_id = %s AND organization_id = %s", (user_id, organization_id))
+            cur = conn.execute(
+                "DELETE FROM organization_memberships WHERE user_id = %s AND organization_id = %s",
+                (user_id, organization_id),
+            )
             return cur.rowcount > 0
     except psycopg.Error as e:
         raise MembershipError(f"cannot remove the membership: {e}") from e

@@ -42,8 +42,9 @@ class LimitsCollector(Collector):
         self.refused = refused
 
     def collect(self) -> Iterator[Metric]:
-        family = CounterMetricFamily("scan_analytics_api_limited", "requests refused with a 429",
-                                     labels=["policy", "reason"])
+        family = CounterMetricFamily(
+            "scan_analytics_api_limited", "requests refused with a 429", labels=["policy", "reason"]
+        )
         for (policy, reason), n in sorted(self.refused.items()):
             family.add_metric([policy, reason], n)
         yield family
@@ -57,17 +58,22 @@ class JwksCollector(Collector):
 
     def collect(self) -> Iterator[Metric]:
         stats = self.stats()
-        fetches = CounterMetricFamily("scan_analytics_api_jwks_fetches", "JWKS fetches by outcome",
-                                      labels=["outcome"])
+        fetches = CounterMetricFamily(
+            "scan_analytics_api_jwks_fetches", "JWKS fetches by outcome", labels=["outcome"]
+        )
         fetches.add_metric(["ok"], stats.fetches_ok)
         fetches.add_metric(["failed"], stats.fetches_failed)
         yield fetches
-        yield GaugeMetricFamily("scan_analytics_api_jwks_age_seconds",
-                                "age of the key set in use (-1 before the first good fetch)",
-                                value=-1 if stats.age_seconds is None else stats.age_seconds)
-        yield GaugeMetricFamily("scan_analytics_api_jwks_stale",
-                                "1 while the key set in use is older than the cache time",
-                                value=int(stats.stale))
+        yield GaugeMetricFamily(
+            "scan_analytics_api_jwks_age_seconds",
+            "age of the key set in use (-1 before the first good fetch)",
+            value=-1 if stats.age_seconds is None else stats.age_seconds,
+        )
+        yield GaugeMetricFamily(
+            "scan_analytics_api_jwks_stale",
+            "1 while the key set in use is older than the cache time",
+            value=int(stats.stale),
+        )
 
 
 class Metrics:
@@ -75,11 +81,19 @@ class Metrics:
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
-        self.requests = Counter("scan_analytics_api_requests", "HTTP requests handled",
-                                ["method", "route", "status"], registry=self.registry)
-        self.latency = Histogram("scan_analytics_api_request_duration_seconds",
-                                 "time to answer an HTTP request", ["method", "route"],
-                                 buckets=LATENCY_BUCKETS, registry=self.registry)
+        self.requests = Counter(
+            "scan_analytics_api_requests",
+            "HTTP requests handled",
+            ["method", "route", "status"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "scan_analytics_api_request_duration_seconds",
+            "time to answer an HTTP request",
+            ["method", "route"],
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
+        )
 
     def watch_pool(self, pool: AsyncConnectionPool[Any]) -> None:
         self.registry.register(PoolCollector(pool))

@@ -53,8 +53,11 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
         (401, "no bearer token, or an invalid one (see WWW-Authenticate)"),
         (403, "the token lacks brands:read, or the caller may not read this organization or brand"),
         (404, "the brand does not exist"),
-        (429, "the caller or its organization is over a request limit: see Retry-After, RateLimit "
-              "and RateLimit-Policy"),
+        (
+            429,
+            "the caller or its organization is over a request limit: see Retry-After, RateLimit "
+            "and RateLimit-Policy",
+        ),
         (503, "the database or the identity provider cannot answer now: retry after Retry-After"),
     )
 }

@@ -72,17 +72,28 @@ def parse_window(since: str | None, until: str | None, today: date) -> Window:
     else:
         start = max(end - timedelta(days=DEFAULT_WINDOW_DAYS), EARLIEST)
     if start > end:
-        raise BadRequest(f"since ({start}) is after until ({end}); since is the first day "
-                         "of the window and until the last, both inclusive")
+        raise BadRequest(
+            f"since ({start}) is after until ({end}); since is the first day "
+            "of the window and until the last, both inclusive"
+        )
     window = Window(start, end)
     if window.length > MAX_WINDOW_DAYS:
-        raise BadRequest(f"the window from {start} to {end} spans {window.length} days; "
-                         f"the longest allowed is {MAX_WINDOW_DAYS} days (two years)")
+        raise BadRequest(
+            f"the window from {start} to {end} spans {window.length} days; "
+            f"the longest allowed is {MAX_WINDOW_DAYS} days (two years)"
+        )
     return window
 
 
-def parse_query(*, organization_id: str | None, brand_id: str | None, since: str | None,
-                until: str | None, top: str | None, today: date) -> ScanQuery:
+def parse_query(
+    *,
+    organization_id: str | None,
+    brand_id: str | None,
+    since: str | None,
+    until: str | None,
+    top: str | None,
+    today: date,
+) -> ScanQuery:
     """Check every parameter of a scans request and apply the contract's defaults."""
     return ScanQuery(
         organization_id=parse_id("organization_id", organization_id),

@@ -23,11 +23,17 @@ REALM = "scan-analytics"
 _UNQUOTABLE = re.compile(r'["\\\x00-\x1f\x7f-\uffff]')
 
 
-def problem(request: Request, status: int, title: str, detail: str,
-            headers: dict[str, str] | None = None) -> JSONResponse:
+def problem(
+    request: Request, status: int, title: str, detail: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
     """Return a problem details response."""
-    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status,
-                            "detail": detail, "instance": request.url.path}
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+    }
     return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
 
 
@@ -37,11 +43,15 @@ def www_authenticate(error: ApiError) -> dict[str, str]:
         if error.error is None:
             return {"WWW-Authenticate": f'Bearer realm="{REALM}"'}
         description = _UNQUOTABLE.sub("'", str(error))
-        return {"WWW-Authenticate": f'Bearer realm="{REALM}", error="{error.error}", '
-                                    f'error_description="{description}"'}
+        return {
+            "WWW-Authenticate": f'Bearer realm="{REALM}", error="{error.error}", '
+            f'error_description="{description}"'
+        }
     if isinstance(error, Forbidden) and error.missing_scope:
-        return {"WWW-Authenticate": f'Bearer realm="{REALM}", error="insufficient_scope", '
-                                    f'scope="{error.missing_scope}"'}
+        return {
+            "WWW-Authenticate": f'Bearer realm="{REALM}", error="insufficient_scope", '
+            f'scope="{error.missing_scope}"'
+        }
     return {}
 
 
@@ -72,15 +82,18 @@ def install(app: FastAPI) -> None:
         detail = exc.detail if isinstance(exc.detail, str) else "request refused"
         if exc.status_code == 404:
             detail = f"there is no resource at {request.url.path}; see /docs for the API"
-        return problem(request, exc.status_code, titles.get(exc.status_code, "Error"), detail,
-                       dict(exc.headers or {}))
+        return problem(
+            request, exc.status_code, titles.get(exc.status_code, "Error"), detail, dict(exc.headers or {})
+        )
 
     async def on_database(request: Request, exc: Exception) -> JSONResponse:
         if isinstance(exc, psycopg_pool.TooManyRequests):
             detail, retry = "too many requests wait for a database connection; retry shortly", 2
         elif isinstance(exc, psycopg.errors.QueryCanceled):
-            detail, retry = ("the query ran past its time budget; ask for a shorter window or retry "
-                             "later"), 10
+            detail, retry = (
+                ("the query ran past its time budget; ask for a shorter window or retry later"),
+                10,
+            )
         elif isinstance(exc, psycopg_pool.PoolTimeout):
             detail, retry = "no database connection came free in time (busy or unreachable); retry shortly", 5
         else:
@@ -90,8 +103,9 @@ def install(app: FastAPI) -> None:
 
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("%s %s failed", request.method, request.url.path, exc_info=exc)
-        return problem(request, 500, "Internal Server Error",
-                       "the request failed unexpectedly; it has been logged")
+        return problem(
+            request, 500, "Internal Server Error", "the request failed unexpectedly; it has been logged"
+        )
 
     app.add_exception_handler(ApiError, on_api_error)
     app.add_exception_handler(RequestValidationError, on_validation)

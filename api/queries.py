@@ -86,8 +86,11 @@ WHERE scans > 0
 
 
 def _scans(brand: str) -> str:
-    return _SCANS.format(slice=_SLICE.format(brand=brand, gtins=""),
-                         top_slice=_SLICE.format(brand=brand, gtins=_TOP_FILTER), brand=brand)
+    return _SCANS.format(
+        slice=_SLICE.format(brand=brand, gtins=""),
+        top_slice=_SLICE.format(brand=brand, gtins=_TOP_FILTER),
+        brand=brand,
+    )
 
 
 SCANS_FOR_ORGANIZATION = sql.SQL(_scans(""))
@@ -109,23 +112,31 @@ def scans_statement(organization_id: str, query: ScanQuery) -> tuple[sql.SQL, di
         "since": query.window.since,
         "until": query.window.until,
         "top": query.top,
-        "head_from": parts.head[0], "head_to": parts.head[1],
-        "months_from": parts.months[0], "months_to": parts.months[1],
-        "tail_from": parts.tail[0], "tail_to": parts.tail[1],
+        "head_from": parts.head[0],
+        "head_to": parts.head[1],
+        "months_from": parts.months[0],
+        "months_to": parts.months[1],
+        "tail_from": parts.tail[0],
+        "tail_to": parts.tail[1],
     }
     return (SCANS_FOR_BRAND if query.brand_id is not None else SCANS_FOR_ORGANIZATION), params
 
 
-async def scan_rows(conn: AsyncConnection[Any], organization_id: str, query: ScanQuery,
-                    statement_timeout_ms: int | None = None) -> list[Row]:
+async def scan_rows(
+    conn: AsyncConnection[Any],
+    organization_id: str,
+    query: ScanQuery,
+    statement_timeout_ms: int | None = None,
+) -> list[Row]:
     """Run the main query for `query` over `organization_id`, within `statement_timeout_ms` if given."""
     statement, params = scans_statement(organization_id, query)
     if statement_timeout_ms is None:
         cur = await conn.execute(statement, params)
         return [Row(*r) for r in await cur.fetchall()]
     async with conn.transaction():
-        await conn.execute(sql.SQL("SET LOCAL statement_timeout = {}").format(
-            sql.Literal(int(statement_timeout_ms))))
+        await conn.execute(
+            sql.SQL("SET LOCAL statement_timeout = {}").format(sql.Literal(int(statement_timeout_ms)))
+        )
         cur = await conn.execute(statement, params)
         return [Row(*r) for r in await cur.fetchall()]
 
@@ -159,6 +170,7 @@ async def ping(conn: AsyncConnection[Any]) -> None:
     """Check that the database answers."""
     await conn.execute("SELECT 1")
 
+
 READER_ROLE = "scan_analytics_reader"  # migration 0005: SELECT on what the API reads
 
 
@@ -170,7 +182,9 @@ def session_options(statement_timeout_ms: int, role: str | None = READER_ROLE) -
     parallel workers (many small requests share the cores better one backend each); custom
     plans, since organizations differ in size by orders of magnitude; a bound on any statement.
     """
-    options = ("-c default_transaction_read_only=on -c jit=off -c work_mem=64MB"
-               " -c max_parallel_workers_per_gather=0 -c plan_cache_mode=force_custom_plan"
-               f" -c statement_timeout={int(statement_timeout_ms)}")
+    options = (
+        "-c default_transaction_read_only=on -c jit=off -c work_mem=64MB"
+        " -c max_parallel_workers_per_gather=0 -c plan_cache_mode=force_custom_plan"
+        f" -c statement_timeout={int(statement_timeout_ms)}"
+    )
     return options if role is None else f"{options} -c role={role}"

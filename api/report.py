@@ -71,6 +71,5 @@ def build_report(organization_id: str, query: ScanQuery, rows: Iterable[Row]) ->
         "bot_scans": total - billable,
         "top_products": top_products,
         "by_country": _ranked(by_country),
-        "by_day": [{"date": d.isoformat(), "scans": per_day.get(d.isoformat(), 0)}
-                   for d in window.days()],
+        "by_day": [{"date": d.isoformat(), "scans": per_day.get(d.isoformat(), 0)} for d in window.days()],
     }

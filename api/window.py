@@ -52,5 +52,4 @@ def split(window: Window) -> Split:
     after_full = end.replace(day=1)
     if first_full >= after_full:
         return Split(head=(window.since, end), months=(end, end), tail=(end, end))
-    return Split(head=(window.since, first_full), months=(first_full, after_full),
-                 tail=(after_full, end))
+    return Split(head=(window.since, first_full), months=(first_full, after_full), tail=(after_full, end))

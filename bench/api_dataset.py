@@ -34,13 +34,61 @@ from scan_analytics import migrate
 from scan_analytics.settings import Settings, load_settings
 
 DAYS = 400
-ORG_PRODUCTS = (5000, 3500, 2500, 1800, 1300, 1000, 800, 600, 500, 400,
-                300, 250, 200, 150, 120, 100, 80, 60, 50, 40)
+ORG_PRODUCTS = (
+    5000,
+    3500,
+    2500,
+    1800,
+    1300,
+    1000,
+    800,
+    600,
+    500,
+    400,
+    300,
+    250,
+    200,
+    150,
+    120,
+    100,
+    80,
+    60,
+    50,
+    40,
+)
 BENCH_USER = "bench"
-COUNTRIES = (("US", 30), ("DE", 9), ("GB", 8), ("FR", 7), ("JP", 6), ("CA", 5), ("IT", 4), ("ES", 4),
-             ("NL", 3), ("BR", 3), ("MX", 3), ("AU", 3), ("IN", 3), ("SE", 2), ("PL", 2), ("BE", 2),
-             ("CH", 2), ("AT", 1), ("DK", 1), ("NO", 1), ("FI", 1), ("IE", 1), ("PT", 1), ("KR", 1),
-             ("CN", 1), ("ZA", 1), ("AR", 1), ("NZ", 1), ("SG", 1), ("unknown", 3))
+COUNTRIES = (
+    ("US", 30),
+    ("DE", 9),
+    ("GB", 8),
+    ("FR", 7),
+    ("JP", 6),
+    ("CA", 5),
+    ("IT", 4),
+    ("ES", 4),
+    ("NL", 3),
+    ("BR", 3),
+    ("MX", 3),
+    ("AU", 3),
+    ("IN", 3),
+    ("SE", 2),
+    ("PL", 2),
+    ("BE", 2),
+    ("CH", 2),
+    ("AT", 1),
+    ("DK", 1),
+    ("NO", 1),
+    ("FI", 1),
+    ("IE", 1),
+    ("PT", 1),
+    ("KR", 1),
+    ("CN", 1),
+    ("ZA", 1),
+    ("AR", 1),
+    ("NZ", 1),
+    ("SG", 1),
+    ("unknown", 3),
+)
 DEVICES = (("mobile", 62), ("desktop", 24), ("tablet", 7), ("other", 2), ("bot", 5))
 BOT_SHARE_OF_BROWSERS = 0.04  # scrapers that present a browser's User-Agent
 MAX_COMBOS = 40
@@ -82,8 +130,9 @@ def combos(rng: random.Random) -> list[tuple[str, str, bool, float]]:
     return [(c, d, b, s / total) for c, d, b, s in out]
 
 
-def catalog(rng: random.Random, scale: float) -> tuple[list[tuple[str, str]], list[tuple[str, str, str]],
-                                                      list[tuple[str, str, str]], list[Product]]:
+def catalog(
+    rng: random.Random, scale: float
+) -> tuple[list[tuple[str, str]], list[tuple[str, str, str]], list[tuple[str, str, str]], list[Product]]:
     orgs, brands, products_rows, products = [], [], [], []
     for o, size in enumerate(ORG_PRODUCTS, start=1):
         org = f"org-{o:02d}"
@@ -97,11 +146,11 @@ def catalog(rng: random.Random, scale: float) -> tuple[list[tuple[str, str]], li
             # Zipf-like popularity: a few products scanned thousands of times a day
             rate = min(4000.0, 12 * math.exp(rng.gauss(0.0, 1.4)))
             mix = combos(rng)
-            suffixes = tuple(f"\t{org}\t{brand}\t{gtin}\t{c}\t{d}\t{'t' if bot else 'f'}\t"
-                             for c, d, bot, _ in mix)
+            suffixes = tuple(
+                f"\t{org}\t{brand}\t{gtin}\t{c}\t{d}\t{'t' if bot else 'f'}\t" for c, d, bot, _ in mix
+            )
             shares = tuple(s for *_, s in mix)
-            products.append(Product(org, brand, gtin, rate, suffixes, shares,
-                                    tuple(1.0 / s for s in shares)))
+            products.append(Product(org, brand, gtin, rate, suffixes, shares, tuple(1.0 / s for s in shares)))
             if rng.random() > 0.02:  # a few scanned GTINs have no catalog row
                 products_rows.append((gtin, brand, f"Product {o}.{p}"))
     return orgs, brands, products_rows, products
@@ -134,13 +183,15 @@ def rebuild_rollups_in_arrival_order(cur: psycopg.Cursor[Any]) -> None:
         " (month, organization_id, brand_id, gtin, country_code, device_class, is_bot, scans)"
         " SELECT date_trunc('month', day)::date, organization_id, brand_id, gtin, country_code,"
         "        device_class, is_bot, sum(scans)"
-        " FROM scan_daily_summary GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1")
+        " FROM scan_daily_summary GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1"
+    )
     cur.execute(
         "INSERT INTO scan_daily_country_totals"
         " (organization_id, day, brand_id, country_code, scans, bot_scans)"
         " SELECT organization_id, day, brand_id, country_code, sum(scans),"
         "        coalesce(sum(scans) FILTER (WHERE is_bot), 0)"
-        " FROM scan_daily_summary GROUP BY 1, 2, 3, 4 ORDER BY 2")
+        " FROM scan_daily_summary GROUP BY 1, 2, 3, 4 ORDER BY 2"
+    )
 
 
 def database_exists(admin_url: str, database: str) -> bool:
@@ -179,38 +230,58 @@ def load(settings: Settings, database: str, scale: float, force: bool, seed: int
                     cp.write_row(row)
             cur.executemany(
                 "INSERT INTO organization_memberships (user_id, organization_id, is_default)"
-                " VALUES (%s, %s, %s)", [(BENCH_USER, org, org == "org-01") for org, _ in orgs])
-            indexes = [r[0] for r in cur.execute(
-                "SELECT pg_get_indexdef(indexrelid) FROM pg_index"
-                " WHERE indrelid = 'scan_daily_summary'::regclass AND NOT indisprimary")]
+                " VALUES (%s, %s, %s)",
+                [(BENCH_USER, org, org == "org-01") for org, _ in orgs],
+            )
+            indexes = [
+                r[0]
+                for r in cur.execute(
+                    "SELECT pg_get_indexdef(indexrelid) FROM pg_index"
+                    " WHERE indrelid = 'scan_daily_summary'::regclass AND NOT indisprimary"
+                )
+            ]
             pkey = cur.execute(
                 "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
-                " WHERE conrelid = 'scan_daily_summary'::regclass AND contype = 'p'").fetchone()
+                " WHERE conrelid = 'scan_daily_summary'::regclass AND contype = 'p'"
+            ).fetchone()
             assert pkey is not None
             cur.execute("ALTER TABLE scan_daily_summary DISABLE TRIGGER USER")
-            cur.execute(sql.SQL("ALTER TABLE scan_daily_summary DROP CONSTRAINT {}").format(
-                sql.Identifier(pkey[0])))
-            for name in cur.execute("SELECT indexrelid::regclass::text FROM pg_index"
-                                    " WHERE indrelid = 'scan_daily_summary'::regclass").fetchall():
+            cur.execute(
+                sql.SQL("ALTER TABLE scan_daily_summary DROP CONSTRAINT {}").format(sql.Identifier(pkey[0]))
+            )
+            for name in cur.execute(
+                "SELECT indexrelid::regclass::text FROM pg_index"
+                " WHERE indrelid = 'scan_daily_summary'::regclass"
+            ).fetchall():
                 cur.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(name[0])))
             conn.commit()
-            print(f"catalog: {len(orgs)} organizations, {len(brands)} brands, "
-                  f"{len(product_rows)} products ({len(products)} scanned GTINs)", flush=True)
+            print(
+                f"catalog: {len(orgs)} organizations, {len(brands)} brands, "
+                f"{len(product_rows)} products ({len(products)} scanned GTINs)",
+                flush=True,
+            )
             rows = 0
-            with cur.copy("COPY scan_daily_summary (day, organization_id, brand_id, gtin, country_code,"
-                          " device_class, is_bot, scans) FROM STDIN") as cp:
+            with cur.copy(
+                "COPY scan_daily_summary (day, organization_id, brand_id, gtin, country_code,"
+                " device_class, is_bot, scans) FROM STDIN"
+            ) as cp:
                 for i, day in enumerate(days):
                     chunk = list(day_lines(day, products, rng))
                     rows += len(chunk)
                     cp.write("".join(chunk).encode())
                     if i % 50 == 49:
-                        print(f"  {i + 1} days, {rows:,} rows, {time.perf_counter() - started:.0f} s",
-                              flush=True)
+                        print(
+                            f"  {i + 1} days, {rows:,} rows, {time.perf_counter() - started:.0f} s",
+                            flush=True,
+                        )
             conn.commit()
             copied = time.perf_counter()
             print(f"copied {rows:,} rows in {copied - started:.0f} s", flush=True)
-            cur.execute(sql.SQL("ALTER TABLE scan_daily_summary ADD CONSTRAINT {} {}").format(
-                sql.Identifier(pkey[0]), sql.SQL(pkey[1])))
+            cur.execute(
+                sql.SQL("ALTER TABLE scan_daily_summary ADD CONSTRAINT {} {}").format(
+                    sql.Identifier(pkey[0]), sql.SQL(pkey[1])
+                )
+            )
             for definition in indexes:
                 cur.execute(sql.SQL(definition))  # type: ignore[arg-type]
             conn.commit()
@@ -223,23 +294,28 @@ def load(settings: Settings, database: str, scale: float, force: bool, seed: int
             print(f"rollups rebuilt in {rolled - indexed:.0f} s", flush=True)
         conn.autocommit = True
         conn.execute("VACUUM (ANALYZE) scan_daily_summary, scan_monthly_summary, scan_daily_country_totals")
-        counts = {t: conn.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(t))).fetchone()
-                  for t in ("scan_daily_summary", "scan_monthly_summary", "scan_daily_country_totals")}
-        largest = conn.execute("SELECT count(*) FROM scan_daily_summary WHERE organization_id = 'org-01'"
-                               ).fetchone()
+        counts = {
+            t: conn.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(t))).fetchone()
+            for t in ("scan_daily_summary", "scan_monthly_summary", "scan_daily_country_totals")
+        }
+        largest = conn.execute(
+            "SELECT count(*) FROM scan_daily_summary WHERE organization_id = 'org-01'"
+        ).fetchone()
         size = conn.execute("SELECT pg_size_pretty(pg_database_size(current_database()))").fetchone()
     total = time.perf_counter() - started
     for table, n in counts.items():
         print(f"{table}: {n[0] if n else 0:,} rows")
-    print(f"org-01 (largest): {largest[0] if largest else 0:,} rows; "
-          f"database size {size[0] if size else '?'}")
+    print(
+        f"org-01 (largest): {largest[0] if largest else 0:,} rows; database size {size[0] if size else '?'}"
+    )
     print(f"loaded {database} in {total:.0f} s (vacuum and analyze included)")
     return url
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--database", default="sa_bench", help="database to (re)create (default sa_bench)")
     parser.add_argument("--scale", type=float, default=1.0, help="fraction of each catalog to load")
     parser.add_argument("--seed", type=int, default=7, help="random seed")

@@ -66,11 +66,17 @@ def timed(fn: Callable[[], Any]) -> float:
 
 
 def start_api(settings: Settings, url: str, port: int) -> subprocess.Popen[bytes]:
-    env = dict(os.environ, SCAN_ANALYTICS_DATABASE_URL=url, SCAN_ANALYTICS_DATABASE_POOL_MIN="2",
-               SCAN_ANALYTICS_DATABASE_POOL_MAX="4", SCAN_ANALYTICS_DEV_AUTH="true")
+    env = dict(
+        os.environ,
+        SCAN_ANALYTICS_DATABASE_URL=url,
+        SCAN_ANALYTICS_DATABASE_POOL_MIN="2",
+        SCAN_ANALYTICS_DATABASE_POOL_MAX="4",
+        SCAN_ANALYTICS_DEV_AUTH="true",
+    )
     script = Path(sys.executable).with_name("scan-analytics")
-    proc = subprocess.Popen([str(script), "api", "--port", str(port), "--no-access-log",
-                             "--log-level", "warning"], env=env)
+    proc = subprocess.Popen(
+        [str(script), "api", "--port", str(port), "--no-access-log", "--log-level", "warning"], env=env
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -87,10 +93,13 @@ def start_api(settings: Settings, url: str, port: int) -> subprocess.Popen[bytes
 
 def latency(url: str, port: int, token: str, runs: int) -> None:
     today = datetime.now(UTC).date()
-    http = httpx.Client(base_url=f"http://127.0.0.1:{port}", headers={"Authorization": f"Bearer {token}"},
-                        timeout=60)
-    print(f"\n{'window':>7} {'brand':>6} | {'SQL p50':>8} {'p95':>8} | {'HTTP p50':>8} {'p95':>8} |"
-          f" {'HTTP/SQL p50':>12} {'p95':>6}   (ms, {runs} runs each, interleaved)")
+    http = httpx.Client(
+        base_url=f"http://127.0.0.1:{port}", headers={"Authorization": f"Bearer {token}"}, timeout=60
+    )
+    print(
+        f"\n{'window':>7} {'brand':>6} | {'SQL p50':>8} {'p95':>8} | {'HTTP p50':>8} {'p95':>8} |"
+        f" {'HTTP/SQL p50':>12} {'p95':>6}   (ms, {runs} runs each, interleaved)"
+    )
     p50s: dict[tuple[int, bool], float] = {}
     with psycopg.connect(url, options=OPTIONS, autocommit=True) as conn:
         for with_brand in (False, True):
@@ -98,8 +107,10 @@ def latency(url: str, port: int, token: str, runs: int) -> None:
                 window = Window(today - timedelta(days=days - 1), today)
                 query = ScanQuery(ORG, BRAND if with_brand else None, window, 20)
                 statement, params = queries.scans_statement(ORG, query)
-                request: dict[str, str | int] = {"since": window.since.isoformat(),
-                                                 "until": window.until.isoformat()}
+                request: dict[str, str | int] = {
+                    "since": window.since.isoformat(),
+                    "until": window.until.isoformat(),
+                }
                 if with_brand:
                     request["brand_id"] = BRAND
 
@@ -121,8 +132,11 @@ def latency(url: str, port: int, token: str, runs: int) -> None:
                 s50, s95 = statistics.median(sql_ms), percentile(sql_ms, 0.95)
                 h50, h95 = statistics.median(http_ms), percentile(http_ms, 0.95)
                 p50s[(days, with_brand)] = h50
-                print(f"{days:>6}d {'yes' if with_brand else 'no':>6} | {s50:8.1f} {s95:8.1f} | {h50:8.1f} "
-                      f"{h95:8.1f} | {h50 / s50:12.2f} {h95 / s95:6.2f}", flush=True)
+                print(
+                    f"{days:>6}d {'yes' if with_brand else 'no':>6} | {s50:8.1f} {s95:8.1f} | {h50:8.1f} "
+                    f"{h95:8.1f} | {h50 / s50:12.2f} {h95 / s95:6.2f}",
+                    flush=True,
+                )
     http.close()
     for with_brand in (False, True):
         ratio = p50s[(365, with_brand)] / p50s[(30, with_brand)]
@@ -146,13 +160,16 @@ def trigger_cost(url: str, runs: int, batch: int = 2000) -> None:
         existing = conn.execute(
             "SELECT day, organization_id, brand_id, gtin, country_code, device_class, is_bot, scans"
             " FROM scan_daily_summary WHERE organization_id = %s AND day = %s LIMIT %s",
-            (ORG, today, batch // 2)).fetchall()
+            (ORG, today, batch // 2),
+        ).fetchall()
         conn.rollback()
         rows = [(d, o, b, g, c, v, bot, n + 1) for d, o, b, g, c, v, bot, n in existing]
         rows += [(today + timedelta(days=1), o, b, g, c, v, bot, 1) for _, o, b, g, c, v, bot, _ in existing]
         columns = [list(col) for col in zip(*rows, strict=True)]
-        print(f"\nsink-like flush of {len(rows)} upserts ({len(existing)} updates, {len(existing)} new keys),"
-              f" one statement, rolled back; ms over {runs} runs:")
+        print(
+            f"\nsink-like flush of {len(rows)} upserts ({len(existing)} updates, {len(existing)} new keys),"
+            f" one statement, rolled back; ms over {runs} runs:"
+        )
         for label, disable in (("without triggers", True), ("with rollup triggers", False)):
             samples = []
             for _ in range(runs):
@@ -160,13 +177,15 @@ def trigger_cost(url: str, runs: int, batch: int = 2000) -> None:
                     if disable:
                         conn.execute("ALTER TABLE scan_daily_summary DISABLE TRIGGER USER")
                     samples.append(timed(lambda: conn.execute(UPSERT, columns)))
-            print(f"  {label:<22} p50 {statistics.median(samples):7.1f}"
-                  f"   p95 {percentile(samples, 0.95):7.1f}")
+            print(
+                f"  {label:<22} p50 {statistics.median(samples):7.1f}   p95 {percentile(samples, 0.95):7.1f}"
+            )
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--database", default="sa_bench", help="benchmark database (default sa_bench)")
     parser.add_argument("--runs", type=int, default=20, help="timed runs per case (default 20)")
     parser.add_argument("--explain", action="store_true", help="print EXPLAIN ANALYZE of the main query")
@@ -174,8 +193,9 @@ def main(argv: list[str] | None = None) -> int:
     settings = load_settings()
     url = ensure_dataset(settings, args.database)
     with psycopg.connect(url) as conn:
-        rows = conn.execute("SELECT count(*) FROM scan_daily_summary WHERE organization_id = %s", (ORG,)
-                            ).fetchone()
+        rows = conn.execute(
+            "SELECT count(*) FROM scan_daily_summary WHERE organization_id = %s", (ORG,)
+        ).fetchone()
     print(f"dataset {args.database}: {ORG} has {rows[0] if rows else 0:,} daily rows")
     port = free_port()
     proc = start_api(settings, url, port)

@@ -49,9 +49,14 @@ from scan_analytics.settings import Settings, load_settings
 SCANS = "/dashboard/api/v1/brand-analytics/scans"
 ORGS = ("org-01", "org-02", "org-03", "org-04", "org-05", "org-06")
 ABUSER = "load-abuser"
-UNLIMITED = {"SCAN_ANALYTICS_API_USER_RATE": "100000", "SCAN_ANALYTICS_API_USER_BURST": "100000",
-             "SCAN_ANALYTICS_API_USER_CONCURRENCY": "100000", "SCAN_ANALYTICS_API_ORG_RATE": "100000",
-             "SCAN_ANALYTICS_API_ORG_BURST": "100000", "SCAN_ANALYTICS_API_ORG_CONCURRENCY": "100000"}
+UNLIMITED = {
+    "SCAN_ANALYTICS_API_USER_RATE": "100000",
+    "SCAN_ANALYTICS_API_USER_BURST": "100000",
+    "SCAN_ANALYTICS_API_USER_CONCURRENCY": "100000",
+    "SCAN_ANALYTICS_API_ORG_RATE": "100000",
+    "SCAN_ANALYTICS_API_ORG_BURST": "100000",
+    "SCAN_ANALYTICS_API_ORG_CONCURRENCY": "100000",
+}
 
 
 @dataclass
@@ -84,16 +89,35 @@ def add_members(url: str, users: list[tuple[str, str]]) -> None:
     with psycopg.connect(url) as conn:
         conn.cursor().executemany(
             "INSERT INTO organization_memberships (user_id, organization_id, is_default)"
-            " VALUES (%s, %s, true) ON CONFLICT DO NOTHING", users)
+            " VALUES (%s, %s, true) ON CONFLICT DO NOTHING",
+            users,
+        )
 
 
 def start_api(url: str, port: int, auth: Path, extra: dict[str, str]) -> subprocess.Popen[bytes]:
-    env = dict(os.environ, SCAN_ANALYTICS_DATABASE_URL=url, SCAN_ANALYTICS_DEV_AUTH="true",
-               SCAN_ANALYTICS_JWKS_FILE=str(auth / "jwks.json"),
-               SCAN_ANALYTICS_DEV_PRIVATE_KEY_FILE=str(auth / "key.pem"), **extra)
+    env = dict(
+        os.environ,
+        SCAN_ANALYTICS_DATABASE_URL=url,
+        SCAN_ANALYTICS_DEV_AUTH="true",
+        SCAN_ANALYTICS_JWKS_FILE=str(auth / "jwks.json"),
+        SCAN_ANALYTICS_DEV_PRIVATE_KEY_FILE=str(auth / "key.pem"),
+        **extra,
+    )
     script = Path(sys.executable).with_name("scan-analytics")
-    proc = subprocess.Popen([str(script), "api", "--host", "127.0.0.1", "--port", str(port),
-                             "--no-access-log", "--log-level", "error"], env=env)
+    proc = subprocess.Popen(
+        [
+            str(script),
+            "api",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-access-log",
+            "--log-level",
+            "error",
+        ],
+        env=env,
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and proc.poll() is None:
         try:
@@ -114,8 +138,15 @@ async def send(client: httpx.AsyncClient, token: str, params: dict[str, str]) ->
         return None
 
 
-async def polite(client: httpx.AsyncClient, token: str, index: int, think: float, stop: float,
-                 budget: list[int], tally: Tally) -> None:
+async def polite(
+    client: httpx.AsyncClient,
+    token: str,
+    index: int,
+    think: float,
+    stop: float,
+    budget: list[int],
+    tally: Tally,
+) -> None:
     today = datetime.now(UTC).date()
     n = 0
     while time.monotonic() < stop and budget[0] > 0:
@@ -133,8 +164,9 @@ async def polite(client: httpx.AsyncClient, token: str, index: int, think: float
         await asyncio.sleep(wait)
 
 
-async def abusive(client: httpx.AsyncClient, token: str, stop: float, budget: list[int],
-                  tally: Tally) -> None:
+async def abusive(
+    client: httpx.AsyncClient, token: str, stop: float, budget: list[int], tally: Tally
+) -> None:
     today = datetime.now(UTC).date()
     params = {"since": (today - timedelta(days=730)).isoformat(), "until": today.isoformat(), "top": "100"}
     while time.monotonic() < stop and budget[0] > 0:
@@ -144,8 +176,9 @@ async def abusive(client: httpx.AsyncClient, token: str, stop: float, budget: li
         tally.note(0 if resp is None else resp.status_code, (time.perf_counter() - start) * 1000)
 
 
-async def phase(base: str, tokens: list[str], abuser: str | None, args: argparse.Namespace
-                ) -> tuple[Tally, Tally]:
+async def phase(
+    base: str, tokens: list[str], abuser: str | None, args: argparse.Namespace
+) -> tuple[Tally, Tally]:
     good, bad = Tally(), Tally()
     stop = time.monotonic() + args.seconds
     budget = [args.max_requests]
@@ -161,15 +194,18 @@ async def phase(base: str, tokens: list[str], abuser: str | None, args: argparse
 def row(name: str, good: Tally, bad: Tally) -> str:
     others = [s for s in {*good.statuses, *bad.statuses} if (s >= 500 and s != 503) or s == 0]
     lat = good.latencies_ms
-    return (f"| {name} | {len(lat)} | {percentile(lat, 0.5):.0f} | {percentile(lat, 0.95):.0f} | "
-            f"{percentile(lat, 0.99):.0f} | {good.statuses[429]} | {good.statuses[503]} | "
-            f"{bad.statuses[200]} | {bad.statuses[429]} | {bad.statuses[503]} | "
-            f"{sum(good.statuses[s] + bad.statuses[s] for s in others)} |")
+    return (
+        f"| {name} | {len(lat)} | {percentile(lat, 0.5):.0f} | {percentile(lat, 0.95):.0f} | "
+        f"{percentile(lat, 0.99):.0f} | {good.statuses[429]} | {good.statuses[503]} | "
+        f"{bad.statuses[200]} | {bad.statuses[429]} | {bad.statuses[503]} | "
+        f"{sum(good.statuses[s] + bad.statuses[s] for s in others)} |"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--database", default="sa_bench_load", help="benchmark database")
     parser.add_argument("--scale", type=float, default=0.25, help="catalog scale if it must be built")
     parser.add_argument("--seconds", type=float, default=20.0, help="length of each phase (default 20)")
@@ -185,17 +221,28 @@ def main(argv: list[str] | None = None) -> int:
     add_members(url, [*users, (ABUSER, ORGS[0])])
     with tempfile.TemporaryDirectory() as tmp:
         auth = Path(tmp)
-        dev = settings.model_copy(update={"dev_auth": True, "jwks_file": auth / "jwks.json",
-                                          "dev_private_key_file": auth / "key.pem"})
+        dev = settings.model_copy(
+            update={
+                "dev_auth": True,
+                "jwks_file": auth / "jwks.json",
+                "dev_private_key_file": auth / "key.pem",
+            }
+        )
         tokens = [mint_token(dev, user, ttl_seconds=3600) for user, _ in users]
         abuser = mint_token(dev, ABUSER, ttl_seconds=3600)
-        print(f"{args.clients} well-behaved clients over {', '.join(ORGS)}; one abuser in {ORGS[0]} with "
-              f"{args.abusive_connections} parallel two-year requests; {args.seconds:g} s a phase\n")
-        print("| phase | well-behaved 200s | p50 ms | p95 ms | p99 ms | their 429 | their 503 | "
-              "abuser 200 | abuser 429 | abuser 503 | other 5xx or failed |")
+        print(
+            f"{args.clients} well-behaved clients over {', '.join(ORGS)}; one abuser in {ORGS[0]} with "
+            f"{args.abusive_connections} parallel two-year requests; {args.seconds:g} s a phase\n"
+        )
+        print(
+            "| phase | well-behaved 200s | p50 ms | p95 ms | p99 ms | their 429 | their 503 | "
+            "abuser 200 | abuser 429 | abuser 503 | other 5xx or failed |"
+        )
         print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-        runs: list[tuple[str, dict[str, str], bool]] = [("well-behaved only", {}, False),
-                                                        ("with the abuser", {}, True)]
+        runs: list[tuple[str, dict[str, str], bool]] = [
+            ("well-behaved only", {}, False),
+            ("with the abuser", {}, True),
+        ]
         if args.unlimited:
             runs.append(("with the abuser, no limits", UNLIMITED, True))
         for name, extra, with_abuser in runs:

@@ -31,8 +31,9 @@ def strings(path: Path) -> list[str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--set", type=Path, default=Path("/tmp/scan-analytics-eval/labelled.jsonl"))
     parser.add_argument("--events", type=int, default=200_000)
     parser.add_argument("--distinct", type=int, default=2_000)
@@ -50,8 +51,10 @@ def main() -> None:
         for ua in sample:
             enrich.classify_user_agent(ua)
         cold.append(len(sample) / (time.perf_counter() - started))
-    print(f"cold: {statistics.median(cold):,.0f} User-Agents/s "
-          f"({1e6 / statistics.median(cold):.1f} µs each), median of {args.runs}")
+    print(
+        f"cold: {statistics.median(cold):,.0f} User-Agents/s "
+        f"({1e6 / statistics.median(cold):.1f} µs each), median of {args.runs}"
+    )
 
     rng = random.Random(7)
     ranked = rng.sample(pool, min(args.distinct, len(pool)))
@@ -65,8 +68,10 @@ def main() -> None:
             enrich.classify_user_agent(ua)
         per_event.append((time.perf_counter() - started) / len(stream) * 1e6)
     distinct = len(set(stream))
-    print(f"zipf stream: {statistics.median(per_event):.2f} µs/event from an empty cache "
-          f"({args.events:,} events, {distinct:,} distinct, s={args.zipf}), median of {args.runs}")
+    print(
+        f"zipf stream: {statistics.median(per_event):.2f} µs/event from an empty cache "
+        f"({args.events:,} events, {distinct:,} distinct, s={args.zipf}), median of {args.runs}"
+    )
 
 
 if __name__ == "__main__":

@@ -33,30 +33,35 @@ def rss_mib(pid: int | None) -> float:
 
 def private_settings(base: Settings, root: Path, pg_port: int, database: str) -> Settings:
     kport, cport, rport = free_port(), free_port(), free_port()
-    return base.model_copy(update={
-        "services_dir": root,
-        "kafka_port": kport, "kafka_controller_port": cport,
-        "kafka_bootstrap": f"127.0.0.1:{kport}",
-        "apicurio_port": rport, "apicurio_database": database,
-        "schema_registry_url": f"http://127.0.0.1:{rport}/apis/ccompat/v7",
-        "database_url": base.database_url.replace(f":{base.postgres_port}/", f":{pg_port}/"),
-        "postgres_port": pg_port,
-    })
+    return base.model_copy(
+        update={
+            "services_dir": root,
+            "kafka_port": kport,
+            "kafka_controller_port": cport,
+            "kafka_bootstrap": f"127.0.0.1:{kport}",
+            "apicurio_port": rport,
+            "apicurio_database": database,
+            "schema_registry_url": f"http://127.0.0.1:{rport}/apis/ccompat/v7",
+            "database_url": base.database_url.replace(f":{base.postgres_port}/", f":{pg_port}/"),
+            "postgres_port": pg_port,
+        }
+    )
 
 
 def run_once(settings: Settings, label: str) -> None:
     timings = {}
     began = time.monotonic()
-    for name, start in (("postgres", postgres.start), ("kafka", kafka.start),
-                        ("registry", registry.start)):
+    for name, start in (("postgres", postgres.start), ("kafka", kafka.start), ("registry", registry.start)):
         t0 = time.monotonic()
         start(settings)
         timings[name] = time.monotonic() - t0
     total = time.monotonic() - began
     parts = "  ".join(f"{k} {v:5.1f} s" for k, v in timings.items())
     print(f"{label:<28} total {total:6.1f} s   {parts}")
-    print(f"{'':<28} RSS kafka {rss_mib(kafka.process(settings).pid()):6.0f} MiB   "
-          f"registry {rss_mib(registry.process(settings).pid()):6.0f} MiB")
+    print(
+        f"{'':<28} RSS kafka {rss_mib(kafka.process(settings).pid()):6.0f} MiB   "
+        f"registry {rss_mib(registry.process(settings).pid()):6.0f} MiB"
+    )
     registry.stop(settings)
     kafka.stop(settings)
     postgres.stop(settings)
@@ -79,8 +84,7 @@ def main() -> None:
         finally:
             for cluster in postgres.clusters():
                 if cluster.port == pg_port:
-                    subprocess.run(["pg_dropcluster", "--stop", cluster.version, cluster.name],
-                                   check=False)
+                    subprocess.run(["pg_dropcluster", "--stop", cluster.version, cluster.name], check=False)
             shutil.rmtree(cold_repo, ignore_errors=True)
 
 

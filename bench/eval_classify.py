@@ -36,8 +36,17 @@ import yaml
 
 OUT = Path("/tmp/scan-analytics-eval/labelled.jsonl")
 
-OTHER_TYPES = {"tv", "console", "car browser", "smart display", "smart speaker", "camera",
-               "portable media player", "wearable", "peripheral"}
+OTHER_TYPES = {
+    "tv",
+    "console",
+    "car browser",
+    "smart display",
+    "smart speaker",
+    "camera",
+    "portable media player",
+    "wearable",
+    "peripheral",
+}
 MOBILE_TYPES = {"smartphone", "phablet", "feature phone"}
 AI_CATEGORIES = {"AI Agent", "AI Assistant", "AI Data Scraper", "AI Search Crawler"}
 
@@ -45,15 +54,20 @@ AI_CATEGORIES = {"AI Agent", "AI Assistant", "AI Data Scraper", "AI Search Crawl
 def _read(root: Path, path: str) -> str:
     if (root / path).exists():
         return (root / path).read_text()
-    return subprocess.run(["git", f"--git-dir={root}", "show", f"HEAD:{path}"], check=True,
-                          capture_output=True, text=True).stdout
+    return subprocess.run(
+        ["git", f"--git-dir={root}", "show", f"HEAD:{path}"], check=True, capture_output=True, text=True
+    ).stdout
 
 
 def _ls(root: Path, folder: str) -> list[str]:
     if (root / folder).is_dir():
         return sorted(str(p.relative_to(root)) for p in (root / folder).glob("*.yml"))
-    out = subprocess.run(["git", f"--git-dir={root}", "ls-tree", "--name-only", "HEAD", folder + "/"],
-                         check=True, capture_output=True, text=True).stdout
+    out = subprocess.run(
+        ["git", f"--git-dir={root}", "ls-tree", "--name-only", "HEAD", folder + "/"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     return sorted(line for line in out.splitlines() if line.endswith(".yml"))
 
 
@@ -90,16 +104,24 @@ def matomo(root: Path) -> Iterator[dict[str, Any]]:
                 label = "other"
             else:
                 continue
-            yield {"ua": ua, "label": label, "source": f"matomo:{name.split('.')[0].split('-')[0]}",
-                   "detail": kind}
+            yield {
+                "ua": ua,
+                "label": label,
+                "source": f"matomo:{name.split('.')[0].split('-')[0]}",
+                "detail": kind,
+            }
 
 
 def crawlers(root: Path) -> Iterator[dict[str, Any]]:
     for entry in json.loads(_read(root, "crawler-user-agents.json")):
         ai = "ai-crawler" in entry.get("tags", [])
         for ua in entry.get("instances", []):
-            yield {"ua": ua, "label": "ai_agent" if ai else "bot", "source": "crawler-user-agents",
-                   "detail": ",".join(entry.get("tags", []))}
+            yield {
+                "ua": ua,
+                "label": "ai_agent" if ai else "bot",
+                "source": "crawler-user-agents",
+                "detail": ",".join(entry.get("tags", [])),
+            }
 
 
 def operators() -> Iterator[dict[str, Any]]:
@@ -138,6 +160,7 @@ def classifier(name: str) -> Callable[[str], tuple[str, str]]:
         def new(ua: str) -> tuple[str, str]:
             c = classify_user_agent(ua)
             return c.device_class, c.traffic_class
+
         return new
     if name == "user-agents":
         import user_agents
@@ -151,6 +174,7 @@ def classifier(name: str) -> Callable[[str], tuple[str, str]]:
             if p.is_mobile:
                 return "mobile", "human"
             return ("desktop" if p.is_pc else "other"), "human"
+
         return ua_lib
     if name == "device-detector":
         from device_detector import DeviceDetector
@@ -165,6 +189,7 @@ def classifier(name: str) -> Callable[[str], tuple[str, str]]:
             if kind in {"tablet", "desktop"}:
                 return kind, "human"
             return "other", "human"
+
         return dd
     raise SystemExit(f"unknown classifier {name}")
 
@@ -193,8 +218,11 @@ def report(rows: list[dict[str, Any]], answer: Callable[[str], tuple[str, str]],
 
         def pct(n: int, d: int) -> str:
             return f"{100 * n / d:.1f} %" if d else "-"
-        print(f"| {source} | {len(pairs)} | {pct(correct, len(pairs))} | {pct(tp, tp + fp)} | "
-              f"{pct(tp, tp + fn)} | {pct(ai_caught, len(ai))} | {pct(ai_filed, len(ai))} |")
+
+        print(
+            f"| {source} | {len(pairs)} | {pct(correct, len(pairs))} | {pct(tp, tp + fp)} | "
+            f"{pct(tp, tp + fn)} | {pct(ai_caught, len(ai))} | {pct(ai_filed, len(ai))} |"
+        )
     print()
     labels = ("mobile", "tablet", "desktop", "other", "bot")
     confusion = Counter((five(r["label"]), a[0]) for r, a in zip(rows, answers, strict=True))
@@ -205,8 +233,11 @@ def report(rows: list[dict[str, Any]], answer: Callable[[str], tuple[str, str]],
         cells = " | ".join(str(confusion[(label, x)]) for x in labels)
         print(f"| {label} | {cells} | {100 * confusion[(label, label)] / max(n, 1):.1f} % |")
     if show:
-        wrong = [(r, a) for r, a in zip(rows, answers, strict=True) if five(r["label"]) != a[0]
-                 or (r["label"] == "ai_agent" and a[1] != "ai_agent")]
+        wrong = [
+            (r, a)
+            for r, a in zip(rows, answers, strict=True)
+            if five(r["label"]) != a[0] or (r["label"] == "ai_agent" and a[1] != "ai_agent")
+        ]
         by_kind = Counter((r["label"], a[0]) for r, a in wrong)
         print("\nerrors:", dict(by_kind.most_common()))
         for r, a in wrong[:show]:
@@ -214,8 +245,9 @@ def report(rows: list[dict[str, Any]], answer: Callable[[str], tuple[str, str]],
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--matomo", type=Path, help="matomo-org/device-detector work tree or git dir")
     parser.add_argument("--crawlers", type=Path, help="monperrus/crawler-user-agents work tree or git dir")
     parser.add_argument("--out", type=Path, default=OUT, help="where the labelled set is written")

@@ -84,9 +84,11 @@ def build_parser() -> argparse.ArgumentParser:
         "Registry (storing in PostgreSQL). `up` is idempotent and waits for readiness; "
         "logs are under .services/logs.",
     )
-    services.add_argument("action", choices=["up", "down", "status"],
-                          help="up: start and wait until ready; down: stop; status: report "
-                          "(exit 1 if any is down)")
+    services.add_argument(
+        "action",
+        choices=["up", "down", "status"],
+        help="up: start and wait until ready; down: stop; status: report (exit 1 if any is down)",
+    )
     services.set_defaults(func=_services)
 
     migrate = sub.add_parser(
@@ -104,8 +106,9 @@ def build_parser() -> argparse.ArgumentParser:
         "environment variables and .env, one VARIABLE=value per line; the database password "
         "is redacted. --markdown prints the documentation table of defaults instead.",
     )
-    config.add_argument("--markdown", action="store_true",
-                        help="print the table of variables, defaults and meanings")
+    config.add_argument(
+        "--markdown", action="store_true", help="print the table of variables, defaults and meanings"
+    )
     config.set_defaults(func=_config)
 
     for module_name in COMMAND_MODULES:

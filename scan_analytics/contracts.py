@@ -37,9 +37,7 @@ def register_contracts(settings: Settings) -> list[schemas.Registered]:
     avro = settings.schemas_dir / "avro"
     client = schemas.registry_client(settings.schema_registry_url)
     return [
-        schemas.register(
-            client, schemas.value_subject(topic), schemas.schema_text(name, avro)
-        )
+        schemas.register(client, schemas.value_subject(topic), schemas.schema_text(name, avro))
         for topic, name in (
             (settings.topic_raw, schemas.SCAN_EVENT),
             (settings.topic_enriched, schemas.ENRICHED_SCAN_EVENT),

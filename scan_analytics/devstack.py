@@ -40,8 +40,9 @@ class Part:
         self.name = name
         self.log = log_dir / f"{name}.log"
         self._log = self.log.open("ab")
-        self.proc = subprocess.Popen(list(argv), stdout=self._log, stderr=subprocess.STDOUT,
-                                     stdin=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(
+            list(argv), stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+        )
 
     def alive(self) -> bool:
         return self.proc.poll() is None
@@ -89,8 +90,9 @@ def run(settings: Settings, rate: int) -> int:
             if seeded.returncode != 0:
                 print("simulate: seeding the catalog failed; see the output above")
                 return 1
-            parts.append(Part("simulator", [*cli, "simulate", "--forever", "--rate", str(rate)],
-                              settings.logs_dir))
+            parts.append(
+                Part("simulator", [*cli, "simulate", "--forever", "--rate", str(rate)], settings.logs_dir)
+            )
         if "worker" in commands:
             parts.append(Part("worker", [*cli, "worker"], settings.logs_dir))
         api_url = f"http://{settings.api_host}:{settings.api_port}"
@@ -128,8 +130,12 @@ def run(settings: Settings, rate: int) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="make run", description=__doc__)
-    parser.add_argument("--rate", type=int, default=int(os.environ.get("RATE", "300")),
-                        help="simulated scans per second (default 300, or $RATE)")
+    parser.add_argument(
+        "--rate",
+        type=int,
+        default=int(os.environ.get("RATE", "300")),
+        help="simulated scans per second (default 300, or $RATE)",
+    )
     args = parser.parse_args(argv)
     # the development stack: its API trusts the local development key, and `token` signs with it
     os.environ.setdefault(f"{ENV_PREFIX}DEV_AUTH", "true")

@@ -21,8 +21,9 @@ async def scans(http: httpx.AsyncClient, token: str, params: dict[str, Any]) -> 
     try:
         response = await http.get(SCANS, params=query, headers={"Authorization": f"Bearer {token}"})
     except httpx.HTTPError as e:
-        raise ApiRefused(f"the scan analytics API cannot be reached at {http.base_url}: "
-                         f"{type(e).__name__}") from e
+        raise ApiRefused(
+            f"the scan analytics API cannot be reached at {http.base_url}: {type(e).__name__}"
+        ) from e
     if response.status_code != 200:
         try:
             detail = response.json().get("detail") or response.text

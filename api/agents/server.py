@@ -30,33 +30,58 @@ log = logging.getLogger("api.agents")
 MCP_PATH = "/mcp"
 
 
-def build_server(http: httpx.AsyncClient, token: Callable[[], str | None],
-                 auth: tuple[AuthSettings, BearerVerifier] | None = None) -> MCPServer:
+def build_server(
+    http: httpx.AsyncClient,
+    token: Callable[[], str | None],
+    auth: tuple[AuthSettings, BearerVerifier] | None = None,
+) -> MCPServer:
     """Return the MCP server; `token` gives the bearer token to call the API with."""
     server: MCPServer = MCPServer(
-        "scan-analytics", title="Scan analytics", version="1.0.0",
+        "scan-analytics",
+        title="Scan analytics",
+        version="1.0.0",
         instructions="Brand scan analytics for GS1 Digital Links. " + tool.DESCRIPTION.split("\n\n")[1],
-        auth=auth[0] if auth else None, token_verifier=auth[1] if auth else None)
+        auth=auth[0] if auth else None,
+        token_verifier=auth[1] if auth else None,
+    )
 
-    @server.tool(name=tool.NAME, title="Brand scan analytics", description=tool.DESCRIPTION,
-                 annotations=ToolAnnotations(read_only_hint=True, idempotent_hint=True, open_world_hint=False))
+    @server.tool(
+        name=tool.NAME,
+        title="Brand scan analytics",
+        description=tool.DESCRIPTION,
+        annotations=ToolAnnotations(read_only_hint=True, idempotent_hint=True, open_world_hint=False),
+    )
     async def brand_scan_analytics(
-        organization_id: Annotated[str | None, Field(
-            description="whose catalog; leave out for the caller's default organization")] = None,
+        organization_id: Annotated[
+            str | None, Field(description="whose catalog; leave out for the caller's default organization")
+        ] = None,
         brand_id: Annotated[str | None, Field(description="narrow to one brand of the organization")] = None,
-        since: Annotated[str | None, Field(
-            description="first day, inclusive, YYYY-MM-DD; leave out for 30 days before until")] = None,
-        until: Annotated[str | None, Field(
-            description="last day, inclusive, YYYY-MM-DD; leave out for today (UTC)")] = None,
-        top: Annotated[int, Field(ge=MIN_TOP, le=MAX_TOP,
-                                  description="how many products in top_products")] = DEFAULT_TOP,
+        since: Annotated[
+            str | None,
+            Field(description="first day, inclusive, YYYY-MM-DD; leave out for 30 days before until"),
+        ] = None,
+        until: Annotated[
+            str | None, Field(description="last day, inclusive, YYYY-MM-DD; leave out for today (UTC)")
+        ] = None,
+        top: Annotated[
+            int, Field(ge=MIN_TOP, le=MAX_TOP, description="how many products in top_products")
+        ] = DEFAULT_TOP,
     ) -> dict[str, Any]:
         bearer = token()
         if not bearer:
             raise ToolError(f"no access token: set {ENV_PREFIX}MCP_TOKEN for the stdio server")
         try:
-            report = await scans(http, bearer, {"organization_id": organization_id, "brand_id": brand_id,
-                                                "since": since, "until": until, "top": top})
+            report = await scans(
+                http,
+                bearer,
+                {
+                    "organization_id": organization_id,
+                    "brand_id": brand_id,
+                    "since": since,
+                    "until": until,
+                    "top": top,
+                },
+            )
         except ApiRefused as e:
             raise ToolError(str(e)) from e
         return {"summary": tool.summarize(report), "report": report}
@@ -76,16 +101,25 @@ class BearerVerifier:
         except ApiError as e:
             log.info("MCP bearer token refused: %s", e)
             return None
-        return AccessToken(token=token, client_id=principal.user_id, subject=principal.user_id,
-                           scopes=sorted(principal.scopes))
+        return AccessToken(
+            token=token,
+            client_id=principal.user_id,
+            subject=principal.user_id,
+            scopes=sorted(principal.scopes),
+        )
 
 
 def http_auth(settings: Settings, public_url: str) -> tuple[AuthSettings, BearerVerifier]:
-    policy = TokenPolicy.of(settings.jwt_issuer, settings.jwt_audience, settings.jwt_algorithms,
-                            settings.jwt_leeway_seconds)
+    policy = TokenPolicy.of(
+        settings.jwt_issuer, settings.jwt_audience, settings.jwt_algorithms, settings.jwt_leeway_seconds
+    )
     verifier = BearerVerifier(key_source_for(settings), policy)
-    return AuthSettings(issuer_url=settings.jwt_issuer, resource_server_url=public_url + MCP_PATH,  # type: ignore[arg-type]
-                        required_scopes=[SCOPE], validate_token_resource=False), verifier
+    return AuthSettings(
+        issuer_url=settings.jwt_issuer,  # type: ignore[arg-type]
+        resource_server_url=public_url + MCP_PATH,  # type: ignore[arg-type]
+        required_scopes=[SCOPE],
+        validate_token_resource=False,
+    ), verifier
 
 
 def forwarded_token() -> str | None:
@@ -104,8 +138,9 @@ def run_stdio(settings: Settings) -> None:
 def run_http(settings: Settings, host: str, port: int) -> None:
     """Serve streamable HTTP at /mcp; every request needs a bearer token the API would accept."""
     if not settings.jwks_url and not settings.dev_auth:
-        raise ConfigurationError(f"no identity provider: set {ENV_PREFIX}JWKS_URL (or "
-                                 f"{ENV_PREFIX}DEV_AUTH=true in development)")
+        raise ConfigurationError(
+            f"no identity provider: set {ENV_PREFIX}JWKS_URL (or {ENV_PREFIX}DEV_AUTH=true in development)"
+        )
     http = httpx.AsyncClient(base_url=settings.mcp_api_url, timeout=30)
     server = build_server(http, forwarded_token, http_auth(settings, f"http://{host}:{port}"))
     app = server.streamable_http_app(streamable_http_path=MCP_PATH, host=host)

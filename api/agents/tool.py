@@ -44,21 +44,29 @@ def summarize(report: dict[str, Any]) -> str:
     head = f"{report['organization_id']}, {w['since']} to {w['until']} ({days(report)} days, UTC): "
     if total == 0:
         return head + "no scans in this window."
-    lines = [head + f"{total} scans in total, {billable} billable and {bots} from bots "
-                    f"({_share(bots, total)} of the total)."]
+    lines = [
+        head + f"{total} scans in total, {billable} billable and {bots} from bots "
+        f"({_share(bots, total)} of the total)."
+    ]
     products = report["top_products"]
     if products:
         p = products[0]
-        lines.append(f"Top product: {p['product_name'] or 'unnamed product'} ({p['gtin']}), "
-                     f"{p['scans']} scans, {p['billable_scans']} billable.")
-    botty = [p for p in products if p["scans"] and (p["scans"] - p["billable_scans"]) / p["scans"]
-             > HIGH_BOT_SHARE]
+        lines.append(
+            f"Top product: {p['product_name'] or 'unnamed product'} ({p['gtin']}), "
+            f"{p['scans']} scans, {p['billable_scans']} billable."
+        )
+    botty = [
+        p for p in products if p["scans"] and (p["scans"] - p["billable_scans"]) / p["scans"] > HIGH_BOT_SHARE
+    ]
     if botty:
         named = ", ".join(
             f"{p['product_name'] or p['gtin']} ({_share(p['scans'] - p['billable_scans'], p['scans'])})"
-            for p in botty[:3])
-        lines.append(f"High bot share on {named}: scrapers or AI agents are reading these products' "
-                     "data, which may be interest worth looking into.")
+            for p in botty[:3]
+        )
+        lines.append(
+            f"High bot share on {named}: scrapers or AI agents are reading these products' "
+            "data, which may be interest worth looking into."
+        )
     countries = list(report["by_country"].items())[:3]
     if countries:
         lines.append("Top countries: " + ", ".join(f"{c} {n}" for c, n in countries) + ".")

@@ -67,9 +67,15 @@ def ensure_dev_keys(settings: Settings) -> rsa.RSAPrivateKey:
                 key = loaded
             else:
                 key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-                _write(key_path, key.private_bytes(
-                    serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                    serialization.NoEncryption()), 0o600)
+                _write(
+                    key_path,
+                    key.private_bytes(
+                        serialization.Encoding.PEM,
+                        serialization.PrivateFormat.PKCS8,
+                        serialization.NoEncryption(),
+                    ),
+                    0o600,
+                )
             jwk = public_jwk(key)
             keys: Any = []
             if jwks_path.exists():
@@ -77,14 +83,18 @@ def ensure_dev_keys(settings: Settings) -> rsa.RSAPrivateKey:
                 keys = document.get("keys") if isinstance(document, dict) else None
                 if not isinstance(keys, list):
                     raise ConfigurationError(f"{jwks_path} is not a JWKS; refusing to overwrite it")
-            others = [k.get("kid") if isinstance(k, dict) else k for k in keys
-                      if not (isinstance(k, dict) and k.get("kid") == jwk["kid"])]
+            others = [
+                k.get("kid") if isinstance(k, dict) else k
+                for k in keys
+                if not (isinstance(k, dict) and k.get("kid") == jwk["kid"])
+            ]
             if others:
                 # a key set trusted for another issuer must never come to trust the development key
                 raise ConfigurationError(
                     f"{jwks_path} holds keys the development key did not create (kid "
                     f"{', '.join(map(repr, others[:3]))}); refusing to add the development key to "
-                    f"it: point {ENV_PREFIX}JWKS_FILE at a file of its own")
+                    f"it: point {ENV_PREFIX}JWKS_FILE at a file of its own"
+                )
             if not keys:
                 jwks_path.parent.mkdir(parents=True, exist_ok=True)
                 _write(jwks_path, json.dumps({"keys": [jwk]}, indent=2).encode(), 0o644)
@@ -93,17 +103,25 @@ def ensure_dev_keys(settings: Settings) -> rsa.RSAPrivateKey:
     return key
 
 
-def mint_token(settings: Settings, user: str, *, scopes: Sequence[str] = DEFAULT_SCOPES,
-               ttl_seconds: int = DEFAULT_TTL_SECONDS, now: float | None = None) -> str:
+def mint_token(
+    settings: Settings,
+    user: str,
+    *,
+    scopes: Sequence[str] = DEFAULT_SCOPES,
+    ttl_seconds: int = DEFAULT_TTL_SECONDS,
+    now: float | None = None,
+) -> str:
     """Return an access token for `user` signed by the development key."""
     if settings.jwks_url:
         raise ConfigurationError(
             f"a JWKS URL is configured ({settings.jwks_url}); tokens must come from that "
-            "issuer, not from the development key")
+            "issuer, not from the development key"
+        )
     if not settings.dev_auth:
         raise ConfigurationError(
             f"development authentication is off; set {ENV_PREFIX}DEV_AUTH=true to sign tokens "
-            "with the development key (development only)")
+            "with the development key (development only)"
+        )
     if not user.strip():
         raise ConfigurationError("the user id must not be empty")
     if ttl_seconds <= 0:
@@ -111,7 +129,12 @@ def mint_token(settings: Settings, user: str, *, scopes: Sequence[str] = DEFAULT
     key = ensure_dev_keys(settings)
     issued = int(time.time() if now is None else now)
     claims = {
-        "iss": settings.jwt_issuer, "aud": settings.jwt_audience, "sub": user,
-        "scope": " ".join(scopes), "iat": issued, "nbf": issued, "exp": issued + ttl_seconds,
+        "iss": settings.jwt_issuer,
+        "aud": settings.jwt_audience,
+        "sub": user,
+        "scope": " ".join(scopes),
+        "iat": issued,
+        "nbf": issued,
+        "exp": issued + ttl_seconds,
     }
     return jwt.encode(claims, key, algorithm=DEV_ALGORITHM, headers={"kid": public_jwk(key)["kid"]})

@@ -42,9 +42,16 @@ class JwksCache:
     fetches fail; after that, or before any good fetch, requests get a 503.
     """
 
-    def __init__(self, fetch: Callable[[], Awaitable[KeySet]], *, ttl: float,
-                 refresh_interval: float, max_stale: float,
-                 clock: Callable[[], float] = time.monotonic, source: str = "the JWKS URL") -> None:
+    def __init__(
+        self,
+        fetch: Callable[[], Awaitable[KeySet]],
+        *,
+        ttl: float,
+        refresh_interval: float,
+        max_stale: float,
+        clock: Callable[[], float] = time.monotonic,
+        source: str = "the JWKS URL",
+    ) -> None:
         self.fetch = fetch
         self.ttl = ttl
         self.refresh_interval = refresh_interval
@@ -84,8 +91,11 @@ class JwksCache:
         finally:
             self._flight = None
         if self._failing_since is not None:
-            log.warning("JWKS: %s answers again after %.0f s of failed fetches", self.source,
-                        self.clock() - self._failing_since)
+            log.warning(
+                "JWKS: %s answers again after %.0f s of failed fetches",
+                self.source,
+                self.clock() - self._failing_since,
+            )
             self._failing_since = None
         self._ok += 1
         self._keys, self._fetched_at = keys, self.clock()
@@ -96,14 +106,25 @@ class JwksCache:
         if self._failing_since is None:
             self._failing_since = now
         if self._keys is None:
-            log.warning("JWKS: %s cannot be fetched (%s); no key set yet, tokens get 503 until a "
-                        "fetch succeeds; next attempt in %.0f s", self.source, error, self.refresh_interval)
+            log.warning(
+                "JWKS: %s cannot be fetched (%s); no key set yet, tokens get 503 until a "
+                "fetch succeeds; next attempt in %.0f s",
+                self.source,
+                error,
+                self.refresh_interval,
+            )
             return
         age = now - self._fetched_at
         left = self.ttl + self.max_stale - age
-        log.warning("JWKS: %s cannot be fetched (%s); serving the key set fetched %.0f s ago for at "
-                    "most %.0f s more; next attempt in %.0f s", self.source, error, age, max(left, 0),
-                    self.refresh_interval)
+        log.warning(
+            "JWKS: %s cannot be fetched (%s); serving the key set fetched %.0f s ago for at "
+            "most %.0f s more; next attempt in %.0f s",
+            self.source,
+            error,
+            age,
+            max(left, 0),
+            self.refresh_interval,
+        )
 
     async def _await(self, flight: asyncio.Task[KeySet | None] | None) -> KeySet | None:
         # shielded: a request that goes away must not cancel the fetch the others wait for
@@ -118,8 +139,10 @@ class JwksCache:
                 return fetched
             keys = self._keys  # another request's fetch may have succeeded meanwhile
             if keys is None or self.clock() - self._fetched_at >= self.ttl + self.max_stale:
-                raise Unavailable(f"the identity provider's keys cannot be fetched from {self.source}; "
-                                  "retry shortly", retry_after=self.retry_after())
+                raise Unavailable(
+                    f"the identity provider's keys cannot be fetched from {self.source}; retry shortly",
+                    retry_after=self.retry_after(),
+                )
             return keys
         if age >= self.ttl:
             self._start()  # refresh behind the requests, which keep the key set they have
@@ -141,13 +164,26 @@ class JwksCache:
 class UrlKeySource:
     """The issuer's JWKS fetched over HTTP(S) through a `JwksCache`."""
 
-    def __init__(self, url: str, *, ttl: float = 300.0, refresh_interval: float = 30.0,
-                 max_stale: float = 86400.0, transport: httpx.AsyncBaseTransport | None = None,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        ttl: float = 300.0,
+        refresh_interval: float = 30.0,
+        max_stale: float = 86400.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.url = url
         self._client = httpx.AsyncClient(transport=transport, timeout=FETCH_TIMEOUT_SECONDS)
-        self.cache = JwksCache(self._fetch, ttl=ttl, refresh_interval=refresh_interval,
-                               max_stale=max_stale, clock=clock, source=url)
+        self.cache = JwksCache(
+            self._fetch,
+            ttl=ttl,
+            refresh_interval=refresh_interval,
+            max_stale=max_stale,
+            clock=clock,
+            source=url,
+        )
 
     async def _fetch(self) -> KeySet:
         try:

@@ -31,7 +31,8 @@ class TokenPolicy:
         if bad or not algorithms:
             raise ConfigurationError(
                 f"jwt_algorithms must list asymmetric JWS algorithms (RS*, PS*, ES*, EdDSA); "
-                f"refusing {bad or 'an empty list'}")
+                f"refusing {bad or 'an empty list'}"
+            )
         return cls(issuer, audience, tuple(algorithms), leeway_seconds)
 
 
@@ -61,23 +62,30 @@ async def authenticate(token: str, keys: KeySource, policy: TokenPolicy) -> Prin
         raise Unauthorized("the bearer token is not a well-formed JWT") from None
     alg, kid = header.get("alg"), header.get("kid")
     if not isinstance(alg, str) or alg not in policy.algorithms:
-        raise Unauthorized(f"tokens signed with {alg!r} are not accepted; "
-                           f"allowed: {', '.join(policy.algorithms)}")
+        raise Unauthorized(
+            f"tokens signed with {alg!r} are not accepted; allowed: {', '.join(policy.algorithms)}"
+        )
     if kid is not None and not isinstance(kid, str):
         raise Unauthorized("the token's kid header is not a string")
     key = await keys.key_for(kid, alg)
     try:
         claims = jwt.decode(
-            token, key, algorithms=[alg], audience=policy.audience, issuer=policy.issuer,
-            leeway=policy.leeway_seconds, options={"require": ["exp", "iss", "aud", "sub"]},
+            token,
+            key,
+            algorithms=[alg],
+            audience=policy.audience,
+            issuer=policy.issuer,
+            leeway=policy.leeway_seconds,
+            options={"require": ["exp", "iss", "aud", "sub"]},
         )
     except jwt.ExpiredSignatureError:
         raise Unauthorized("the token has expired; get a new one") from None
     except jwt.ImmatureSignatureError:
         raise Unauthorized("the token is not valid yet (nbf or iat in the future)") from None
     except jwt.InvalidAudienceError:
-        raise Unauthorized(f"the token is not meant for this API (audience must be "
-                           f"{policy.audience!r})") from None
+        raise Unauthorized(
+            f"the token is not meant for this API (audience must be {policy.audience!r})"
+        ) from None
     except jwt.InvalidIssuerError:
         raise Unauthorized(f"the token was not issued by {policy.issuer!r}") from None
     except jwt.InvalidSignatureError:
@@ -87,7 +95,11 @@ async def authenticate(token: str, keys: KeySource, policy: TokenPolicy) -> Prin
     except jwt.PyJWTError as e:
         raise Unauthorized(f"the token is not valid: {e}") from None
     subject = claims.get("sub")
-    if not isinstance(subject, str) or not subject.strip() or len(subject) > MAX_SUBJECT_LENGTH \
-            or "\x00" in subject:
+    if (
+        not isinstance(subject, str)
+        or not subject.strip()
+        or len(subject) > MAX_SUBJECT_LENGTH
+        or "\x00" in subject
+    ):
         raise Unauthorized("the token's subject (sub) is not a usable user id")
     return Principal(subject, _scopes(claims.get("scope", claims.get("scp"))))

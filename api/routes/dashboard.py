@@ -49,16 +49,23 @@ def _origin(url: str) -> str:
 def content_security_policy(settings: Settings) -> str:
     """Allow the page's own files, and requests to the API and the token endpoint only."""
     connect = "'self'" + (f" {_origin(settings.oauth_token_url)}" if settings.oauth_token_url else "")
-    return (f"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-            f"connect-src {connect}; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+    return (
+        f"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        f"connect-src {connect}; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+    )
 
 
 @router.get(PAGE, include_in_schema=False)
 async def page(request: Request) -> FileResponse:
     settings: Settings = request.app.state.settings
-    return FileResponse(STATIC_DIR / "dashboard" / "index.html", headers={
-        "Content-Security-Policy": content_security_policy(settings),
-        "Cache-Control": "no-store", "Referrer-Policy": "no-referrer"})
+    return FileResponse(
+        STATIC_DIR / "dashboard" / "index.html",
+        headers={
+            "Content-Security-Policy": content_security_policy(settings),
+            "Cache-Control": "no-store",
+            "Referrer-Policy": "no-referrer",
+        },
+    )
 
 
 @router.get(PAGE + "/", include_in_schema=False)
@@ -71,21 +78,33 @@ async def config(request: Request, today: TodayDep) -> dict[str, Any]:
     settings: Settings = request.app.state.settings
     oauth = None
     if settings.oauth_authorization_url and settings.oauth_token_url and settings.oauth_client_id:
-        oauth = {"authorization_url": settings.oauth_authorization_url,
-                 "token_url": settings.oauth_token_url, "client_id": settings.oauth_client_id,
-                 "scope": settings.oauth_scope}
+        oauth = {
+            "authorization_url": settings.oauth_authorization_url,
+            "token_url": settings.oauth_token_url,
+            "client_id": settings.oauth_client_id,
+            "scope": settings.oauth_scope,
+        }
     return {"today": today.isoformat(), "dev_sign_in": dev_sign_in_enabled(settings), "oauth": oauth}
 
 
-@router.get("/dashboard/api/v1/me", summary="The caller's organizations and their brands",
-            responses=PROBLEM_RESPONSES)
+@router.get(
+    "/dashboard/api/v1/me", summary="The caller's organizations and their brands", responses=PROBLEM_RESPONSES
+)
 async def me(principal: PrincipalDep, pool: PoolDep) -> dict[str, Any]:
     require_scope(principal.scopes)
     async with pool.connection() as conn:
         orgs = await directory.organizations_of(conn, principal.user_id)
-    return {"user_id": principal.user_id, "organizations": [
-        {"organization_id": o.organization_id, "is_default": o.is_default,
-         "brands": [{"brand_id": b.brand_id, "name": b.name} for b in o.brands]} for o in orgs]}
+    return {
+        "user_id": principal.user_id,
+        "organizations": [
+            {
+                "organization_id": o.organization_id,
+                "is_default": o.is_default,
+                "brands": [{"brand_id": b.brand_id, "name": b.name} for b in o.brands],
+            }
+            for o in orgs
+        ],
+    }
 
 
 @dev_router.get("/members", summary="Members the development sign-in can act as")
@@ -96,14 +115,16 @@ async def dev_members(pool: PoolDep) -> list[dict[str, Any]]:
 
 
 @dev_router.post("/token", summary="Mint a short-lived development token for a listed member")
-async def dev_token(request: Request, pool: PoolDep,
-                    user_id: Annotated[str, Body(embed=True, max_length=200)]) -> dict[str, Any]:
+async def dev_token(
+    request: Request, pool: PoolDep, user_id: Annotated[str, Body(embed=True, max_length=200)]
+) -> dict[str, Any]:
     settings: Settings = request.app.state.settings
     async with pool.connection() as conn:
         orgs = await directory.organizations_of(conn, user_id)
     if not orgs:
-        raise Forbidden(f"user {user_id!r} is not a member of any organization; "
-                        "add one with `scan-analytics members add`")
+        raise Forbidden(
+            f"user {user_id!r} is not a member of any organization; add one with `scan-analytics members add`"
+        )
     ttl = settings.dashboard_dev_token_ttl_seconds
     token = await run_in_threadpool(mint_token, settings, user_id, ttl_seconds=ttl)
     return {"access_token": token, "token_type": "Bearer", "expires_in": ttl}

@@ -20,8 +20,11 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", summary="Readiness: the database answers",
-            responses={503: {"description": "the database cannot be reached"}})
+@router.get(
+    "/readyz",
+    summary="Readiness: the database answers",
+    responses={503: {"description": "the database cannot be reached"}},
+)
 async def readyz(pool: PoolDep) -> dict[str, str]:
     try:
         async with pool.connection(timeout=READY_TIMEOUT_SECONDS) as conn:

@@ -35,23 +35,36 @@ async def scans(
     principal: PrincipalDep,
     pool: PoolDep,
     today: TodayDep,
-    organization_id: Annotated[str | None, Query(
-        description="whose catalog; defaults to the caller's default organization")] = None,
-    brand_id: Annotated[str | None, Query(
-        description="narrow to one brand of the organization")] = None,
-    since: Annotated[str | None, Query(
-        description="first day, inclusive, YYYY-MM-DD; defaults to 30 days before until",
-        examples=["2026-03-18"])] = None,
-    until: Annotated[str | None, Query(
-        description="last day, inclusive, YYYY-MM-DD; defaults to today (UTC)",
-        examples=["2026-04-17"])] = None,
-    top: Annotated[str | None, Query(
-        description=f"how many products in top_products: a whole number from {MIN_TOP} to {MAX_TOP} "
-        f"(default {DEFAULT_TOP})", examples=["20"])] = None,
+    organization_id: Annotated[
+        str | None, Query(description="whose catalog; defaults to the caller's default organization")
+    ] = None,
+    brand_id: Annotated[str | None, Query(description="narrow to one brand of the organization")] = None,
+    since: Annotated[
+        str | None,
+        Query(
+            description="first day, inclusive, YYYY-MM-DD; defaults to 30 days before until",
+            examples=["2026-03-18"],
+        ),
+    ] = None,
+    until: Annotated[
+        str | None,
+        Query(
+            description="last day, inclusive, YYYY-MM-DD; defaults to today (UTC)", examples=["2026-04-17"]
+        ),
+    ] = None,
+    top: Annotated[
+        str | None,
+        Query(
+            description=f"how many products in top_products: a whole number from {MIN_TOP} to {MAX_TOP} "
+            f"(default {DEFAULT_TOP})",
+            examples=["20"],
+        ),
+    ] = None,
 ) -> Any:
     require_scope(principal.scopes)
-    query = parse_query(organization_id=organization_id, brand_id=brand_id, since=since,
-                        until=until, top=top, today=today)
+    query = parse_query(
+        organization_id=organization_id, brand_id=brand_id, since=since, until=until, top=top, today=today
+    )
     settings: Settings = request.app.state.settings
     limits: Limits = request.app.state.limits
     # a window costs one request for every started api_long_window_days
@@ -59,13 +72,17 @@ async def scans(
     budget = settings.api_long_window_statement_timeout_ms if cost > 1 else None
     with limits.user(principal.user_id, cost) as user_quota:
         async with pool.connection() as conn:
-            org = choose_organization(principal.user_id,
-                                      await queries.memberships(conn, principal.user_id),
-                                      query.organization_id)
+            org = choose_organization(
+                principal.user_id, await queries.memberships(conn, principal.user_id), query.organization_id
+            )
             if query.brand_id is not None:
                 check_brand(org, query.brand_id, await queries.brand_owner(conn, org, query.brand_id))
             with limits.organization(org, cost) as org_quota:
                 rows = await queries.scan_rows(conn, org, query, budget)
-    return JSONResponse(build_report(org, query, rows), headers={
-        "RateLimit-Policy": policy_header(limits.policies),
-        "RateLimit": quota_header((user_quota, org_quota))})
+    return JSONResponse(
+        build_report(org, query, rows),
+        headers={
+            "RateLimit-Policy": policy_header(limits.policies),
+            "RateLimit": quota_header((user_quota, org_quota)),
+        },
+    )

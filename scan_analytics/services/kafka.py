@@ -84,8 +84,9 @@ def install(settings: Settings) -> Path:
     if libs.is_dir() and any(libs.glob("kafka_2.13-*.jar")):
         return libs
     print(f"kafka: resolving kafka_2.13:{settings.kafka_version} from Maven Central ...", flush=True)
-    maven.copy_dependencies(POM, "kafka.version", settings.kafka_version, libs,
-                            settings.logs_dir / "maven.log")
+    maven.copy_dependencies(
+        POM, "kafka.version", settings.kafka_version, libs, settings.logs_dir / "maven.log"
+    )
     return libs
 
 
@@ -93,8 +94,11 @@ def _configure(settings: Settings) -> tuple[Path, Path]:
     home = _home(settings)
     data_dir = home / "data"
     config = home / "server.properties"
-    config.write_text(SERVER_PROPERTIES.format(
-        port=settings.kafka_port, controller_port=settings.kafka_controller_port, data_dir=data_dir))
+    config.write_text(
+        SERVER_PROPERTIES.format(
+            port=settings.kafka_port, controller_port=settings.kafka_controller_port, data_dir=data_dir
+        )
+    )
     log4j = home / "log4j2.properties"
     log4j.write_text(LOG4J2)
     return config, log4j
@@ -102,8 +106,15 @@ def _configure(settings: Settings) -> tuple[Path, Path]:
 
 def _java(libs: Path, log4j: Path, heap: str, *args: str) -> list[str]:
     return [
-        "java", f"-Xms{heap}", f"-Xmx{heap}", "-XX:+UseG1GC", "-Djava.awt.headless=true",
-        f"-Dlog4j2.configurationFile={log4j}", "-cp", f"{libs}/*", *args,
+        "java",
+        f"-Xms{heap}",
+        f"-Xmx{heap}",
+        "-XX:+UseG1GC",
+        "-Djava.awt.headless=true",
+        f"-Dlog4j2.configurationFile={log4j}",
+        "-cp",
+        f"{libs}/*",
+        *args,
     ]
 
 
@@ -113,9 +124,9 @@ def _format_storage(settings: Settings, libs: Path, config: Path, log4j: Path) -
         return
     cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
     result = subprocess.run(
-        _java(libs, log4j, "256m", "kafka.tools.StorageTool", "format",
-              "-t", cluster_id, "-c", str(config)),
-        capture_output=True, text=True,
+        _java(libs, log4j, "256m", "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(config)),
+        capture_output=True,
+        text=True,
     )
     if result.returncode != 0:
         raise ServiceError(f"kafka: formatting storage failed:\n{result.stdout}{result.stderr}")
@@ -131,8 +142,13 @@ def start(settings: Settings) -> None:
         _format_storage(settings, libs, config, log4j)
         proc.start(_java(libs, log4j, settings.kafka_heap, "kafka.Kafka", str(config)))
 
-    ensure_started(proc, port=settings.kafka_port, ready=lambda: is_ready(settings), launch=launch,
-                   timeout=settings.service_start_timeout)
+    ensure_started(
+        proc,
+        port=settings.kafka_port,
+        ready=lambda: is_ready(settings),
+        launch=launch,
+        timeout=settings.service_start_timeout,
+    )
 
 
 def stop(settings: Settings) -> bool:

@@ -20,14 +20,14 @@ def _mvn(args: list[str], log_file: Path) -> None:
         raise ServiceError(f"maven: `mvn {' '.join(args)}` failed; see {log_file}")
 
 
-def copy_dependencies(pom: Path, version_property: str, version: str, out_dir: Path,
-                      log_file: Path) -> None:
+def copy_dependencies(pom: Path, version_property: str, version: str, out_dir: Path, log_file: Path) -> None:
     """Copy the runtime dependencies of pom (with a version override) into out_dir."""
     tmp = out_dir.with_name(out_dir.name + ".partial")
     shutil.rmtree(tmp, ignore_errors=True)
     _mvn(
         [
-            "-f", str(pom),
+            "-f",
+            str(pom),
             f"-D{version_property}={version}",
             "dependency:copy-dependencies",
             "-DincludeScope=runtime",

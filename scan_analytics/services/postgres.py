@@ -105,8 +105,10 @@ def stop(settings: Settings) -> bool:
 
 
 def _psql(port: int, sql: str) -> str:
-    return _run(["psql", "-X", "-q", "-t", "-A", "-p", str(port), "-v", "ON_ERROR_STOP=1",
-                 "-c", sql], as_postgres=True)
+    return _run(
+        ["psql", "-X", "-q", "-t", "-A", "-p", str(port), "-v", "ON_ERROR_STOP=1", "-c", sql],
+        as_postgres=True,
+    )
 
 
 def ensure_role_and_databases(settings: Settings) -> None:

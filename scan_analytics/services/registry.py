@@ -44,7 +44,8 @@ def install(settings: Settings) -> Path:
     print(f"registry: resolving apicurio-registry-app:{version} from Maven Central ...", flush=True)
     downloads = _home(settings) / "downloads"
     archive = maven.copy_artifact(
-        f"io.apicurio:apicurio-registry-app:{version}:tar.gz:all", downloads,
+        f"io.apicurio:apicurio-registry-app:{version}:tar.gz:all",
+        downloads,
         settings.logs_dir / "maven.log",
     )
     tmp = app.with_name(app.name + ".partial")
@@ -71,8 +72,10 @@ def _runner(app: Path) -> Path | None:
 def environment(settings: Settings) -> dict[str, str]:
     """Environment for the registry: loopback, SQL storage in the project's PostgreSQL."""
     info = conninfo_to_dict(settings.database_url)
-    jdbc = (f"jdbc:postgresql://{info.get('host', '127.0.0.1')}:{info.get('port', 5432)}/"
-            f"{settings.apicurio_database}")
+    jdbc = (
+        f"jdbc:postgresql://{info.get('host', '127.0.0.1')}:{info.get('port', 5432)}/"
+        f"{settings.apicurio_database}"
+    )
     return {
         "QUARKUS_HTTP_HOST": "127.0.0.1",
         "QUARKUS_HTTP_PORT": str(settings.apicurio_port),
@@ -96,13 +99,18 @@ def start(settings: Settings) -> None:
         app = install(settings)
         heap = settings.apicurio_heap
         proc.start(
-            ["java", f"-Xms{heap}", f"-Xmx{heap}", "-Djava.awt.headless=true",
-             "-jar", str(_runner(app))],
-            env=environment(settings), cwd=app,
+            ["java", f"-Xms{heap}", f"-Xmx{heap}", "-Djava.awt.headless=true", "-jar", str(_runner(app))],
+            env=environment(settings),
+            cwd=app,
         )
 
-    ensure_started(proc, port=settings.apicurio_port, ready=lambda: is_ready(settings),
-                   launch=launch, timeout=settings.service_start_timeout)
+    ensure_started(
+        proc,
+        port=settings.apicurio_port,
+        ready=lambda: is_ready(settings),
+        launch=launch,
+        timeout=settings.service_start_timeout,
+    )
 
 
 def stop(settings: Settings) -> bool:

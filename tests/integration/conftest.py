@@ -59,14 +59,16 @@ def isolated(base: Settings, tag: str, **update: Any) -> Iterator[Settings]:
     url = create_database(base.database_url, name)
     try:
         migrate.apply(url, base.schemas_dir / "sql")
-        yield base.model_copy(update={
-            "database_url": url,
-            "topic_raw": f"scans.raw.{tag}",
-            "topic_enriched": f"scans.enriched.{tag}",
-            "topic_dlq": f"scans.dlq.{tag}",
-            "worker_id": f"scan-analytics-{tag}",
-            **update,
-        })
+        yield base.model_copy(
+            update={
+                "database_url": url,
+                "topic_raw": f"scans.raw.{tag}",
+                "topic_enriched": f"scans.enriched.{tag}",
+                "topic_dlq": f"scans.dlq.{tag}",
+                "worker_id": f"scan-analytics-{tag}",
+                **update,
+            }
+        )
     finally:
         drop_database(base.database_url, name)
 

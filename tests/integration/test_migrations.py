@@ -19,11 +19,19 @@ def test_applying_twice_is_a_no_op(base_settings: Settings, fresh_database: str)
     assert migrate.apply(fresh_database, sql_dir) == []
     with psycopg.connect(fresh_database) as conn:
         after = conn.execute("SELECT version, applied_at FROM schema_migrations").fetchall()
-        tables = {r[0] for r in conn.execute(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'public'").fetchall()}
+        tables = {
+            r[0]
+            for r in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'").fetchall()
+        }
     assert before == after
-    assert {"organizations", "brands", "products", "organization_memberships",
-            "scan_daily_summary", "schema_migrations"} <= tables
+    assert {
+        "organizations",
+        "brands",
+        "products",
+        "organization_memberships",
+        "scan_daily_summary",
+        "schema_migrations",
+    } <= tables
 
 
 def test_one_default_organization_per_user(base_settings: Settings, fresh_database: str) -> None:
@@ -35,8 +43,7 @@ def test_one_default_organization_per_user(base_settings: Settings, fresh_databa
             conn.execute("INSERT INTO organization_memberships VALUES ('u', 'o2', true)")
 
 
-def test_edited_migration_is_refused(base_settings: Settings, fresh_database: str,
-                                     tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_edited_migration_is_refused(base_settings: Settings, fresh_database: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
     sql_dir = tmp_path / "sql"
     sql_dir.mkdir()
     (sql_dir / "0001_t.sql").write_text("CREATE TABLE t (x int);")

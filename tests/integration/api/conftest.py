@@ -17,8 +17,14 @@ from tests.unit.api.tokenkit import AUDIENCE, ISSUER, Issuer
 
 TODAY = date(2026, 4, 17)
 SCANS = "/dashboard/api/v1/brand-analytics/scans"
-UNLIMITED = {"api_user_rate": 1e6, "api_user_burst": 10**6, "api_user_concurrency": 1000,
-             "api_org_rate": 1e6, "api_org_burst": 10**6, "api_org_concurrency": 1000}
+UNLIMITED = {
+    "api_user_rate": 1e6,
+    "api_user_burst": 10**6,
+    "api_user_concurrency": 1000,
+    "api_org_rate": 1e6,
+    "api_org_burst": 10**6,
+    "api_org_concurrency": 1000,
+}
 
 
 @pytest.fixture(scope="session")
@@ -27,14 +33,22 @@ def issuer() -> Issuer:
 
 
 @pytest.fixture(scope="session")
-def api_settings(base_settings: Settings, run_id: str, issuer: Issuer,
-                 tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+def api_settings(
+    base_settings: Settings, run_id: str, issuer: Issuer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Settings]:
     """Settings with a fresh migrated database and the test issuer's JWKS file."""
     auth: Path = tmp_path_factory.mktemp("auth")
     with isolated(
-        base_settings, f"{run_id}_api", jwks_url=None, dev_auth=True,
-        jwks_file=issuer.write_jwks(auth / "jwks.json"), dev_private_key_file=auth / "dev-key.pem",
-        jwt_issuer=ISSUER, jwt_audience=AUDIENCE, database_pool_min=1, database_pool_max=4,
+        base_settings,
+        f"{run_id}_api",
+        jwks_url=None,
+        dev_auth=True,
+        jwks_file=issuer.write_jwks(auth / "jwks.json"),
+        dev_private_key_file=auth / "dev-key.pem",
+        jwt_issuer=ISSUER,
+        jwt_audience=AUDIENCE,
+        database_pool_min=1,
+        database_pool_max=4,
         **UNLIMITED,  # tests of the limits set their own
     ) as own:
         yield own
@@ -52,18 +66,30 @@ def client(api_settings: Settings) -> Iterator[TestClient]:
         yield c
 
 
-def seed_catalog(db: psycopg.Connection, orgs: dict[str, dict[str, str]],
-                 products: dict[str, tuple[str, str]], members: list[tuple[str, str, bool]]) -> None:
+def seed_catalog(
+    db: psycopg.Connection,
+    orgs: dict[str, dict[str, str]],
+    products: dict[str, tuple[str, str]],
+    members: list[tuple[str, str, bool]],
+) -> None:
     """Insert organizations {org: {brand_id: brand name}}, products {gtin: (brand_id, name)}, members."""
     with db.cursor() as cur:
-        cur.executemany("INSERT INTO organizations (organization_id, name) VALUES (%s, %s)",
-                        [(org, org.title()) for org in orgs])
-        cur.executemany("INSERT INTO brands (brand_id, organization_id, name) VALUES (%s, %s, %s)",
-                        [(b, org, name) for org, brands in orgs.items() for b, name in brands.items()])
-        cur.executemany("INSERT INTO products (gtin, brand_id, name) VALUES (%s, %s, %s)",
-                        [(g, b, name) for g, (b, name) in products.items()])
-        cur.executemany("INSERT INTO organization_memberships (user_id, organization_id, is_default)"
-                        " VALUES (%s, %s, %s)", members)
+        cur.executemany(
+            "INSERT INTO organizations (organization_id, name) VALUES (%s, %s)",
+            [(org, org.title()) for org in orgs],
+        )
+        cur.executemany(
+            "INSERT INTO brands (brand_id, organization_id, name) VALUES (%s, %s, %s)",
+            [(b, org, name) for org, brands in orgs.items() for b, name in brands.items()],
+        )
+        cur.executemany(
+            "INSERT INTO products (gtin, brand_id, name) VALUES (%s, %s, %s)",
+            [(g, b, name) for g, (b, name) in products.items()],
+        )
+        cur.executemany(
+            "INSERT INTO organization_memberships (user_id, organization_id, is_default) VALUES (%s, %s, %s)",
+            members,
+        )
 
 
 def insert_scans(db: psycopg.Connection, rows: list[tuple[object, ...]]) -> None:
@@ -73,4 +99,6 @@ def insert_scans(db: psycopg.Connection, rows: list[tuple[object, ...]]) -> None
             "INSERT INTO scan_daily_summary (day, organization_id, brand_id, gtin, country_code,"
             " device_class, is_bot, scans) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
             " ON CONFLICT (organization_id, day, brand_id, gtin, country_code, device_class, is_bot)"
-            " DO UPDATE SET scans = EXCLUDED.scans", rows)
+            " DO UPDATE SET scans = EXCLUDED.scans",
+            rows,
+        )

@@ -10,8 +10,15 @@ from typing import Any
 ScanRow = tuple[date, str, str, str, str, str, bool, int]  # day, org, brand, gtin, cc, device, bot, n
 
 
-def expected(rows: Iterable[ScanRow], names: dict[str, tuple[str, str, str]], org: str,
-             brand: str | None, since: date, until: date, top: int) -> dict[str, Any]:
+def expected(
+    rows: Iterable[ScanRow],
+    names: dict[str, tuple[str, str, str]],
+    org: str,
+    brand: str | None,
+    since: date,
+    until: date,
+    top: int,
+) -> dict[str, Any]:
     """`names` maps GTIN to (product name, brand name, organization) from the catalog."""
     picked = [r for r in rows if r[1] == org and (brand is None or r[2] == brand) and since <= r[0] <= until]
     scans: Counter[str] = Counter()
@@ -41,14 +48,20 @@ def expected(rows: Iterable[ScanRow], names: dict[str, tuple[str, str, str]], or
         "billable_scans": sum(billable.values()),
         "bot_scans": total - sum(billable.values()),
         "top_products": [
-            {"gtin": g, "product_name": name(g, 0), "brand": name(g, 1), "scans": scans[g],
-             "billable_scans": billable[g],
-             "by_country": {k: v for k, v in per_country[g].items() if v > 0},
-             "by_device": {k: v for k, v in per_device[g].items() if v > 0}}
+            {
+                "gtin": g,
+                "product_name": name(g, 0),
+                "brand": name(g, 1),
+                "scans": scans[g],
+                "billable_scans": billable[g],
+                "by_country": {k: v for k, v in per_country[g].items() if v > 0},
+                "by_device": {k: v for k, v in per_device[g].items() if v > 0},
+            }
             for g in ranked
         ],
         "by_country": {k: v for k, v in countries.items() if v > 0},
-        "by_day": [{"date": (since + timedelta(days=i)).isoformat(),
-                    "scans": days[since + timedelta(days=i)]}
-                   for i in range((until - since).days + 1)],
+        "by_day": [
+            {"date": (since + timedelta(days=i)).isoformat(), "scans": days[since + timedelta(days=i)]}
+            for i in range((until - since).days + 1)
+        ],
     }

@@ -24,15 +24,25 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.mark.parametrize("dev_auth", [None, "false"])
-def test_the_api_refuses_to_start_without_an_identity_provider(api_settings: Settings, tmp_path: Path,
-                                                               dev_auth: str | None) -> None:
-    env = {"PATH": "/usr/bin:/bin", "SCAN_ANALYTICS_DATABASE_URL": api_settings.database_url,
-           "SCAN_ANALYTICS_JWKS_FILE": str(api_settings.jwks_file)}  # a JWKS file alone is not enough
+def test_the_api_refuses_to_start_without_an_identity_provider(
+    api_settings: Settings, tmp_path: Path, dev_auth: str | None
+) -> None:
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "SCAN_ANALYTICS_DATABASE_URL": api_settings.database_url,
+        "SCAN_ANALYTICS_JWKS_FILE": str(api_settings.jwks_file),
+    }  # a JWKS file alone is not enough
     if dev_auth is not None:
         env["SCAN_ANALYTICS_DEV_AUTH"] = dev_auth
     script = Path(sys.executable).with_name("scan-analytics")
-    result = subprocess.run([str(script), "api", "--port", str(free_port())], env=env, cwd=tmp_path,
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [str(script), "api", "--port", str(free_port())],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 1 and result.stdout == ""
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "no identity provider: set SCAN_ANALYTICS_JWKS_URL" in lines[0]
@@ -50,10 +60,12 @@ def test_the_reader_role_cannot_write(api_settings: Settings) -> None:
         assert conn.execute("SELECT current_user").fetchone() == ("scan_analytics_reader",)
         assert conn.execute("SELECT count(*) FROM scan_daily_summary").fetchone() is not None
         conn.execute("SET default_transaction_read_only = off")  # privileges alone must refuse
-        for statement in ("INSERT INTO organizations (organization_id, name) VALUES ('ro-x', 'x')",
-                          "DELETE FROM organization_memberships",
-                          "UPDATE scan_daily_summary SET scans = 0",
-                          "CREATE TABLE ro_probe (x int)"):
+        for statement in (
+            "INSERT INTO organizations (organization_id, name) VALUES ('ro-x', 'x')",
+            "DELETE FROM organization_memberships",
+            "UPDATE scan_daily_summary SET scans = 0",
+            "CREATE TABLE ro_probe (x int)",
+        ):
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 conn.execute(statement)
 

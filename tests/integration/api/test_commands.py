@@ -21,28 +21,33 @@ pytestmark = pytest.mark.integration
 @pytest.fixture(scope="module")
 def dev_settings(api_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     auth: Path = tmp_path_factory.mktemp("devauth")
-    return api_settings.model_copy(update={"jwks_file": auth / "dev-jwks.json",
-                                           "dev_private_key_file": auth / "dev-key.pem"})
+    return api_settings.model_copy(
+        update={"jwks_file": auth / "dev-jwks.json", "dev_private_key_file": auth / "dev-key.pem"}
+    )
 
 
 @pytest.fixture(scope="module")
 def env(dev_settings: Settings) -> dict[str, str]:
-    return {"SCAN_ANALYTICS_DATABASE_URL": dev_settings.database_url,
-            "SCAN_ANALYTICS_DEV_AUTH": "true",
-            "SCAN_ANALYTICS_JWKS_FILE": str(dev_settings.jwks_file),
-            "SCAN_ANALYTICS_DEV_PRIVATE_KEY_FILE": str(dev_settings.dev_private_key_file),
-            "SCAN_ANALYTICS_JWT_ISSUER": dev_settings.jwt_issuer,
-            "SCAN_ANALYTICS_JWT_AUDIENCE": dev_settings.jwt_audience}
+    return {
+        "SCAN_ANALYTICS_DATABASE_URL": dev_settings.database_url,
+        "SCAN_ANALYTICS_DEV_AUTH": "true",
+        "SCAN_ANALYTICS_JWKS_FILE": str(dev_settings.jwks_file),
+        "SCAN_ANALYTICS_DEV_PRIVATE_KEY_FILE": str(dev_settings.dev_private_key_file),
+        "SCAN_ANALYTICS_JWT_ISSUER": dev_settings.jwt_issuer,
+        "SCAN_ANALYTICS_JWT_AUDIENCE": dev_settings.jwt_audience,
+    }
 
 
 def cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     script = Path(sys.executable).with_name("scan-analytics")
-    return subprocess.run([str(script), *args], env={"PATH": "/usr/bin:/bin", **env},
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [str(script), *args], env={"PATH": "/usr/bin:/bin", **env}, capture_output=True, text=True, timeout=60
+    )
 
 
-def test_members_and_token_round_trip(db: psycopg.Connection, dev_settings: Settings,
-                                      env: dict[str, str]) -> None:
+def test_members_and_token_round_trip(
+    db: psycopg.Connection, dev_settings: Settings, env: dict[str, str]
+) -> None:
     seed_catalog(db, {"cm-one": {}, "cm-two": {}}, {}, [])
     assert cli(env, "members", "add", "--user", "cm-zoe", "--org", "cm-one").returncode == 0
     added = cli(env, "members", "add", "--user", "cm-zoe", "--org", "cm-two", "--default")
@@ -52,7 +57,9 @@ def test_members_and_token_round_trip(db: psycopg.Connection, dev_settings: Sett
     moved = cli(env, "members", "add", "--user", "cm-zoe", "--org", "cm-one", "--default")
     assert moved.returncode == 0
     assert cli(env, "members", "list", "--user", "cm-zoe").stdout.splitlines() == [
-        "cm-zoe\tcm-one\tdefault", "cm-zoe\tcm-two"]
+        "cm-zoe\tcm-one\tdefault",
+        "cm-zoe\tcm-two",
+    ]
     missing = cli(env, "members", "add", "--user", "cm-zoe", "--org", "cm-none")
     assert missing.returncode == 1 and "organization 'cm-none' does not exist" in missing.stderr
     assert cli(env, "members", "remove", "--user", "cm-zoe", "--org", "cm-two").returncode == 0

@@ -36,8 +36,11 @@ async def crowd(base: str, tokens: list[str]) -> list[httpx.Response]:
     """Send one request per token at once."""
     limits = httpx.Limits(max_connections=len(tokens))
     async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as client:
-        return list(await asyncio.gather(*(
-            client.get(SCANS, headers={"Authorization": f"Bearer {t}"}) for t in tokens)))
+        return list(
+            await asyncio.gather(
+                *(client.get(SCANS, headers={"Authorization": f"Bearer {t}"}) for t in tokens)
+            )
+        )
 
 
 def authenticated(resp: httpx.Response) -> bool:
@@ -89,8 +92,12 @@ def test_made_up_key_ids_make_at_most_one_fetch(api_settings: Settings, issuer: 
 
 
 def test_provider_away_the_last_good_keys_keep_serving(api_settings: Settings, issuer: Issuer) -> None:
-    with JwksServer(issuer.jwks()) as provider, api_with_provider(
-            api_settings, provider.url, jwks_cache_seconds=0.2, jwks_refresh_interval_seconds=0.2) as base:
+    with (
+        JwksServer(issuer.jwks()) as provider,
+        api_with_provider(
+            api_settings, provider.url, jwks_cache_seconds=0.2, jwks_refresh_interval_seconds=0.2
+        ) as base,
+    ):
         token = issuer.token("jw-y", scope="profile")
         assert authenticated(httpx.get(base + SCANS, headers={"Authorization": f"Bearer {token}"}))
         provider.up = False
@@ -100,14 +107,17 @@ def test_provider_away_the_last_good_keys_keep_serving(api_settings: Settings, i
         assert all(authenticated(r) for r in responses)
         assert provider.fetches == 2  # one refresh in flight served the whole crowd
         provider.gate.set()
-        wait_for(lambda: metric(base, 'scan_analytics_api_jwks_fetches_total{outcome="failed"}') >= 1,
-                 "the failed fetch is counted")
+        wait_for(
+            lambda: metric(base, 'scan_analytics_api_jwks_fetches_total{outcome="failed"}') >= 1,
+            "the failed fetch is counted",
+        )
         assert metric(base, "scan_analytics_api_jwks_stale") == 1
         assert authenticated(httpx.get(base + SCANS, headers={"Authorization": f"Bearer {token}"}))
 
 
-def test_no_keys_yet_and_no_provider_is_a_503_with_retry_after(api_settings: Settings,
-                                                               issuer: Issuer) -> None:
+def test_no_keys_yet_and_no_provider_is_a_503_with_retry_after(
+    api_settings: Settings, issuer: Issuer
+) -> None:
     nowhere = f"http://127.0.0.1:{free_port()}/jwks.json"
     with api_with_provider(api_settings, nowhere) as base:
         resp = httpx.get(base + SCANS, headers={"Authorization": f"Bearer {issuer.token('jw-z')}"})

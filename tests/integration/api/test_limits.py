@@ -26,8 +26,12 @@ USERS = ("lm-a", "lm-b", "lm-c", "lm-d")
 
 @pytest.fixture(scope="module", autouse=True)
 def dataset(db: psycopg.Connection) -> None:
-    seed_catalog(db, {"lm-one": {}, "lm-two": {}}, {},
-                 [*((u, "lm-one", True) for u in USERS), ("lm-e", "lm-two", True)])
+    seed_catalog(
+        db,
+        {"lm-one": {}, "lm-two": {}},
+        {},
+        [*((u, "lm-one", True) for u in USERS), ("lm-e", "lm-two", True)],
+    )
 
 
 @contextmanager
@@ -38,8 +42,9 @@ def api(settings: Settings, **update: Any) -> Iterator[tuple[str, Any]]:
 
 
 def get(url: str, issuer: Issuer, user: str, **params: str) -> httpx.Response:
-    return httpx.get(url + SCANS, params=params, timeout=60,
-                     headers={"Authorization": f"Bearer {issuer.token(user)}"})
+    return httpx.get(
+        url + SCANS, params=params, timeout=60, headers={"Authorization": f"Bearer {issuer.token(user)}"}
+    )
 
 
 @contextmanager
@@ -62,8 +67,10 @@ def wait_for(condition: Any, what: str) -> None:
 
 
 def lock_waiters(db: psycopg.Connection) -> int:
-    row = db.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                     " AND wait_event_type = 'Lock'").fetchone()
+    row = db.execute(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+        " AND wait_event_type = 'Lock'"
+    ).fetchone()
     return int(row[0]) if row else 0
 
 
@@ -78,8 +85,15 @@ def assert_429(resp: httpx.Response, policy: str, detail: str) -> None:
 
 
 def test_user_and_organization_rates(api_settings: Settings, issuer: Issuer) -> None:
-    with api(api_settings, api_user_rate=0.01, api_user_burst=2, api_user_concurrency=3,
-             api_org_rate=0.01, api_org_burst=3, api_org_concurrency=5) as (url, _app):
+    with api(
+        api_settings,
+        api_user_rate=0.01,
+        api_user_burst=2,
+        api_user_concurrency=3,
+        api_org_rate=0.01,
+        api_org_burst=3,
+        api_org_concurrency=5,
+    ) as (url, _app):
         first = get(url, issuer, "lm-a")
         assert first.status_code == 200, first.text
         assert first.headers["ratelimit-policy"] == '"user";q=2;w=200, "org";q=3;w=300'
@@ -105,16 +119,27 @@ def test_user_concurrency(api_settings: Settings, issuer: Issuer, db: psycopg.Co
         assert get(url, issuer, "lm-c").status_code == 200
 
 
-def test_a_full_pool_queue_is_a_503_at_once(api_settings: Settings, issuer: Issuer,
-                                            db: psycopg.Connection) -> None:
-    with api(api_settings, database_pool_min=1, database_pool_max=1, api_pool_max_waiting=1,
-             api_pool_timeout_seconds=60) as (url, app), ThreadPoolExecutor(2) as pool:
+def test_a_full_pool_queue_is_a_503_at_once(
+    api_settings: Settings, issuer: Issuer, db: psycopg.Connection
+) -> None:
+    with (
+        api(
+            api_settings,
+            database_pool_min=1,
+            database_pool_max=1,
+            api_pool_max_waiting=1,
+            api_pool_timeout_seconds=60,
+        ) as (url, app),
+        ThreadPoolExecutor(2) as pool,
+    ):
         with rollup_locked(api_settings):
             holding = pool.submit(get, url, issuer, "lm-a")
             wait_for(lambda: lock_waiters(db) == 1, "the first request holds the only connection")
             queued = pool.submit(get, url, issuer, "lm-b")
-            wait_for(lambda: app.state.pool.get_stats().get("requests_waiting", 0) == 1,
-                     "the second request waits for a connection")
+            wait_for(
+                lambda: app.state.pool.get_stats().get("requests_waiting", 0) == 1,
+                "the second request waits for a connection",
+            )
             refused = get(url, issuer, "lm-d")
             assert refused.status_code == 503, refused.text
             assert refused.headers["retry-after"] == "2"
@@ -122,8 +147,9 @@ def test_a_full_pool_queue_is_a_503_at_once(api_settings: Settings, issuer: Issu
         assert holding.result().status_code == 200 and queued.result().status_code == 200
 
 
-def test_a_long_window_has_a_tighter_budget(api_settings: Settings, issuer: Issuer,
-                                            db: psycopg.Connection) -> None:
+def test_a_long_window_has_a_tighter_budget(
+    api_settings: Settings, issuer: Issuer, db: psycopg.Connection
+) -> None:
     with api(api_settings, api_long_window_days=92, api_long_window_statement_timeout_ms=200) as (url, _):
         with rollup_locked(api_settings):
             resp = get(url, issuer, "lm-a", since="2025-09-01")

@@ -22,8 +22,10 @@ def test_metrics(client: TestClient, issuer: Issuer) -> None:
     client.get(SCANS, headers={"Authorization": f"Bearer {issuer.token('nobody')}"})
     client.get("/no/such/path")
     text = client.get("/metrics").text
-    assert 'scan_analytics_api_requests_total{method="GET",route="/dashboard/api/v1/brand-analytics/scans",' \
-           'status="403"}' in text
+    assert (
+        'scan_analytics_api_requests_total{method="GET",route="/dashboard/api/v1/brand-analytics/scans",'
+        'status="403"}' in text
+    )
     assert 'route="unmatched",status="404"' in text
     assert "scan_analytics_api_request_duration_seconds_bucket" in text
     assert "scan_analytics_api_db_pool_size" in text and "scan_analytics_api_db_pool_waiting" in text
@@ -39,8 +41,11 @@ def test_openapi_documents_the_contract(client: TestClient) -> None:
 
 
 def test_database_away(api_settings: Settings, issuer: Issuer) -> None:
-    away = api_settings.model_copy(update={
-        "database_url": "postgresql://scan_analytics:scan_analytics@127.0.0.1:1/nothing?connect_timeout=1"})
+    away = api_settings.model_copy(
+        update={
+            "database_url": "postgresql://scan_analytics:scan_analytics@127.0.0.1:1/nothing?connect_timeout=1"
+        }
+    )
     app = create_app(away, today=lambda: TODAY)
     app.state.pool.timeout = 1.0
     with TestClient(app) as client:

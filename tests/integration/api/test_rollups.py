@@ -52,16 +52,25 @@ def assert_consistent(conn: psycopg.Connection) -> None:
     assert set(conn.execute(COUNTRY_ACTUAL).fetchall()) == set(conn.execute(COUNTRY_EXPECTED).fetchall())
 
 
-keys = st.tuples(st.dates(date(2026, 1, 28), date(2026, 3, 3)), st.sampled_from(["o1", "o2"]),
-                 st.sampled_from(["b1", "b2"]), st.sampled_from(["00000000000017", "00000000000024"]),
-                 st.sampled_from(["US", "unknown"]), st.sampled_from(["mobile", "bot"]), st.booleans())
-statements = st.lists(st.one_of(
-    st.tuples(st.just("upsert"), st.dictionaries(keys, st.integers(0, 1000), max_size=12)),
-    st.tuples(st.just("row"), st.dictionaries(keys, st.integers(0, 1000), max_size=3)),
-    st.tuples(st.just("delete"), st.sampled_from(["o1", "o2"])),
-    st.tuples(st.just("rekey"), st.sampled_from(["US", "unknown"])),
-    st.tuples(st.just("truncate"), st.none()),
-), max_size=8)
+keys = st.tuples(
+    st.dates(date(2026, 1, 28), date(2026, 3, 3)),
+    st.sampled_from(["o1", "o2"]),
+    st.sampled_from(["b1", "b2"]),
+    st.sampled_from(["00000000000017", "00000000000024"]),
+    st.sampled_from(["US", "unknown"]),
+    st.sampled_from(["mobile", "bot"]),
+    st.booleans(),
+)
+statements = st.lists(
+    st.one_of(
+        st.tuples(st.just("upsert"), st.dictionaries(keys, st.integers(0, 1000), max_size=12)),
+        st.tuples(st.just("row"), st.dictionaries(keys, st.integers(0, 1000), max_size=3)),
+        st.tuples(st.just("delete"), st.sampled_from(["o1", "o2"])),
+        st.tuples(st.just("rekey"), st.sampled_from(["US", "unknown"])),
+        st.tuples(st.just("truncate"), st.none()),
+    ),
+    max_size=8,
+)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -78,13 +87,16 @@ def test_every_kind_of_write_keeps_the_rollups_exact(url: str, steps: list[tuple
                     for k, n in arg.items():
                         conn.execute(UPSERT, [[v] for v in (*k, n)])
             elif kind == "delete":
-                conn.execute("DELETE FROM scan_daily_summary"
-                             " WHERE organization_id = %s AND day < '2026-02-10'", (arg,))
+                conn.execute(
+                    "DELETE FROM scan_daily_summary WHERE organization_id = %s AND day < '2026-02-10'", (arg,)
+                )
             elif kind == "rekey":  # updates that change counts, and that move rows to other keys and months
                 conn.execute("UPDATE scan_daily_summary SET scans = scans + 1 WHERE brand_id = 'b1'")
-                conn.execute("UPDATE scan_daily_summary SET day = day + %s, is_bot = NOT is_bot "
-                             "WHERE gtin = '00000000000017' AND day < '2026-03-05' AND country_code = %s",
-                             (40 * step, arg))
+                conn.execute(
+                    "UPDATE scan_daily_summary SET day = day + %s, is_bot = NOT is_bot "
+                    "WHERE gtin = '00000000000017' AND day < '2026-03-05' AND country_code = %s",
+                    (40 * step, arg),
+                )
             elif kind == "truncate":
                 conn.execute("TRUNCATE scan_daily_summary")
         assert_consistent(conn)
@@ -102,10 +114,18 @@ def test_concurrent_writers_neither_deadlock_nor_lose_counts(url: str) -> None:
         try:
             with psycopg.connect(url) as conn:
                 for _ in range(15):
-                    rows = {(rng.choice(days), "o1", rng.choice(["b1", "b2"]),
-                             f"{worker:02d}{rng.randrange(3):012d}", rng.choice(["US", "DE"]), "mobile",
-                             rng.random() < 0.2): rng.randrange(1, 100)
-                            for _ in range(rng.randrange(1, 30))}
+                    rows = {
+                        (
+                            rng.choice(days),
+                            "o1",
+                            rng.choice(["b1", "b2"]),
+                            f"{worker:02d}{rng.randrange(3):012d}",
+                            rng.choice(["US", "DE"]),
+                            "mobile",
+                            rng.random() < 0.2,
+                        ): rng.randrange(1, 100)
+                        for _ in range(rng.randrange(1, 30))
+                    }
                     data = [(*k, n) for k, n in rows.items()]
                     with conn.transaction():
                         conn.execute(UPSERT, [list(c) for c in zip(*data, strict=True)])

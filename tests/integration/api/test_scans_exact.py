@@ -31,17 +31,21 @@ ROWS: list[ScanRow] = [
     (D("2026-04-01"), "ex-rival", "ex-rival", G9, "US", "mobile", False, 5000),
     (D("2026-04-01"), "ex-rival", "ex-rival", G1, "US", "desktop", False, 777),  # same GTIN, other org
 ]
-NAMES = {G1: ("Citric Acid 500g", "Acme", "ex-acme"), G2: ("Kids Juice", "Acme Kids", "ex-acme"),
-         G9: ("Rival Soda", "Rival", "ex-rival")}
+NAMES = {
+    G1: ("Citric Acid 500g", "Acme", "ex-acme"),
+    G2: ("Kids Juice", "Acme Kids", "ex-acme"),
+    G9: ("Rival Soda", "Rival", "ex-rival"),
+}
 
 
 @pytest.fixture(scope="module", autouse=True)
 def dataset(db: psycopg.Connection) -> None:
-    seed_catalog(db, {"ex-acme": {"ex-acme": "Acme", "ex-kids": "Acme Kids"},
-                      "ex-rival": {"ex-rival": "Rival"}},
-                 {G1: ("ex-acme", "Citric Acid 500g"), G2: ("ex-kids", "Kids Juice"),
-                  G9: ("ex-rival", "Rival Soda")},
-                 [("ex-alice", "ex-acme", True), ("ex-alice", "ex-rival", False)])
+    seed_catalog(
+        db,
+        {"ex-acme": {"ex-acme": "Acme", "ex-kids": "Acme Kids"}, "ex-rival": {"ex-rival": "Rival"}},
+        {G1: ("ex-acme", "Citric Acid 500g"), G2: ("ex-kids", "Kids Juice"), G9: ("ex-rival", "Rival Soda")},
+        [("ex-alice", "ex-acme", True), ("ex-alice", "ex-rival", False)],
+    )
     insert_scans(db, ROWS)
 
 
@@ -58,41 +62,75 @@ def test_defaults(client: TestClient, issuer: Issuer) -> None:
     assert get(client, issuer) == {
         "organization_id": "ex-acme",
         "window": {"since": "2026-03-18", "until": "2026-04-17"},
-        "total_scans": 28, "billable_scans": 23, "bot_scans": 5,
+        "total_scans": 28,
+        "billable_scans": 23,
+        "bot_scans": 5,
         "top_products": [
-            {"gtin": G1, "product_name": "Citric Acid 500g", "brand": "Acme", "scans": 15,
-             "billable_scans": 10, "by_country": {"US": 10, "unknown": 3, "CA": 2},
-             "by_device": {"mobile": 10, "bot": 3, "desktop": 2}},
-            {"gtin": G2, "product_name": "Kids Juice", "brand": "Acme Kids", "scans": 12,
-             "billable_scans": 12, "by_country": {"US": 7, "DE": 5}, "by_device": {"mobile": 7, "tablet": 5}},
-            {"gtin": G3, "product_name": None, "brand": None, "scans": 1, "billable_scans": 1,
-             "by_country": {"GB": 1}, "by_device": {"other": 1}},
+            {
+                "gtin": G1,
+                "product_name": "Citric Acid 500g",
+                "brand": "Acme",
+                "scans": 15,
+                "billable_scans": 10,
+                "by_country": {"US": 10, "unknown": 3, "CA": 2},
+                "by_device": {"mobile": 10, "bot": 3, "desktop": 2},
+            },
+            {
+                "gtin": G2,
+                "product_name": "Kids Juice",
+                "brand": "Acme Kids",
+                "scans": 12,
+                "billable_scans": 12,
+                "by_country": {"US": 7, "DE": 5},
+                "by_device": {"mobile": 7, "tablet": 5},
+            },
+            {
+                "gtin": G3,
+                "product_name": None,
+                "brand": None,
+                "scans": 1,
+                "billable_scans": 1,
+                "by_country": {"GB": 1},
+                "by_device": {"other": 1},
+            },
         ],
         "by_country": {"US": 17, "DE": 5, "unknown": 3, "CA": 2, "GB": 1},
-        "by_day": [{"date": f"2026-{m:02d}-{d:02d}", "scans": days.get(f"2026-{m:02d}-{d:02d}", 0)}
-                   for m, d in [(3, d) for d in range(18, 32)] + [(4, d) for d in range(1, 18)]],
+        "by_day": [
+            {"date": f"2026-{m:02d}-{d:02d}", "scans": days.get(f"2026-{m:02d}-{d:02d}", 0)}
+            for m, d in [(3, d) for d in range(18, 32)] + [(4, d) for d in range(1, 18)]
+        ],
     }
 
 
-@pytest.mark.parametrize("params", [
-    {},
-    {"top": "1"},
-    {"brand_id": "ex-kids"},
-    {"brand_id": "ex-acme", "top": "2"},
-    {"since": "2026-01-01"},  # whole months from the monthly rollup
-    {"since": "2026-01-05", "until": "2026-03-17"},
-    {"since": "2026-02-28", "until": "2026-02-28"},
-    {"since": "2025-12-15", "until": "2026-05-31"},
-    {"since": "2024-05-01", "until": "2026-04-30"},  # the longest window
-    {"since": "2026-04-18", "until": "2026-04-18"},
-    {"since": "2020-01-01", "until": "2020-01-31"},  # nothing at all
-    {"organization_id": "ex-rival"},
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"top": "1"},
+        {"brand_id": "ex-kids"},
+        {"brand_id": "ex-acme", "top": "2"},
+        {"since": "2026-01-01"},  # whole months from the monthly rollup
+        {"since": "2026-01-05", "until": "2026-03-17"},
+        {"since": "2026-02-28", "until": "2026-02-28"},
+        {"since": "2025-12-15", "until": "2026-05-31"},
+        {"since": "2024-05-01", "until": "2026-04-30"},  # the longest window
+        {"since": "2026-04-18", "until": "2026-04-18"},
+        {"since": "2020-01-01", "until": "2020-01-31"},  # nothing at all
+        {"organization_id": "ex-rival"},
+    ],
+)
 def test_matches_reference(client: TestClient, issuer: Issuer, params: dict[str, str]) -> None:
     since = D(params.get("since", "2026-03-18"))
     until = D(params.get("until", "2026-04-17"))
-    want = expected(ROWS, NAMES, params.get("organization_id", "ex-acme"), params.get("brand_id"),
-                    since, until, int(params.get("top", "20")))
+    want = expected(
+        ROWS,
+        NAMES,
+        params.get("organization_id", "ex-acme"),
+        params.get("brand_id"),
+        since,
+        until,
+        int(params.get("top", "20")),
+    )
     assert get(client, issuer, **params) == want
 
 

@@ -51,12 +51,27 @@ def to_rows(generated: list[tuple[int, tuple[str, str], str, str, str, bool, int
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(first=rows_strategy, second=rows_strategy, since_offset=st.integers(0, 150),
-       length=st.integers(0, 140), top=st.integers(1, 8), org=st.sampled_from(["pr-a", "pr-b"]),
-       brand=st.sampled_from([None, "pr-a1", "pr-a2", "pr-b1"]))
-def test_invariants_and_reference(db: psycopg.Connection, client: TestClient, issuer: Issuer,
-                                  first: list, second: list, since_offset: int, length: int, top: int,
-                                  org: str, brand: str | None) -> None:
+@given(
+    first=rows_strategy,
+    second=rows_strategy,
+    since_offset=st.integers(0, 150),
+    length=st.integers(0, 140),
+    top=st.integers(1, 8),
+    org=st.sampled_from(["pr-a", "pr-b"]),
+    brand=st.sampled_from([None, "pr-a1", "pr-a2", "pr-b1"]),
+)
+def test_invariants_and_reference(
+    db: psycopg.Connection,
+    client: TestClient,
+    issuer: Issuer,
+    first: list,
+    second: list,
+    since_offset: int,
+    length: int,
+    top: int,
+    org: str,
+    brand: str | None,
+) -> None:
     db.execute("DELETE FROM scan_daily_summary WHERE organization_id IN ('pr-a', 'pr-b')")
     # two rounds of upserts of absolute counts, as a sink writes them, and a deletion
     insert_scans(db, to_rows(first))
@@ -64,8 +79,11 @@ def test_invariants_and_reference(db: psycopg.Connection, client: TestClient, is
     insert_scans(db, to_rows(second))
     if rows:
         gone = rows.pop()
-        db.execute("DELETE FROM scan_daily_summary WHERE day = %s AND organization_id = %s AND brand_id = %s"
-                   " AND gtin = %s AND country_code = %s AND device_class = %s AND is_bot = %s", gone[:7])
+        db.execute(
+            "DELETE FROM scan_daily_summary WHERE day = %s AND organization_id = %s AND brand_id = %s"
+            " AND gtin = %s AND country_code = %s AND device_class = %s AND is_bot = %s",
+            gone[:7],
+        )
     since = START - timedelta(days=20) + timedelta(days=since_offset)
     until = since + timedelta(days=length)
     params = {"organization_id": org, "since": since.isoformat(), "until": until.isoformat(), "top": str(top)}
@@ -80,14 +98,16 @@ def test_invariants_and_reference(db: psycopg.Connection, client: TestClient, is
     # the contract's invariants
     assert body["total_scans"] == body["billable_scans"] + body["bot_scans"]
     assert len(body["top_products"]) <= top
-    assert [p["scans"] for p in body["top_products"]] == sorted((p["scans"] for p in body["top_products"]),
-                                                                 reverse=True)
+    assert [p["scans"] for p in body["top_products"]] == sorted(
+        (p["scans"] for p in body["top_products"]), reverse=True
+    )
     for p in body["top_products"]:
         assert sum(p["by_country"].values()) == p["scans"] == sum(p["by_device"].values())
         assert 0 <= p["billable_scans"] <= p["scans"]
     assert sum(body["by_country"].values()) == body["total_scans"]
-    assert [d["date"] for d in body["by_day"]] == [(since + timedelta(days=i)).isoformat()
-                                                   for i in range(length + 1)]
+    assert [d["date"] for d in body["by_day"]] == [
+        (since + timedelta(days=i)).isoformat() for i in range(length + 1)
+    ]
     assert sum(d["scans"] for d in body["by_day"]) == body["total_scans"]
     # and the exact answer
     assert body == expected(rows, NAMES, org, brand, since, until, top)

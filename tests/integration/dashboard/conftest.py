@@ -18,8 +18,11 @@ from tests.integration.conftest import isolated
 TODAY = date(2026, 4, 17)
 ARTIFACTS = REPO_ROOT / "test-artifacts" / "dashboard"
 ACME, GLOBEX, QUIET = "dash-acme", "dash-globex", "dash-quiet"
-ORGS = {ACME: {"acme-snacks": "Acme Snacks", "acme-drinks": "Acme Drinks"},
-        GLOBEX: {"globex-tools": "Globex Tools"}, QUIET: {"quiet-brand": "Quiet Brand"}}
+ORGS = {
+    ACME: {"acme-snacks": "Acme Snacks", "acme-drinks": "Acme Drinks"},
+    GLOBEX: {"globex-tools": "Globex Tools"},
+    QUIET: {"quiet-brand": "Quiet Brand"},
+}
 PRODUCTS = {
     "00012345678905": ("acme-snacks", "Acme Citric Acid 500g"),
     "00012345678912": ("acme-snacks", "Acme Salted Crisps 150g"),
@@ -32,8 +35,13 @@ MEMBERS = [("dana", ACME, True), ("dana", GLOBEX, False), ("eve", QUIET, True)]
 def scan_rows() -> list[tuple[object, ...]]:
     """Scans over the last 120 days: a different mix per product, country, device and bot flag."""
     rows: list[tuple[object, ...]] = []
-    mixes = [("US", "mobile", False, 7), ("CA", "desktop", False, 3), ("GB", "tablet", False, 2),
-             ("DE", "desktop", True, 5), ("unknown", "bot", True, 1)]
+    mixes = [
+        ("US", "mobile", False, 7),
+        ("CA", "desktop", False, 3),
+        ("GB", "tablet", False, 2),
+        ("DE", "desktop", True, 5),
+        ("unknown", "bot", True, 1),
+    ]
     for back in range(120):
         day = TODAY - timedelta(days=back)
         for n, (gtin, (brand, _name)) in enumerate(PRODUCTS.items()):
@@ -48,13 +56,22 @@ def scan_rows() -> list[tuple[object, ...]]:
 
 
 @pytest.fixture(scope="session")
-def dash_settings(base_settings: Settings, run_id: str,
-                  tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+def dash_settings(
+    base_settings: Settings, run_id: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Settings]:
     """Settings with a fresh database and a development signing key of their own."""
     auth: Path = tmp_path_factory.mktemp("dashauth")
-    with isolated(base_settings, f"{run_id}_dash", jwks_url=None, dev_auth=True,
-                  jwks_file=auth / "dev-jwks.json", dev_private_key_file=auth / "dev-key.pem",
-                  database_pool_min=1, database_pool_max=4, **UNLIMITED) as own:
+    with isolated(
+        base_settings,
+        f"{run_id}_dash",
+        jwks_url=None,
+        dev_auth=True,
+        jwks_file=auth / "dev-jwks.json",
+        dev_private_key_file=auth / "dev-key.pem",
+        database_pool_min=1,
+        database_pool_max=4,
+        **UNLIMITED,
+    ) as own:
         with psycopg.connect(own.database_url, autocommit=True) as db:
             seed_catalog(db, ORGS, PRODUCTS, MEMBERS)
             insert_scans(db, scan_rows())

@@ -16,8 +16,10 @@ SCANS = "/dashboard/api/v1/brand-analytics/scans"
 
 def test_members_are_listed_with_their_organizations(api_url: str) -> None:
     listed = httpx.get(f"{api_url}/dashboard/dev/members").json()
-    assert listed == [{"user_id": "dana", "organizations": [ACME, GLOBEX]},
-                      {"user_id": "eve", "organizations": [QUIET]}]
+    assert listed == [
+        {"user_id": "dana", "organizations": [ACME, GLOBEX]},
+        {"user_id": "eve", "organizations": [QUIET]},
+    ]
 
 
 def test_a_member_gets_a_short_lived_token_that_reads_the_api(api_url: str, dash_settings: Settings) -> None:
@@ -42,10 +44,22 @@ def test_a_user_without_membership_gets_no_token(api_url: str) -> None:
 def test_me_lists_organizations_and_brands(api_url: str) -> None:
     token = httpx.post(f"{api_url}/dashboard/dev/token", json={"user_id": "dana"}).json()["access_token"]
     me = httpx.get(f"{api_url}/dashboard/api/v1/me", headers={"Authorization": f"Bearer {token}"}).json()
-    assert me == {"user_id": "dana", "organizations": [
-        {"organization_id": ACME, "is_default": True, "brands": [
-            {"brand_id": "acme-drinks", "name": "Acme Drinks"},
-            {"brand_id": "acme-snacks", "name": "Acme Snacks"}]},
-        {"organization_id": GLOBEX, "is_default": False, "brands": [
-            {"brand_id": "globex-tools", "name": "Globex Tools"}]}]}
+    assert me == {
+        "user_id": "dana",
+        "organizations": [
+            {
+                "organization_id": ACME,
+                "is_default": True,
+                "brands": [
+                    {"brand_id": "acme-drinks", "name": "Acme Drinks"},
+                    {"brand_id": "acme-snacks", "name": "Acme Snacks"},
+                ],
+            },
+            {
+                "organization_id": GLOBEX,
+                "is_default": False,
+                "brands": [{"brand_id": "globex-tools", "name": "Globex Tools"}],
+            },
+        ],
+    }
     assert httpx.get(f"{api_url}/dashboard/api/v1/me").status_code == 401

@@ -31,8 +31,10 @@ SCANS = "/dashboard/api/v1/brand-analytics/scans"
 def browser() -> Iterator[Browser]:
     executable = chromium_path()
     if executable is None:
-        pytest.fail("Chromium is missing: install Debian's package (apt-get install -y chromium); "
-                    ".ci/run installs it when missing")
+        pytest.fail(
+            "Chromium is missing: install Debian's package (apt-get install -y chromium); "
+            ".ci/run installs it when missing"
+        )
     b = Browser(executable)
     yield b
     b.close()
@@ -72,13 +74,26 @@ def assert_matches(browser: Browser, expected: dict[str, Any]) -> None:
     w = expected["window"]
     assert page["window"].startswith(f"{expected['organization_id']} · {w['since']} to {w['until']}")
     assert page["rows"] == [
-        [p["gtin"], p["product_name"] or "—", p["brand"] or "—", str(p["scans"]),
-         str(p["billable_scans"]), str(p["scans"] - p["billable_scans"]), pairs(p["by_country"], 3),
-         pairs(p["by_device"], 4)] for p in expected["top_products"]]
-    assert page["byDay"] == {"labels": [d["date"] for d in expected["by_day"]],
-                             "values": [d["scans"] for d in expected["by_day"]]}
-    assert page["byCountry"] == {"labels": list(expected["by_country"]),
-                                 "values": list(expected["by_country"].values())}
+        [
+            p["gtin"],
+            p["product_name"] or "—",
+            p["brand"] or "—",
+            str(p["scans"]),
+            str(p["billable_scans"]),
+            str(p["scans"] - p["billable_scans"]),
+            pairs(p["by_country"], 3),
+            pairs(p["by_device"], 4),
+        ]
+        for p in expected["top_products"]
+    ]
+    assert page["byDay"] == {
+        "labels": [d["date"] for d in expected["by_day"]],
+        "values": [d["scans"] for d in expected["by_day"]],
+    }
+    assert page["byCountry"] == {
+        "labels": list(expected["by_country"]),
+        "values": list(expected["by_country"].values()),
+    }
     devices: dict[str, int] = {}
     for p in expected["top_products"]:
         for k, v in p["by_device"].items():
@@ -88,16 +103,19 @@ def assert_matches(browser: Browser, expected: dict[str, Any]) -> None:
 
 def settle(browser: Browser, before: int) -> dict[str, Any]:
     """Wait for the load started after `before` loads to finish; return the page's query."""
-    browser.wait_for(f"window.__loads > {before} && ['ready', 'empty', 'error']"
-                     ".includes(window.__dashboard.state)")
+    browser.wait_for(
+        f"window.__loads > {before} && ['ready', 'empty', 'error'].includes(window.__dashboard.state)"
+    )
     query: dict[str, Any] = browser.evaluate("window.__dashboard.query")
     return query
 
 
 def choose(browser: Browser, select: str, value: str) -> dict[str, Any]:
     before = browser.evaluate("window.__loads")
-    browser.evaluate(f"(() => {{ const s = document.getElementById('{select}'); s.value = '{value}';"
-                     " s.dispatchEvent(new Event('change')); })()")
+    browser.evaluate(
+        f"(() => {{ const s = document.getElementById('{select}'); s.value = '{value}';"
+        " s.dispatchEvent(new Event('change')); })()"
+    )
     return settle(browser, before)
 
 
@@ -132,17 +150,21 @@ def test_page_shows_the_apis_numbers(browser: Browser, api_url: str, dash_settin
     assert again.json() == expected
     assert browser.evaluate("window.__dashboard.response") == expected
     assert_matches(browser, expected)
-    timings = {"page_ready_ms_since_navigation": round(ready_ms, 1),
-               "page_scans_fetch_and_render_ms": round(browser.evaluate("window.__dashboard.loadMs"), 1),
-               "api_same_query_ms": round(api_ms, 1),
-               "test_step_ms": round((time.perf_counter() - started) * 1000, 1)}
+    timings = {
+        "page_ready_ms_since_navigation": round(ready_ms, 1),
+        "page_scans_fetch_and_render_ms": round(browser.evaluate("window.__dashboard.loadMs"), 1),
+        "api_same_query_ms": round(api_ms, 1),
+        "test_step_ms": round((time.perf_counter() - started) * 1000, 1),
+    }
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / "timings.json").write_text(json.dumps(timings, indent=2))
     print("timings", timings)
     browser.screenshot(ARTIFACTS / "01-last-30-days.png")
 
-    for value, since, name in (("7", "2026-04-10", "02-last-7-days"),
-                               ("90", "2026-01-17", "03-last-90-days")):
+    for value, since, name in (
+        ("7", "2026-04-10", "02-last-7-days"),
+        ("90", "2026-01-17", "03-last-90-days"),
+    ):
         query = choose(browser, "window", value)
         assert query["since"] == since
         assert_matches(browser, api_json(api_url, dash_settings, "dana", query))
@@ -170,7 +192,9 @@ def test_page_shows_the_apis_numbers(browser: Browser, api_url: str, dash_settin
     query = choose(browser, "org", GLOBEX)
     assert query["organization_id"] == GLOBEX and "brand_id" not in query
     assert browser.evaluate("[...document.getElementById('brand').options].map(o => o.value)") == [
-        "", "globex-tools"]
+        "",
+        "globex-tools",
+    ]
     assert_matches(browser, api_json(api_url, dash_settings, "dana", query))
     browser.screenshot(ARTIFACTS / "05-organization-globex.png")
 

@@ -23,10 +23,14 @@ from scan_analytics.settings import Settings
 
 pytestmark = pytest.mark.integration
 
-SCHEMA = json.dumps({
-    "type": "record", "name": "Probe", "namespace": "org.scananalytics.test",
-    "fields": [{"name": "n", "type": "long"}],
-})
+SCHEMA = json.dumps(
+    {
+        "type": "record",
+        "name": "Probe",
+        "namespace": "org.scananalytics.test",
+        "fields": [{"name": "n", "type": "long"}],
+    }
+)
 
 
 def test_produce_and_consume_through_the_broker(settings: Settings) -> None:
@@ -38,8 +42,13 @@ def test_produce_and_consume_through_the_broker(settings: Settings) -> None:
     for key, value in sent.items():
         producer.produce(topic, key=key, value=value)
     assert producer.flush(30) == 0
-    consumer = Consumer({"bootstrap.servers": settings.kafka_bootstrap,
-                         "group.id": f"smoke-{topic}", "auto.offset.reset": "earliest"})
+    consumer = Consumer(
+        {
+            "bootstrap.servers": settings.kafka_bootstrap,
+            "group.id": f"smoke-{topic}",
+            "auto.offset.reset": "earliest",
+        }
+    )
     consumer.subscribe([topic])
     received: dict[bytes, bytes] = {}
     try:
@@ -79,19 +88,20 @@ def own_registry(base_settings: Settings, tmp_path: Path, run_id: str) -> Iterat
     with psycopg.connect(base_settings.database_url, autocommit=True) as conn:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
     port = free_port()
-    own = base_settings.model_copy(update={
-        "services_dir": tmp_path / "services",
-        "apicurio_port": port,
-        "apicurio_database": database,
-        "schema_registry_url": f"http://127.0.0.1:{port}/apis/ccompat/v7",
-    })
+    own = base_settings.model_copy(
+        update={
+            "services_dir": tmp_path / "services",
+            "apicurio_port": port,
+            "apicurio_database": database,
+            "schema_registry_url": f"http://127.0.0.1:{port}/apis/ccompat/v7",
+        }
+    )
     try:
         yield own
     finally:
         registry.stop(own)
         with psycopg.connect(base_settings.database_url, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-                sql.Identifier(database)))
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(database)))
 
 
 def test_registry_restart_keeps_schema_ids(own_registry: Settings) -> None:
@@ -113,19 +123,23 @@ def test_a_taken_port_is_reported_by_name(base_settings: Settings, tmp_path: Pat
         squatter.bind(("127.0.0.1", 0))
         squatter.listen()
         port = squatter.getsockname()[1]
-        own = base_settings.model_copy(update={
-            "services_dir": tmp_path, "kafka_port": port,
-            "kafka_bootstrap": f"127.0.0.1:{port}"})
+        own = base_settings.model_copy(
+            update={"services_dir": tmp_path, "kafka_port": port, "kafka_bootstrap": f"127.0.0.1:{port}"}
+        )
         with pytest.raises(ServiceError, match=f"kafka: port {port} is taken"):
             kafka.start(own)
 
 
-def test_a_broker_that_dies_at_start_names_its_log(base_settings: Settings,
-                                                   tmp_path: Path) -> None:
+def test_a_broker_that_dies_at_start_names_its_log(base_settings: Settings, tmp_path: Path) -> None:
     port, controller = free_port(), free_port()
-    own = base_settings.model_copy(update={
-        "services_dir": tmp_path, "kafka_port": port, "kafka_controller_port": controller,
-        "kafka_bootstrap": f"127.0.0.1:{port}", "kafka_heap": "1x"})  # an invalid heap size
+    own = base_settings.model_copy(
+        update={
+            "services_dir": tmp_path,
+            "kafka_port": port,
+            "kafka_controller_port": controller,
+            "kafka_bootstrap": f"127.0.0.1:{port}",
+            "kafka_heap": "1x",
+        }
+    )  # an invalid heap size
     with pytest.raises(ServiceError, match=r"kafka exited during start-up; see .*kafka\.log"):
         kafka.start(own)
-

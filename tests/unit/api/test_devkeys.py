@@ -12,8 +12,9 @@ from scan_analytics.settings import Settings
 
 def dev_settings(tmp_path: Path, **kw: object) -> Settings:
     kw = {"dev_auth": True, **kw}
-    return Settings(jwks_file=tmp_path / "auth" / "jwks.json",
-                    dev_private_key_file=tmp_path / "auth" / "key.pem", **kw)  # type: ignore[arg-type]
+    return Settings(
+        jwks_file=tmp_path / "auth" / "jwks.json", dev_private_key_file=tmp_path / "auth" / "key.pem", **kw
+    )  # type: ignore[arg-type]
 
 
 async def test_minted_token_verifies_against_the_dev_jwks(tmp_path: Path) -> None:
@@ -34,10 +35,13 @@ def test_keys_are_created_once(tmp_path: Path) -> None:
     assert settings.jwks_file.read_text() == jwks
 
 
-@pytest.mark.parametrize("content", [
-    '{"keys": [{"kty": "RSA", "kid": "other", "n": "AQAB", "e": "AQAB"}]}',  # another issuer's key set
-    '{"issuer": "https://login.example.com/"}',  # not a key set at all
-])
+@pytest.mark.parametrize(
+    "content",
+    [
+        '{"keys": [{"kty": "RSA", "kid": "other", "n": "AQAB", "e": "AQAB"}]}',  # another issuer's key set
+        '{"issuer": "https://login.example.com/"}',  # not a key set at all
+    ],
+)
 def test_a_jwks_file_holding_other_keys_is_never_written(tmp_path: Path, content: str) -> None:
     settings = dev_settings(tmp_path)
     settings.jwks_file.parent.mkdir(parents=True)
@@ -55,12 +59,15 @@ def test_the_key_is_written_into_an_empty_jwks(tmp_path: Path) -> None:
     assert len(json.loads(settings.jwks_file.read_text())["keys"]) == 1
 
 
-@pytest.mark.parametrize(("kw", "user", "ttl", "message"), [
-    ({"jwks_url": "https://issuer.example/jwks"}, "alice", 60, "a JWKS URL is configured"),
-    ({"dev_auth": False}, "alice", 60, "DEV_AUTH=true"),
-    ({}, " ", 60, "must not be empty"),
-    ({}, "alice", 0, "lifetime must be positive"),
-])
+@pytest.mark.parametrize(
+    ("kw", "user", "ttl", "message"),
+    [
+        ({"jwks_url": "https://issuer.example/jwks"}, "alice", 60, "a JWKS URL is configured"),
+        ({"dev_auth": False}, "alice", 60, "DEV_AUTH=true"),
+        ({}, " ", 60, "must not be empty"),
+        ({}, "alice", 0, "lifetime must be positive"),
+    ],
+)
 def test_mint_refuses(tmp_path: Path, kw: dict[str, object], user: str, ttl: int, message: str) -> None:
     with pytest.raises(ConfigurationError, match=message):
         mint_token(dev_settings(tmp_path, **kw), user, ttl_seconds=ttl)

@@ -36,14 +36,18 @@ def test_a_burst_then_refusal_with_the_time_to_the_next_token() -> None:
     assert isinstance(limiter.admit("alice"), Quota)
 
 
-@pytest.mark.parametrize(("rate", "elapsed", "retry_after"), [
-    (2.0, 0.0, 1),     # half a second to the next token, rounded up
-    (0.1, 0.0, 10),    # one token every 10 s
-    (0.1, 4.0, 6),     # 4 s of the 10 already passed
-    (0.1, 9.5, 1),
-])
-def test_retry_after_counts_whole_seconds_to_the_next_token(rate: float, elapsed: float,
-                                                            retry_after: int) -> None:
+@pytest.mark.parametrize(
+    ("rate", "elapsed", "retry_after"),
+    [
+        (2.0, 0.0, 1),  # half a second to the next token, rounded up
+        (0.1, 0.0, 10),  # one token every 10 s
+        (0.1, 4.0, 6),  # 4 s of the 10 already passed
+        (0.1, 9.5, 1),
+    ],
+)
+def test_retry_after_counts_whole_seconds_to_the_next_token(
+    rate: float, elapsed: float, retry_after: int
+) -> None:
     clock = Clock()
     limiter = Limiter(Policy("user", rate, 1, 5), clock=clock)
     assert isinstance(limiter.admit("k"), Quota)
@@ -107,13 +111,20 @@ def test_headers() -> None:
 
 def test_limits_raise_429_with_the_draft_headers_and_count_refusals() -> None:
     limits = Limits(USER, ORG, clock=Clock())
-    with limits.user("alice"), limits.user("alice"), pytest.raises(TooManyRequests) as e, \
-            limits.user("alice"):
+    with (
+        limits.user("alice"),
+        limits.user("alice"),
+        pytest.raises(TooManyRequests) as e,
+        limits.user("alice"),
+    ):
         pass
     error = e.value
     assert error.status == 429 and "already has 2 requests in progress" in str(error)
-    assert error.headers() == {"Retry-After": "1", "RateLimit": '"user";r=0;t=1',
-                               "RateLimit-Policy": '"user";q=4;w=2, "org";q=20;w=2'}
+    assert error.headers() == {
+        "Retry-After": "1",
+        "RateLimit": '"user";r=0;t=1',
+        "RateLimit-Policy": '"user";q=4;w=2, "org";q=20;w=2',
+    }
     assert limits.users.active("alice") == 0  # released on the way out, refused or not
     for _ in range(2):  # the last two of the four tokens
         with limits.user("alice"):
@@ -123,12 +134,15 @@ def test_limits_raise_429_with_the_draft_headers_and_count_refusals() -> None:
     assert limits.refused == {("user", "concurrency"): 1, ("user", "rate"): 1}
 
 
-@pytest.mark.parametrize(("cost", "remaining", "retry_after"), [
-    (1, [3, 2, 1, 0], 1),
-    (2, [2, 0], 1),       # two tokens short at 2 a second
-    (3, [1], 1),          # 1 left, 2 short
-    (8, [0], 2),          # worth more than the burst: costs the whole bucket, 4 short
-])
+@pytest.mark.parametrize(
+    ("cost", "remaining", "retry_after"),
+    [
+        (1, [3, 2, 1, 0], 1),
+        (2, [2, 0], 1),  # two tokens short at 2 a second
+        (3, [1], 1),  # 1 left, 2 short
+        (8, [0], 2),  # worth more than the burst: costs the whole bucket, 4 short
+    ],
+)
 def test_a_request_may_cost_more_than_one(cost: int, remaining: list[int], retry_after: int) -> None:
     out = []
     limiter = Limiter(Policy("user", 2.0, 4, 10), clock=Clock())

@@ -26,16 +26,36 @@ def test_build_report() -> None:
     assert build_report("org", Q, rows) == {
         "organization_id": "org",
         "window": {"since": "2026-01-30", "until": "2026-02-02"},
-        "total_scans": 12, "billable_scans": 9, "bot_scans": 3,
+        "total_scans": 12,
+        "billable_scans": 9,
+        "bot_scans": 3,
         "top_products": [
-            {"gtin": "00000000000017", "product_name": "Widget", "brand": "Acme", "scans": 5,
-             "billable_scans": 2, "by_country": {"unknown": 3, "US": 2}, "by_device": {"desktop": 5}},
-            {"gtin": "00000000000024", "product_name": None, "brand": None, "scans": 5,
-             "billable_scans": 5, "by_country": {"DE": 5}, "by_device": {"mobile": 4, "tablet": 1}},
+            {
+                "gtin": "00000000000017",
+                "product_name": "Widget",
+                "brand": "Acme",
+                "scans": 5,
+                "billable_scans": 2,
+                "by_country": {"unknown": 3, "US": 2},
+                "by_device": {"desktop": 5},
+            },
+            {
+                "gtin": "00000000000024",
+                "product_name": None,
+                "brand": None,
+                "scans": 5,
+                "billable_scans": 5,
+                "by_country": {"DE": 5},
+                "by_device": {"mobile": 4, "tablet": 1},
+            },
         ],
         "by_country": {"DE": 5, "US": 4, "unknown": 3},
-        "by_day": [{"date": "2026-01-30", "scans": 0}, {"date": "2026-01-31", "scans": 12},
-                   {"date": "2026-02-01", "scans": 0}, {"date": "2026-02-02", "scans": 0}],
+        "by_day": [
+            {"date": "2026-01-30", "scans": 0},
+            {"date": "2026-01-31", "scans": 12},
+            {"date": "2026-02-01", "scans": 0},
+            {"date": "2026-02-02", "scans": 0},
+        ],
     }
 
 

@@ -33,12 +33,15 @@ async def test_valid_token() -> None:
     assert principal == Principal("alice", frozenset({"brands:read"}))
 
 
-@pytest.mark.parametrize(("claims", "scopes"), [
-    ({"scope": "brands:read other"}, {"brands:read", "other"}),
-    ({"scope": None, "scp": ["brands:read"]}, {"brands:read"}),
-    ({"scope": None}, set()),
-    ({"scope": 42}, set()),
-])
+@pytest.mark.parametrize(
+    ("claims", "scopes"),
+    [
+        ({"scope": "brands:read other"}, {"brands:read", "other"}),
+        ({"scope": None, "scp": ["brands:read"]}, {"brands:read"}),
+        ({"scope": None}, set()),
+        ({"scope": 42}, set()),
+    ],
+)
 async def test_scopes(claims: dict[str, Any], scopes: set[str]) -> None:
     principal = await authenticate(ISSUER_KEY.token(**claims), KEYS, POLICY)
     assert principal.scopes == scopes
@@ -52,27 +55,38 @@ def now() -> int:
     return int(time.time())
 
 
-@pytest.mark.parametrize(("token", "message"), [
-    (lambda: "", "empty"),
-    (lambda: "not-a-jwt", "not a well-formed JWT"),
-    (lambda: "a.b.c", "not a well-formed JWT"),
-    (lambda: ISSUER_KEY.token(exp=now() - 120), "expired"),
-    (lambda: ISSUER_KEY.token(nbf=now() + 600), "not valid yet"),
-    (lambda: ISSUER_KEY.token(iss="https://evil.test/"), "not issued by"),
-    (lambda: ISSUER_KEY.token(aud="another-api"), "not meant for this API"),
-    (lambda: ISSUER_KEY.token(exp=None), "lacks the 'exp' claim"),
-    (lambda: ISSUER_KEY.token(sub=None), "lacks the 'sub' claim"),
-    (lambda: ISSUER_KEY.token(sub=""), "subject"),
-    (lambda: ISSUER_KEY.token(sub=17), "not valid"),
-    (lambda: OTHER_KEY.token(), "signature does not verify"),
-    (lambda: Issuer().token(), "signing key (kid) is not one of the issuer's keys"),
-    (lambda: jwt.encode(ISSUER_KEY.claims(), None, algorithm="none"), "'none' are not accepted"),
-    (ISSUER_KEY.hs256_with_public_key, "'HS256' are not accepted"),
-    (lambda: jwt.encode(ISSUER_KEY.claims(), ec_key(), algorithm="ES256", headers={"kid": ISSUER_KEY.kid}),
-     "does not match its signing key"),
-    (lambda: jwt.encode(ISSUER_KEY.claims(), ISSUER_KEY.key, algorithm="PS256",
-                        headers={"kid": ISSUER_KEY.kid}), "'PS256' are not accepted"),
-])
+@pytest.mark.parametrize(
+    ("token", "message"),
+    [
+        (lambda: "", "empty"),
+        (lambda: "not-a-jwt", "not a well-formed JWT"),
+        (lambda: "a.b.c", "not a well-formed JWT"),
+        (lambda: ISSUER_KEY.token(exp=now() - 120), "expired"),
+        (lambda: ISSUER_KEY.token(nbf=now() + 600), "not valid yet"),
+        (lambda: ISSUER_KEY.token(iss="https://evil.test/"), "not issued by"),
+        (lambda: ISSUER_KEY.token(aud="another-api"), "not meant for this API"),
+        (lambda: ISSUER_KEY.token(exp=None), "lacks the 'exp' claim"),
+        (lambda: ISSUER_KEY.token(sub=None), "lacks the 'sub' claim"),
+        (lambda: ISSUER_KEY.token(sub=""), "subject"),
+        (lambda: ISSUER_KEY.token(sub=17), "not valid"),
+        (lambda: OTHER_KEY.token(), "signature does not verify"),
+        (lambda: Issuer().token(), "signing key (kid) is not one of the issuer's keys"),
+        (lambda: jwt.encode(ISSUER_KEY.claims(), None, algorithm="none"), "'none' are not accepted"),
+        (ISSUER_KEY.hs256_with_public_key, "'HS256' are not accepted"),
+        (
+            lambda: jwt.encode(
+                ISSUER_KEY.claims(), ec_key(), algorithm="ES256", headers={"kid": ISSUER_KEY.kid}
+            ),
+            "does not match its signing key",
+        ),
+        (
+            lambda: jwt.encode(
+                ISSUER_KEY.claims(), ISSUER_KEY.key, algorithm="PS256", headers={"kid": ISSUER_KEY.kid}
+            ),
+            "'PS256' are not accepted",
+        ),
+    ],
+)
 async def test_refused(token: Any, message: str) -> None:
     with pytest.raises(Unauthorized) as e:
         await authenticate(token(), KEYS, POLICY)
@@ -107,8 +121,9 @@ async def test_url_source_refetches_for_a_new_key() -> None:
         fetches.append(request.url)
         return httpx.Response(200, json=documents[-1])
 
-    source = UrlKeySource("https://issuer.test/jwks", refresh_interval=0,
-                          transport=httpx.MockTransport(handler))
+    source = UrlKeySource(
+        "https://issuer.test/jwks", refresh_interval=0, transport=httpx.MockTransport(handler)
+    )
     await authenticate(ISSUER_KEY.token(), source, POLICY)
     await authenticate(ISSUER_KEY.token(), source, POLICY)
     assert len(fetches) == 1  # cached

@@ -43,19 +43,31 @@ class Issuer:
 
     def claims(self, user: str = "alice", **override: Any) -> dict[str, Any]:
         now = int(time.time())
-        claims: dict[str, Any] = {"iss": ISSUER, "aud": AUDIENCE, "sub": user, "scope": "brands:read",
-                                  "iat": now, "nbf": now, "exp": now + 600}
+        claims: dict[str, Any] = {
+            "iss": ISSUER,
+            "aud": AUDIENCE,
+            "sub": user,
+            "scope": "brands:read",
+            "iat": now,
+            "nbf": now,
+            "exp": now + 600,
+        }
         claims.update(override)
         return {k: v for k, v in claims.items() if v is not None}
 
     def token(self, user: str = "alice", *, headers: dict[str, Any] | None = None, **override: Any) -> str:
-        return jwt.encode(self.claims(user, **override), self.key, algorithm="RS256",
-                          headers={"kid": self.kid, **(headers or {})})
+        return jwt.encode(
+            self.claims(user, **override),
+            self.key,
+            algorithm="RS256",
+            headers={"kid": self.kid, **(headers or {})},
+        )
 
     def hs256_with_public_key(self, user: str = "alice") -> str:
         """A token signed with HS256 using the issuer's public key as the secret (algorithm confusion)."""
-        secret = self.key.public_key().public_bytes(serialization.Encoding.PEM,
-                                                    serialization.PublicFormat.SubjectPublicKeyInfo)
+        secret = self.key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
         head = b64(json.dumps({"alg": "HS256", "typ": "JWT", "kid": self.kid}).encode())
         body = b64(json.dumps(self.claims(user)).encode())
         sig = b64(hmac.new(secret, f"{head}.{body}".encode(), hashlib.sha256).digest())

@@ -15,8 +15,12 @@ from scan_analytics.settings import REPO_ROOT
 PKCE = REPO_ROOT / "api" / "static" / "dashboard" / "pkce.js"
 
 VERIFIER = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_Wb-gXFqx0AwU"
-OAUTH = {"authorization_url": "https://idp.test/authorize?tenant=t1", "token_url": "https://idp.test/token",
-         "client_id": "dashboard", "scope": "openid brands:read"}
+OAUTH = {
+    "authorization_url": "https://idp.test/authorize?tenant=t1",
+    "token_url": "https://idp.test/token",
+    "client_id": "dashboard",
+    "scope": "openid brands:read",
+}
 
 SCRIPT = """
 const pkce = await import(process.argv[1]);
@@ -51,8 +55,13 @@ def result() -> dict[str, object]:
     node = shutil.which("node")
     if node is None:
         pytest.fail("Node.js is missing; the PKCE helpers are tested with it")
-    run = subprocess.run([node, "--input-type=module", "-e", SCRIPT, PKCE.as_uri(), json.dumps(OAUTH),
-                          VERIFIER], capture_output=True, text=True, timeout=60, check=False)
+    run = subprocess.run(
+        [node, "--input-type=module", "-e", SCRIPT, PKCE.as_uri(), json.dumps(OAUTH), VERIFIER],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert run.returncode == 0, run.stderr
     out: dict[str, object] = json.loads(run.stdout)
     return out
@@ -83,10 +92,15 @@ def test_authorization_url_carries_the_s256_challenge(result: dict[str, object])
     query = {k: v[0] for k, v in parse_qs(url.query).items()}
     saved = result["saved"]
     assert isinstance(saved, dict)
-    assert query == {"response_type": "code", "client_id": "dashboard",
-                     "redirect_uri": "http://127.0.0.1:8000/dashboard/brand-analytics",
-                     "scope": "openid brands:read", "state": saved["state"],
-                     "code_challenge": result["expected"], "code_challenge_method": "S256"}
+    assert query == {
+        "response_type": "code",
+        "client_id": "dashboard",
+        "redirect_uri": "http://127.0.0.1:8000/dashboard/brand-analytics",
+        "scope": "openid brands:read",
+        "state": saved["state"],
+        "code_challenge": result["expected"],
+        "code_challenge_method": "S256",
+    }
 
 
 def test_code_is_exchanged_with_the_verifier_once(result: dict[str, object]) -> None:
@@ -97,9 +111,13 @@ def test_code_is_exchanged_with_the_verifier_once(result: dict[str, object]) -> 
     body = {k: v[0] for k, v in parse_qs(posted["init"]["body"]).items()}
     saved = result["saved"]
     assert isinstance(saved, dict)
-    assert body == {"grant_type": "authorization_code", "code": "c-1", "client_id": "dashboard",
-                    "redirect_uri": "http://127.0.0.1:8000/dashboard/brand-analytics",
-                    "code_verifier": saved["verifier"]}
+    assert body == {
+        "grant_type": "authorization_code",
+        "code": "c-1",
+        "client_id": "dashboard",
+        "redirect_uri": "http://127.0.0.1:8000/dashboard/brand-analytics",
+        "code_verifier": saved["verifier"],
+    }
     assert result["token"] == "at-1"
     assert result["left"] == 0  # the verifier is gone once used
     assert result["forged"] == "the sign-in answer does not match the request this page made; sign in again"

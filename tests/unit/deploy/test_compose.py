@@ -22,8 +22,11 @@ from scan_analytics.settings import ENV_PREFIX, REPO_ROOT, Settings
 
 COMPOSE = REPO_ROOT / "docker-compose.yml"
 VARIABLE = re.compile(r"\$\{(?P<name>[A-Z_][A-Z0-9_]*)(?:(?P<op>:-|:\?)(?P<arg>[^}]*))?\}")
-ENV = {"POSTGRES_PASSWORD": "secret", "JWKS_URL": "https://idp.example/jwks",
-       "JWT_ISSUER": "https://idp.example/"}
+ENV = {
+    "POSTGRES_PASSWORD": "secret",
+    "JWKS_URL": "https://idp.example/jwks",
+    "JWT_ISSUER": "https://idp.example/",
+}
 
 
 def interpolate(text: str, env: dict[str, str]) -> str:
@@ -53,7 +56,8 @@ def test_required_secrets_fail_loudly_when_missing() -> None:
 
 def test_has_every_part(compose: dict[str, Any]) -> None:
     assert {"postgres", "kafka", "registry", "migrate", "worker", "api", "simulator"} <= set(
-        compose["services"])
+        compose["services"]
+    )
 
 
 def test_dependencies_exist_and_wait_for_health(compose: dict[str, Any]) -> None:
@@ -61,8 +65,7 @@ def test_dependencies_exist_and_wait_for_health(compose: dict[str, Any]) -> None
     for name, service in services.items():
         for dep, spec in service.get("depends_on", {}).items():
             assert dep in services, f"{name} depends on unknown service {dep}"
-            expected = ("service_completed_successfully" if dep == "migrate"
-                        else "service_healthy")
+            expected = "service_completed_successfully" if dep == "migrate" else "service_healthy"
             assert spec["condition"] == expected, f"{name} -> {dep}"
             if expected == "service_healthy":
                 assert "healthcheck" in services[dep], f"{dep} has no healthcheck"
@@ -88,9 +91,14 @@ def test_image_versions_match_local_services(compose: dict[str, Any]) -> None:
 def test_broker_settings_match_local_broker(compose: dict[str, Any]) -> None:
     local = dict(line.split("=", 1) for line in local_kafka.SERVER_PROPERTIES.splitlines())
     env = compose["services"]["kafka"]["environment"]
-    for key in ("offsets.topic.replication.factor", "transaction.state.log.replication.factor",
-                "transaction.state.log.min.isr", "auto.create.topics.enable",
-                "process.roles", "controller.listener.names"):
+    for key in (
+        "offsets.topic.replication.factor",
+        "transaction.state.log.replication.factor",
+        "transaction.state.log.min.isr",
+        "auto.create.topics.enable",
+        "process.roles",
+        "controller.listener.names",
+    ):
         compose_key = "KAFKA_" + key.replace(".", "_").upper()
         assert env[compose_key] == local[key], key
 

@@ -218,9 +218,7 @@ def gtins() -> st.SearchStrategy[str]:
 
 
 # header values: any text but control characters, which validation refuses
-optional_text = st.one_of(
-    st.none(), st.text(st.characters(exclude_categories=("Cc", "Cs")), max_size=40)
-)
+optional_text = st.one_of(st.none(), st.text(st.characters(exclude_categories=("Cc", "Cs")), max_size=40))
 
 
 @settings(max_examples=40, deadline=None)
