@@ -201,3 +201,11 @@ def topic_bytes(settings: Settings, topic: str, timeout: float = 15.0) -> Iterat
         yield msg.value() or b""
         for _k, v in msg.headers() or []:
             yield v or b""
+
+
+def topic_values(settings: Settings, topic: str, timeout: float = 15.0) -> Iterator[bytes]:
+    """Every value of a topic, from the beginning."""
+    consumer = Consumer({"bootstrap.servers": settings.kafka_bootstrap, "group.id": f"all-{uuid.uuid4()}",
+                         "auto.offset.reset": "earliest", "enable.auto.commit": False, "log_level": 0})
+    for msg in _read_topic(consumer, topic, timeout):
+        yield msg.value() or b""
