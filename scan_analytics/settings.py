@@ -114,6 +114,23 @@ class Settings(BaseSettings):
     worker_metrics_host: str = Field(
         default="127.0.0.1", description="address the worker's metrics listen on"
     )
+    ip_key_secret: str = Field(
+        default="dev-only-ip-key-secret",
+        min_length=16,
+        description="secret of the keyed hash (HMAC-SHA256) standing for a client IP in the worker's state",
+    )
+    bot_bucket_cap: int = Field(
+        default=256,
+        ge=64,
+        description="distinct scans of one IP in a 5-minute bucket above which the bucket is saturated: "
+        "all its scans and the next bucket's are rate bots",
+    )
+    dlq_retention_hours: int = Field(
+        default=168, ge=1, description="retention of the dead-letter topic (set by the worker)"
+    )
+    internal_retention_hours: int = Field(
+        default=72, ge=1, description="retention of the worker's internal by-IP topic (set by the worker)"
+    )
 
     # Read API
     api_host: str = Field(default="127.0.0.1", description="address the API listens on")

@@ -88,6 +88,7 @@ def plan(settings: Settings, config: SimulationConfig) -> tuple[Catalog, list[Me
         generated_at=now,
         bot_rate_per_minute=settings.bot_rate_per_minute,
         bot_distinct_gtins_5min=settings.bot_distinct_gtins_5min,
+        bot_bucket_cap=settings.bot_bucket_cap,
     )
     return catalog, messages, truth
 

@@ -12,6 +12,7 @@ from typing import Any
 from schemas.validation import normalize_gtin
 from simulator.traffic import MINUTE_MS, Kind, Malformed, Message, Scan
 
+FIVE_MINUTES_MS = 5 * MINUTE_MS
 ROW_KEY = ("day", "organization_id", "brand_id", "gtin", "country_code", "device_class", "is_bot")
 
 
@@ -50,12 +51,17 @@ class Truth:
         return dict(sorted(out.items()))
 
 
-def rate_bots(scans: Iterable[Scan], per_minute: int, distinct_gtins_5min: int) -> set[str]:
+def rate_bots(
+    scans: Iterable[Scan], per_minute: int, distinct_gtins_5min: int, bucket_cap: int | None = None
+) -> set[str]:
     """Return the event ids the behavioural rate rule marks as bots.
 
     For a scan from address a at time t: the scans from a in (t - 60 s, t] and the
     distinct GTINs among scans from a in (t - 300 s, t], both including itself.
     Only scans not already bots are marked; the counts include every scan.
+    With bucket_cap, a 5-minute bucket of event time (epoch-aligned) in which a has
+    more than bucket_cap scans is saturated: every scan of a in it and in the next
+    bucket is a bot too.
     """
     by_ip: dict[str, list[tuple[int, str, Scan]]] = defaultdict(list)
     for scan in scans:
@@ -66,8 +72,13 @@ def rate_bots(scans: Iterable[Scan], per_minute: int, distinct_gtins_5min: int) 
             continue
         events.sort(key=lambda e: e[0])
         times = [e[0] for e in events]
+        per_bucket = Counter(t // FIVE_MINUTES_MS for t in times)
         for t, _, scan in events:
             if scan.is_bot:
+                continue
+            bucket = t // FIVE_MINUTES_MS
+            if bucket_cap is not None and max(per_bucket[bucket], per_bucket[bucket - 1]) > bucket_cap:
+                marked.add(scan.event_id)
                 continue
             hi = bisect.bisect_right(times, t)
             count = hi - bisect.bisect_right(times, t - MINUTE_MS)
@@ -85,6 +96,7 @@ def compute_truth(
     generated_at: datetime | None = None,
     bot_rate_per_minute: int = 30,
     bot_distinct_gtins_5min: int = 20,
+    bot_bucket_cap: int | None = None,
 ) -> Truth:
     """Return the truth for messages sent in this order (resends are the same event)."""
     sent = resends = malformed = too_late = 0
@@ -101,7 +113,7 @@ def compute_truth(
             too_late += 1
             continue
         distinct[message.event_id] = message
-    by_rate = rate_bots(distinct.values(), bot_rate_per_minute, bot_distinct_gtins_5min)
+    by_rate = rate_bots(distinct.values(), bot_rate_per_minute, bot_distinct_gtins_5min, bot_bucket_cap)
     counts: Counter[tuple[Any, ...]] = Counter()
     for scan in distinct.values():
         r = scan.record

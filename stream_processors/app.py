@@ -1,7 +1,12 @@
-"""The faust app: three agents, their tables, the sink timer. Built by `create_app(settings)`.
+"""The faust app: two thin agents, their tables, the sink timer. Built by `create_app(settings)`.
 
-    raw (key GTIN) --A: decode, validate, DLQ, too-late--> <app>-scans-by-ip (key client IP)
-      --B: dedupe, rate rule, enrich--> enriched (key GTIN) --C: daily counts--> sink --> PostgreSQL
+    raw (any key) --route: decode, validate, dead letters, enrich, IP -> keyed hash-->
+      <app>-scans-by-ip (one record per batch and IP-key partition, confluent-kafka)
+      --classify: dedupe, rate rule, daily counts--> scans.enriched (confluent-kafka)
+                                                 └--> sink --> PostgreSQL
+
+Each scan crosses faust once as a consumed message (on the raw topic); the internal
+topic carries batches. Nothing the worker counts is read back from a public topic.
 """
 
 from __future__ import annotations
@@ -11,9 +16,9 @@ import json
 import logging
 import time
 import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import faust
 from faust.streams import _current_event
@@ -21,26 +26,29 @@ from faust.types import TP, EventT
 
 import schemas
 from scan_analytics.settings import Settings
-from schemas import InvalidScanEvent, RegistryUnavailable, UndecodableRecord, validate_scan_event
+from schemas import RegistryUnavailable
 from stream_processors import versioned
-from stream_processors.daily import CountKey, DailyCounts, Origin
+from stream_processors.daily import CountKey, DailyCounts
 from stream_processors.enrich import Classification, GeoResolver, classify_user_agent
-from stream_processors.errors import PoisonMessage
 from stream_processors.ip_stage import BUCKET_MS, IpStage
 from stream_processors.metrics import WorkerMetrics
+from stream_processors.output import Output
 from stream_processors.rate import RateRule
-from stream_processors.records import day_start_ms, too_late_cutoff_ms
+from stream_processors.records import day_start_ms
+from stream_processors.route import DeadLetter, Router, pack, unpack
 from stream_processors.sink import Sink
-from stream_processors.stores import Buckets, Counts, Fences, Records, partition_items
+from stream_processors.stores import Buckets, Counts, Records, partition_items
+from stream_processors.topics import internal_topic
 from stream_processors.versioned import Session
 
 log = logging.getLogger("stream_processors.worker")
 
-BATCH = 500
+BATCH = 1000  # raw records per route batch
+CLASSIFY_BATCH = 8  # internal records (each up to BATCH scans) per classify batch
 BATCH_WITHIN = 0.25
-BUCKET_CACHE = 50_000
-ORIGIN = "sa-origin"
-KIND = "sa-kind"
+CACHE = 50_000  # buckets and counts kept in memory per partition between batches
+DLQ_HEADERS = ("dlq-reason", "dlq-detail", "dlq-topic", "dlq-partition", "dlq-offset")
+T = TypeVar("T")
 
 
 def _set_current(event: EventT[Any]) -> None:
@@ -57,7 +65,7 @@ def _by_partition(events: Sequence[EventT[Any]]) -> dict[int, list[EventT[Any]]]
 
 
 class Worker:
-    """Everything one worker process holds: clients, stages per partition, the sink."""
+    """Everything one worker process holds: clients, the rate stage per partition, the sink."""
 
     def __init__(self, settings: Settings, metrics: WorkerMetrics | None = None) -> None:
         self.settings = settings
@@ -66,13 +74,15 @@ class Worker:
         self.geo = GeoResolver(settings.geoip_path)
         self.registry = schemas.registry_client(settings.schema_registry_url)
         avro = settings.schemas_dir / "avro"
-        self.decoder = schemas.Decoder(self.registry, schemas.schema_text(schemas.SCAN_EVENT, avro))
+        self.router = Router(self.registry, schemas.schema_text(schemas.SCAN_EVENT, avro), self._enrich,
+                             settings.ip_key_secret.encode(), settings.topic_partitions,
+                             settings.late_horizon_days)
         self.enriched_schema = schemas.schema_text(schemas.ENRICHED_SCAN_EVENT, avro)
-        self.enriched_decoder = schemas.Decoder(self.registry, self.enriched_schema)
         self._encoder: schemas.Encoder | None = None  # looked up (or registered) on first use
-        self.sink = Sink(settings.database_url, self.metrics)
-        self.ip_stages: dict[TP, IpStage] = {}
-        self.counters: dict[TP, DailyCounts] = {}
+        self.output = Output(settings.kafka_bootstrap)
+        self.internal = internal_topic(settings)
+        self.sink = Sink(settings.database_url, self.metrics, settings.worker_id, self._sink_poison)
+        self.stages: dict[TP, tuple[IpStage, DailyCounts]] = {}
         self.app = self._build()
 
     # -- the app -------------------------------------------------------------------------------
@@ -105,23 +115,18 @@ class Worker:
             value_serializer="raw",
         )
         raw = app.topic(s.topic_raw, key_serializer="raw", value_serializer="raw")
-        self.by_ip = app.topic(f"{s.worker_id}-scans-by-ip", partitions=n, internal=True,
-                               key_serializer="raw", value_serializer="raw")
-        self.enriched = app.topic(s.topic_enriched, key_serializer="raw", value_serializer="raw")
-        self.dlq = app.topic(s.topic_dlq, key_serializer="raw", value_serializer="raw")
+        by_ip = app.topic(self.internal, key_serializer="raw", value_serializer="raw")
         # resends are recognised while an IP's bucket is kept: max(late horizon + 2 days, dedup horizon)
         dedup = max(retention, timedelta(hours=s.dedup_horizon_hours))
-        self.buckets = app.Table("ip-buckets", default=bytes, value_type=bytes, partitions=n).tumbling(
+        self.buckets = app.Table("rate-buckets", default=bytes, value_type=bytes, partitions=n).tumbling(
             timedelta(milliseconds=BUCKET_MS), expires=dedup)
-        self.records = app.Table("event-records", default=bytes, value_type=bytes, partitions=n).tumbling(
+        self.records = app.Table("rate-records", default=bytes, value_type=bytes, partitions=n).tumbling(
             timedelta(days=1), expires=dedup)
-        self.counts = app.Table("daily-scans", default=bytes, value_type=bytes, partitions=n).tumbling(
+        self.counts = app.Table("daily-counts", default=bytes, value_type=bytes, partitions=n).tumbling(
             timedelta(days=1), expires=retention)
-        self.fences = app.Table("origin-fences", default=None, value_type=bytes, partitions=n)
 
         app.agent(raw, name="route")(self._route)
-        app.agent(self.by_ip, name="classify")(self._classify)
-        app.agent(self.enriched, name="aggregate")(self._aggregate)
+        app.agent(by_ip, name="classify")(self._classify)
         app.timer(s.sink_interval_seconds)(self._sink_tick)
         app.timer(5.0)(self._lag_tick)
         app.on_partitions_revoked.connect(self._on_revoked)  # type: ignore[arg-type]
@@ -130,130 +135,78 @@ class Worker:
 
     async def _on_revoked(self, sender: Any, revoked: set[TP], **kwargs: Any) -> None:
         for tp in revoked:
-            self.ip_stages.pop(tp, None)
-            if self.counters.pop(tp, None) is not None or tp.topic == self.settings.topic_enriched:
+            if self.stages.pop(tp, None) is not None or tp.topic == self.internal:
                 self.sink.forget([tp.partition])
         log.info("partitions revoked: %s", sorted(f"{tp.topic}:{tp.partition}" for tp in revoked))
 
-    # -- stage A -------------------------------------------------------------------------------
+    async def _retrying(self, what: str, call: Callable[[], T]) -> T:
+        """Call until the registry answers: never skip or ack a record while it is away."""
+        delay = 0.5
+        while True:
+            try:
+                return call()
+            except RegistryUnavailable as e:
+                self.metrics.registry_retries.inc()
+                log.warning("%s: %s; retrying in %.1f s", what, e, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 10.0)
 
-    def _dead_letter(self, event: EventT[Any], reason: str, detail: str) -> None:
-        m = event.message
+    # -- route ---------------------------------------------------------------------------------
+
+    def _enrich(self, user_agent: str | None, ip: str) -> tuple[Classification, str | None]:
+        return classify_user_agent(user_agent), self.geo.country(ip)
+
+    def _dead_letter(self, m: Any, letter: DeadLetter) -> None:
         original = list(m.headers.items()) if isinstance(m.headers, Mapping) else list(m.headers or [])
         headers: list[tuple[str, bytes]] = [
             (str(k), v if isinstance(v, bytes) else str(v).encode()) for k, v in original
-            if k not in ("dlq-reason", "dlq-detail", "dlq-topic", "dlq-partition", "dlq-offset")]
-        headers += [("dlq-reason", reason.encode()), ("dlq-detail", detail[:500].encode()),
+            if k not in DLQ_HEADERS]
+        headers += [("dlq-reason", letter.reason.encode()), ("dlq-detail", letter.detail[:500].encode()),
                     ("dlq-topic", m.topic.encode()), ("dlq-partition", str(m.partition).encode()),
                     ("dlq-offset", str(m.offset).encode())]
-        self.dlq.send_soon(key=m.key, value=m.value, headers=headers)
-        self.metrics.dead_letters.labels(reason).inc()
+        self.output.send(self.settings.topic_dlq, letter.value or b"", key=m.key, headers=headers)
+        self.metrics.dead_letters.labels(letter.reason).inc()
         self.metrics.events_out.labels(self.settings.topic_dlq).inc()
-
-    def route_one(self, event: EventT[Any]) -> None:
-        """Decode, validate and route one raw record (to by-ip, or to the dead-letter topic).
-
-        "Now" is the record's own timestamp in the log, not the wall clock, so a
-        replay decides the future and too-late limits exactly as the first pass did.
-        """
-        written_ms = int(event.message.timestamp * 1000)
-        cutoff_ms = too_late_cutoff_ms(written_ms, self.settings.late_horizon_days)
-        try:
-            valid = validate_scan_event(self.decoder.decode(event.message.value), now_ms=written_ms)
-        except UndecodableRecord as e:
-            self._dead_letter(event, e.reason, e.detail)
-            return
-        except InvalidScanEvent as e:
-            self._dead_letter(event, e.reason, f"{e.field}: {e.detail}")
-            return
-        if valid["occurred_at"] < cutoff_ms:
-            self._dead_letter(event, "too_late", f"occurred_at before {cutoff_ms} ms")
-            return
-        self.by_ip.send_soon(key=valid["client_ip"].encode(), value=json.dumps(valid).encode())
-        self.metrics.events_out.labels(self.by_ip.get_topic_name()).inc()
 
     async def _route(self, stream: Any) -> None:
         async for events in stream.take_events(BATCH, within=BATCH_WITHIN):
             started = time.perf_counter()
+            scans = []
             for event in events:
-                while True:
-                    try:
-                        self.route_one(event)
-                        break
-                    except RegistryUnavailable as e:  # registry away: retry, never skip
-                        self.metrics.registry_retries.inc()
-                        log.warning("route: %s; retrying in 2 s", e)
-                        await asyncio.sleep(2)
+                m = event.message
+                written_ms = int(m.timestamp * 1000)
+                out = await self._retrying("route", lambda: self.router.route(m.value, written_ms))  # noqa: B023
+                if isinstance(out, DeadLetter):
+                    self._dead_letter(m, out)
+                else:
+                    scans.append(out)
+            for partition, value in pack(scans):
+                self.output.send(self.internal, value, partition=partition)
+            self.output.poll()
+            await self.output.flush()  # before take_events acks the batch
             self.metrics.events_in.labels(self.settings.topic_raw).inc(len(events))
+            self.metrics.events_out.labels(self.internal).inc(len(scans))
             self.metrics.stage_seconds.labels("route").observe(time.perf_counter() - started)
 
-    # -- stage B -------------------------------------------------------------------------------
-
-    def _enrich(self, event: dict[str, Any]) -> tuple[Classification, str | None]:
-        return classify_user_agent(event.get("user_agent")), self.geo.country(event["client_ip"])
-
-    def _ip_stage(self, event: EventT[Any]) -> IpStage:
-        tp = event.message.tp
-        stage = self.ip_stages.get(tp)
-        if stage is None:
-            session = Session(start=event.message.offset)
-            stage = self.ip_stages[tp] = IpStage(self.rule, session, Buckets(self.buckets),
-                                                 Records(self.records), self._enrich)
-            log.info("classify: session %s on %s:%d from offset %d", session.id, tp.topic,
-                     tp.partition, session.start)
-        return stage
-
-    async def _classify(self, stream: Any) -> None:
-        async for events in stream.take_events(BATCH, within=BATCH_WITHIN):
-            started = time.perf_counter()
-            encoder = await self._enriched_encoder()
-            for partition, group in _by_partition(events).items():
-                stage = None
-                for event in group:
-                    _set_current(event)
-                    stage = self._ip_stage(event)
-                    t0 = time.perf_counter()
-                    try:
-                        emissions = stage.process(json.loads(event.message.value or b""),
-                                                  event.message.offset)
-                    except (ValueError, KeyError, TypeError) as e:
-                        self._dead_letter(event, "undecodable", f"{type(e).__name__}: {e}")
-                        continue
-                    self.metrics.enrich_seconds.observe(time.perf_counter() - t0)
-                    if not emissions:
-                        self.metrics.duplicates.labels("classify").inc()
-                    for i, em in enumerate(emissions):
-                        self.enriched.send_soon(
-                            key=em.record["gtin"].encode(), value=encoder.encode(em.record),
-                            headers=[(ORIGIN, f"{partition}:{event.message.offset}:{i}".encode()),
-                                     (KIND, em.kind.encode())])
-                        if em.kind == "rate":
-                            self.metrics.reclassified.inc()
-                    self.metrics.events_out.labels(self.settings.topic_enriched).inc(len(emissions))
-                if stage is not None:
-                    for key, entries in stage.dirty():  # current event: the group's last
-                        stage.store.save(key, entries)
-                    stage.forget(BUCKET_CACHE)
-            self.metrics.events_in.labels(self.by_ip.get_topic_name()).inc(len(events))
-            self.metrics.stage_seconds.labels("classify").observe(time.perf_counter() - started)
-
-    # -- stage C -------------------------------------------------------------------------------
+    # -- classify and count ---------------------------------------------------------------------
 
     def _committed(self, tp: TP) -> int | None:
         value = self.app.consumer._committed_offset.get(tp)  # type: ignore[attr-defined]
         return int(value) if value is not None else None
 
-    def _counter(self, tp: TP, start: int) -> DailyCounts:
-        counter = self.counters.get(tp)
-        if counter is None:
+    def _stage(self, tp: TP, start: int) -> tuple[IpStage, DailyCounts]:
+        got = self.stages.get(tp)
+        if got is None:
             session = Session(start=start)
-            counter = self.counters[tp] = DailyCounts(
-                session, Counts(self.counts, tp.partition), Fences(self.fences, tp.partition),
-                lambda: self._committed(tp))
-            log.info("aggregate: session %s on %s:%d from offset %d", session.id, tp.topic,
+            stage = IpStage(self.rule, session, Buckets(self.buckets), Records(self.records),
+                            self.settings.bot_bucket_cap)
+            counter = DailyCounts(session, Counts(self.counts, tp.partition), lambda: self._committed(tp))
+            got = self.stages[tp] = (stage, counter)
+            log.info("classify: session %s on %s:%d from offset %d", session.id, tp.topic,
                      tp.partition, start)
+            self.sink.claim(tp.partition)
             self.sink.offer(tp.partition, self._recovered_counts(tp.partition, session))
-        return counter
+        return got
 
     def _recovered_counts(self, partition: int, session: Session) -> list[tuple[CountKey, int]]:
         """Every count this partition holds, as of the session's start: the sink rewrites them all."""
@@ -270,58 +223,56 @@ class Worker:
             out.append(((day_ms, (dims[0], dims[1], dims[2], dims[3], dims[4], bool(dims[5]))), int(value)))
         return out
 
-    async def _aggregate(self, stream: Any) -> None:
-        async for events in stream.take_events(BATCH, within=BATCH_WITHIN):
+    async def _classify(self, stream: Any) -> None:
+        topic = self.settings.topic_enriched
+        async for events in stream.take_events(CLASSIFY_BATCH, within=BATCH_WITHIN):
             started = time.perf_counter()
+            encoder = await self._enriched_encoder()
+            scans = 0
             for partition, group in _by_partition(events).items():
-                counter = None
+                stage = counter = None
                 for event in group:
                     _set_current(event)
-                    counter = self._counter(event.message.tp, event.message.offset)
-                    headers = dict(event.message.headers or [])
-                    try:
-                        op, oo, oi = (int(x) for x in bytes(headers[ORIGIN]).decode().split(":"))
-                        kind = bytes(headers[KIND]).decode()
-                        record = await self._decode_enriched(event.message.value)
-                        if kind not in ("scan", "rate"):
-                            raise PoisonMessage("bad_header", kind)
-                    except (KeyError, ValueError, PoisonMessage) as e:
-                        # not written by stage B: data for the data team only, never counted
-                        self.metrics.dead_letters.labels("enriched_foreign").inc()
-                        log.warning("aggregate: skipped a record at %s:%d:%d (%s)", event.message.topic,
-                                    partition, event.message.offset, e)
-                        continue
-                    if not counter.apply(record, kind, Origin(op, oo, oi),  # type: ignore[arg-type]
-                                         event.message.offset):
-                        self.metrics.duplicates.labels("aggregate").inc()
-                if counter is not None:
+                    m = event.message
+                    stage, counter = self._stage(m.tp, m.offset)
+                    for ip, record in unpack(m.value):
+                        scans += 1
+                        emissions = stage.process(ip, record, m.offset)
+                        if not emissions:
+                            self.metrics.duplicates.labels("classify").inc()
+                        for em in emissions:
+                            self.output.send(topic, encoder.encode(em.record), key=em.record["gtin"].encode())
+                            counter.apply(em.record, em.kind, m.offset)
+                            if em.kind == "rate":
+                                self.metrics.reclassified.inc()
+                        self.metrics.events_out.labels(topic).inc(len(emissions))
+                if stage is not None and counter is not None:  # the current event: the group's last
+                    for key, value in stage.dirty(self._committed(group[-1].message.tp)):
+                        stage.store.save(key, value)
                     self.sink.offer(partition, counter.flush())
-            self.metrics.events_in.labels(self.settings.topic_enriched).inc(len(events))
-            self.metrics.stage_seconds.labels("aggregate").observe(time.perf_counter() - started)
-
-    async def _decode_enriched(self, value: bytes | None) -> dict[str, Any]:
-        while True:
-            try:
-                return self.enriched_decoder.decode(value)
-            except RegistryUnavailable as e:  # registry away: retry, never skip
-                self.metrics.registry_retries.inc()
-                log.warning("aggregate: %s; retrying in 2 s", e)
-                await asyncio.sleep(2)
+                    stage.forget(CACHE)
+                    counter.forget(CACHE)
+            self.output.poll()
+            await self.output.flush()  # before take_events acks the batch
+            self.metrics.events_in.labels(self.internal).inc(scans)
+            self.metrics.stage_seconds.labels("classify").observe(time.perf_counter() - started)
 
     async def _enriched_encoder(self) -> schemas.Encoder:
         """The encoder of EnrichedScanEvent, looked up (registered only with auto-registration on)."""
-        while self._encoder is None:
-            try:
-                self._encoder = schemas.encoder(
-                    self.registry, schemas.value_subject(self.settings.topic_enriched),
-                    self.enriched_schema, auto_register=self.settings.auto_register_schemas)
-            except RegistryUnavailable as e:
-                self.metrics.registry_retries.inc()
-                log.warning("classify: %s; retrying in 2 s", e)
-                await asyncio.sleep(2)
+        if self._encoder is None:
+            self._encoder = await self._retrying("classify", lambda: schemas.encoder(
+                self.registry, schemas.value_subject(self.settings.topic_enriched),
+                self.enriched_schema, auto_register=self.settings.auto_register_schemas))
         return self._encoder
 
-    # -- timers --------------------------------------------------------------------------------
+    # -- sink and timers ----------------------------------------------------------------------
+
+    def _sink_poison(self, key: CountKey, reason: str) -> None:
+        day_ms, dims = key
+        value = json.dumps({"day_start_ms": day_ms, "key": list(dims)}).encode()
+        self.output.send(self.settings.topic_dlq, value, headers=[
+            ("dlq-reason", b"sink_rejected"), ("dlq-detail", reason[:500].encode()),
+            ("dlq-topic", b"scan_daily_summary"), ("dlq-partition", b"-1"), ("dlq-offset", b"-1")])
 
     async def _sink_tick(self) -> None:
         consumer = self.app.consumer
@@ -332,10 +283,10 @@ class Worker:
                    and self.app.tables.recovery.completed.is_set())  # type: ignore[attr-defined]
         if settled:
             for tp in consumer.assignment():
-                if tp.topic == self.settings.topic_enriched and tp not in self.counters:
-                    committed = self._committed(tp)
-                    self._counter(tp, committed or 0)
+                if tp.topic == self.internal and tp not in self.stages:
+                    self._stage(tp, self._committed(tp) or 0)
         await self.sink.flush()
+        self.output.poll()
 
     async def _lag_tick(self) -> None:
         consumer = self.app.consumer
@@ -344,19 +295,14 @@ class Worker:
                 high = consumer.highwater(tp)
             except Exception:
                 continue
-            committed = self._committed(tp) or 0
             if high is not None:
+                committed = self._committed(tp) or 0
                 self.metrics.lag.labels(tp.topic, str(tp.partition)).set(max(0, high - committed))
-                acked = consumer._acked.get(tp) or []  # type: ignore[attr-defined]
-                if high - committed > 0 and acked:
-                    log.debug("lag %s:%d high %s committed %s read %s acked[:5] %s n %d distinct %d gap %s",
-                             tp.topic, tp.partition, high, committed,
-                             consumer._read_offset.get(tp), sorted(acked)[:5],  # type: ignore[attr-defined]
-                             len(acked), len(set(acked)), consumer._gap.get(tp))  # type: ignore[attr-defined]
 
     async def _on_shutdown(self, sender: Any, **kwargs: Any) -> None:
         await self.sink.flush()
         await self.sink.close()
+        self.output.close()
         log.info("worker stopped; %d sink rows still pending", self.sink.size())
 
 

@@ -33,6 +33,7 @@ def _worker(args: argparse.Namespace, settings: Settings) -> int:
     from scan_analytics.devgeo import ensure_country_mmdb
     from stream_processors.app import Worker
     from stream_processors.errors import StreamProcessorError
+    from stream_processors.topics import ensure_worker_topics
 
     if args.partitions:
         settings = settings.model_copy(update={"topic_partitions": args.partitions})
@@ -48,6 +49,7 @@ def _worker(args: argparse.Namespace, settings: Settings) -> int:
                                        "(SCAN_ANALYTICS_GEOIP_PATH)")
         ensure_country_mmdb(settings.geoip_path)
     ensure_topics(settings)
+    ensure_worker_topics(settings)
     worker = Worker(settings)
     worker.metrics.serve(settings.worker_metrics_host, settings.worker_web_port)
     ours.info("worker %s/%s: metrics on http://%s:%d/metrics", settings.worker_id,

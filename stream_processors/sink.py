@@ -1,9 +1,14 @@
 """Write absolute daily counts to scan_daily_summary: batched upserts of keys that changed.
 
-The worker hands over (key, count) pairs as its tables change; the sink keeps
-only the newest count per key (memory bounded by the number of distinct
-keys), writes them every few seconds in one transaction, and keeps them when
-PostgreSQL is away, retrying with exponential backoff.
+The worker hands over (key, count) pairs per partition as its tables change; the sink
+keeps only the newest count per key (memory bounded by the number of distinct keys),
+writes them every few seconds in one transaction, and keeps them when PostgreSQL is
+away, retrying with exponential backoff.
+
+Fencing: each ownership of a partition claims a new epoch in `scan_sink_owners`;
+a partition's rows are written only while its stored epoch is this sink's, under a
+row lock, so a worker that lost a partition cannot overwrite the new owner's counts.
+Poison: a row PostgreSQL refuses is set aside (`on_poison`) and the others are written.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Final
 
@@ -23,6 +28,7 @@ from stream_processors.records import day_of
 
 log = logging.getLogger("stream_processors.sink")
 
+# Absolute counts straight into the summary (the API's tests and benchmark write with it).
 UPSERT: Final = """
 INSERT INTO scan_daily_summary
     (day, organization_id, brand_id, gtin, country_code, device_class, is_bot, scans)
@@ -32,16 +38,52 @@ ON CONFLICT (organization_id, day, brand_id, gtin, country_code, device_class, i
 DO UPDATE SET scans = EXCLUDED.scans
 """
 
-DELETE: Final = """
-DELETE FROM scan_daily_summary s
-USING unnest(%s::date[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::boolean[])
-    AS k(day, organization_id, brand_id, gtin, country_code, device_class, is_bot)
-WHERE s.organization_id = k.organization_id AND s.day = k.day AND s.brand_id = k.brand_id
-  AND s.gtin = k.gtin AND s.country_code = k.country_code AND s.device_class = k.device_class
-  AND s.is_bot = k.is_bot
+PARTIALS: Final = """
+INSERT INTO scan_daily_partials
+    (partition, day, organization_id, brand_id, gtin, country_code, device_class, is_bot, scans)
+SELECT %s, * FROM unnest(%s::date[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[],
+                         %s::boolean[], %s::bigint[])
+ON CONFLICT (organization_id, day, brand_id, gtin, country_code, device_class, is_bot, partition)
+DO UPDATE SET scans = EXCLUDED.scans
+"""
+
+KEYS: Final = """unnest(%s::date[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::boolean[])
+    AS k(day, organization_id, brand_id, gtin, country_code, device_class, is_bot)"""
+
+SUMS: Final = f"""
+INSERT INTO scan_daily_summary
+    (day, organization_id, brand_id, gtin, country_code, device_class, is_bot, scans)
+SELECT p.day, p.organization_id, p.brand_id, p.gtin, p.country_code, p.device_class, p.is_bot, sum(p.scans)
+FROM scan_daily_partials p JOIN (SELECT DISTINCT * FROM {KEYS}) k
+    USING (day, organization_id, brand_id, gtin, country_code, device_class, is_bot)
+GROUP BY p.day, p.organization_id, p.brand_id, p.gtin, p.country_code, p.device_class, p.is_bot
+ON CONFLICT (organization_id, day, brand_id, gtin, country_code, device_class, is_bot)
+DO UPDATE SET scans = EXCLUDED.scans
+"""
+
+EMPTY: Final = f"""
+DELETE FROM scan_daily_summary s USING {KEYS}
+WHERE s.scans = 0 AND s.organization_id = k.organization_id AND s.day = k.day
+  AND s.brand_id = k.brand_id AND s.gtin = k.gtin AND s.country_code = k.country_code
+  AND s.device_class = k.device_class AND s.is_bot = k.is_bot
+"""
+
+# One sink transaction at a time across workers: sums read partials other workers write.
+LOCK: Final = "SELECT pg_advisory_xact_lock(7306414)"
+
+CLAIM: Final = """
+INSERT INTO scan_sink_owners (worker_group, partition, epoch) VALUES (%s, %s, 1)
+ON CONFLICT (worker_group, partition) DO UPDATE SET epoch = scan_sink_owners.epoch + 1
+RETURNING epoch
+"""
+
+OWNERS: Final = """
+SELECT partition, epoch FROM scan_sink_owners
+WHERE worker_group = %s AND partition = ANY(%s) FOR UPDATE
 """
 
 Row = tuple[date, str, str, str, str, str, bool]
+Poison = Callable[[CountKey, str], None]
 
 
 def _columns(rows: list[Row], counts: list[int] | None) -> list[list[object]]:
@@ -49,30 +91,46 @@ def _columns(rows: list[Row], counts: list[int] | None) -> list[list[object]]:
     return [*cols, list[object](counts)] if counts is not None else cols
 
 
-class Sink:
-    """Pending absolute counts by source partition, flushed to PostgreSQL."""
+def _row(key: CountKey) -> Row:
+    day_ms, (org, brand, gtin, country, device, is_bot) = key
+    return (day_of(day_ms), org, brand, gtin, country, device, is_bot)
 
-    def __init__(self, database_url: str, metrics: WorkerMetrics, max_backoff: float = 30.0) -> None:
+
+class Sink:
+    """Pending absolute counts by partition, flushed to PostgreSQL under each partition's epoch."""
+
+    def __init__(self, database_url: str, metrics: WorkerMetrics, group: str,
+                 on_poison: Poison | None = None, max_backoff: float = 30.0) -> None:
         self.database_url = database_url
         self.metrics = metrics
+        self.group = group
+        self.on_poison = on_poison
         self.max_backoff = max_backoff
         self.pending: dict[int, dict[CountKey, int]] = {}
+        self.epochs: dict[int, int | None] = {}  # owned partitions; None until claimed
         self._conn: psycopg.AsyncConnection[tuple[object, ...]] | None = None
         self._failures = 0
         self._retry_at = 0.0
         self._lock = asyncio.Lock()
 
+    def claim(self, partition: int) -> None:
+        """Own partition from now on: a new epoch is claimed before its next write."""
+        self.epochs[partition] = None
+
     def offer(self, partition: int, changed: Iterable[tuple[CountKey, int]]) -> None:
         """Record new absolute counts of keys owned by partition."""
+        if partition not in self.epochs:
+            self.claim(partition)
         pending = self.pending.setdefault(partition, {})
         for key, count in changed:
             pending[key] = count
         self.metrics.sink_pending.set(self.size())
 
     def forget(self, partitions: Iterable[int]) -> None:
-        """Drop what is owed for partitions this worker no longer owns (the new owner rewrites them)."""
+        """Drop partitions this worker no longer owns (the new owner rewrites them)."""
         for p in partitions:
             self.pending.pop(p, None)
+            self.epochs.pop(p, None)
         self.metrics.sink_pending.set(self.size())
 
     def size(self) -> int:
@@ -88,51 +146,80 @@ class Sink:
         async with self._lock:
             if not any(self.pending.values()) or time.monotonic() < self._retry_at:
                 return 0
-            taken = self.pending
+            taken = {p: rows for p, rows in self.pending.items() if rows}
             self.pending = {}
-            merged: dict[CountKey, int] = {}
-            for part in taken.values():
-                merged.update(part)
             started = time.perf_counter()
             try:
-                await self._write(merged)
+                written = await self._write(taken)
             except (psycopg.Error, OSError) as e:
-                for p, rows in taken.items():  # newer offers win over what was taken
-                    self.pending[p] = {**rows, **self.pending.get(p, {})}
+                for p, rows in taken.items():  # newer offers win; partitions lost meanwhile stay lost
+                    if p in self.epochs:
+                        self.pending[p] = {**rows, **self.pending.get(p, {})}
                 self._failures += 1
                 delay = min(self.max_backoff, 0.5 * 2 ** min(self._failures, 10))
                 self._retry_at = time.monotonic() + delay
                 self.metrics.sink_failures.inc()
                 log.warning("sink: PostgreSQL write failed (%s); %d rows kept, retry in %.1f s",
                             str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__,
-                            len(merged), delay)
+                            sum(len(r) for r in taken.values()), delay)
                 if self._conn is not None:
                     await self._conn.close()
                     self._conn = None
                 return 0
             self._failures = 0
             self.metrics.sink_seconds.observe(time.perf_counter() - started)
-            self.metrics.sink_rows.inc(len(merged))
+            self.metrics.sink_rows.inc(written)
             self.metrics.sink_pending.set(self.size())
-            return len(merged)
+            return written
 
-    async def _write(self, rows: dict[CountKey, int]) -> None:
-        upsert: list[Row] = []
-        counts: list[int] = []
-        delete: list[Row] = []
-        for (day_ms, (org, brand, gtin, country, device, is_bot)), n in rows.items():
-            row = (day_of(day_ms), org, brand, gtin, country, device, is_bot)
-            if n > 0:
-                upsert.append(row)
-                counts.append(n)
-            else:
-                delete.append(row)
+    async def _write(self, taken: dict[int, dict[CountKey, int]]) -> int:
         conn = await self._connection()
         async with conn.transaction():
-            if upsert:
-                await conn.execute(UPSERT, _columns(upsert, counts))
-            if delete:
-                await conn.execute(DELETE, _columns(delete, None))
+            for p in taken:
+                if self.epochs.get(p, 0) is None:
+                    row = await (await conn.execute(CLAIM, (self.group, p))).fetchone()
+                    self.epochs[p] = int(row[0])  # type: ignore[index, arg-type]
+            cur = await conn.execute(OWNERS, (self.group, list(taken)))
+            stored = {int(p): int(e) for p, e in await cur.fetchall()}  # type: ignore[call-overload]
+            written = 0
+            for p, part in taken.items():
+                if p not in self.epochs or stored.get(p) != self.epochs[p]:
+                    log.warning("sink: partition %d is owned by a newer epoch; its rows are dropped", p)
+                    self.epochs.pop(p, None)
+                    self.pending.pop(p, None)
+                    continue
+                try:
+                    async with conn.transaction():
+                        await self._upsert(conn, p, part)
+                    written += len(part)
+                except (psycopg.DataError, psycopg.IntegrityError):
+                    written += len(await self._one_by_one(conn, p, part))
+        return written
+
+    async def _upsert(self, conn: psycopg.AsyncConnection[tuple[object, ...]], partition: int,
+                      rows: dict[CountKey, int]) -> None:
+        keys = [_row(k) for k in rows]
+        await conn.execute(LOCK)
+        await conn.execute(PARTIALS, [partition, *_columns(keys, [max(n, 0) for n in rows.values()])])
+        await conn.execute(SUMS, _columns(keys, None))
+        await conn.execute(EMPTY, _columns(keys, None))
+
+    async def _one_by_one(self, conn: psycopg.AsyncConnection[tuple[object, ...]], partition: int,
+                          rows: dict[CountKey, int]) -> dict[CountKey, int]:
+        """Write rows one by one (a savepoint each); set aside those PostgreSQL refuses."""
+        written: dict[CountKey, int] = {}
+        for key, n in rows.items():
+            try:
+                async with conn.transaction():
+                    await self._upsert(conn, partition, {key: n})
+                written[key] = n
+            except (psycopg.DataError, psycopg.IntegrityError) as e:
+                reason = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+                self.metrics.dead_letters.labels("sink_rejected").inc()
+                log.error("sink: row set aside: %s", reason)
+                if self.on_poison is not None:
+                    self.on_poison(key, reason)
+        return written
 
     async def close(self) -> None:
         if self._conn is not None:

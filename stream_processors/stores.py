@@ -39,10 +39,10 @@ class Buckets:
     def __init__(self, table: Any) -> None:
         self.store = WindowedStore(table)
 
-    def load(self, key: BucketKey) -> list[list[Any]] | None:
+    def load(self, key: BucketKey) -> list[Any] | None:
         return self.store.get(key[0], key[1])  # type: ignore[no-any-return]
 
-    def save(self, key: BucketKey, entries: list[list[Any]]) -> None:
+    def save(self, key: BucketKey, entries: list[Any]) -> None:
         self.store.put(key[0], key[1], entries)
 
 
@@ -67,18 +67,6 @@ class Counts:
 
     def save(self, key: CountKey, history: History) -> None:
         self.store.put((self.partition, *key[1]), key[0], history)
-
-
-class Fences:
-    def __init__(self, table: Any, partition: int) -> None:
-        self.table = table
-        self.partition = partition
-
-    def load(self, origin_partition: int) -> History | None:
-        return loads(self.table.get((self.partition, origin_partition)))  # type: ignore[no-any-return]
-
-    def save(self, origin_partition: int, history: History) -> None:
-        self.table[(self.partition, origin_partition)] = dumps(history).encode()
 
 
 def partition_items(table: Any, partition: int) -> list[tuple[Any, Any]]:

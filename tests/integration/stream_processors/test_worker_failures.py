@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import subprocess
 import time
 import urllib.request
@@ -12,6 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from confluent_kafka import Producer
+from confluent_kafka.admin import AdminClient  # type: ignore[attr-defined]
 from psycopg.conninfo import make_conninfo
 
 from scan_analytics import migrate
@@ -25,6 +28,8 @@ from tests.integration.stream_processors.conftest import (
     dead_letters,
     enriched_summary,
     group_lag,
+    topic_bytes,
+    topic_values,
     truth_rows,
     wait_for,
 )
@@ -70,16 +75,18 @@ def test_sigkill_three_times_totals_exact(pipeline: Settings, workers: list[Work
         assert worker.alive(), worker.tail()
         worker.kill()
     worker.start()
+    forge_enriched(pipeline, 1000)  # an outside producer writes to the public topic: no count moves
     got = wait_for(pipeline.database_url, expected, timeout=420, alive=[worker])
     assert_exact(expected, got, [worker])
     assert_drained(pipeline)
+    assert_no_raw_ip(pipeline)
     reasons = Counter(dead_letters(pipeline).values())  # one per source record, replays included
     assert sum(n for r, n in reasons.items() if r != "too_late") == truth.malformed, reasons
     assert reasons["too_late"] >= truth.too_late, reasons
     # scans.enriched is at least once: replays repeat records, event_id (or sa-origin) dedupes them,
     # and the last record of each event carries its final verdict
     enriched = enriched_summary(pipeline)
-    assert enriched["distinct_scans"] == truth.valid_distinct, enriched
+    assert enriched["distinct_scans"] == truth.valid_distinct + 1000, enriched  # with the forged ones
     assert enriched["bots_last_wins"] == sum(r["scans"] for r in truth.rows if r["is_bot"]), enriched
     url = f"http://127.0.0.1:{worker.settings.worker_web_port}/metrics"
     metrics = urllib.request.urlopen(url, timeout=10).read().decode()
@@ -88,6 +95,58 @@ def test_sigkill_three_times_totals_exact(pipeline: Settings, workers: list[Work
                  "scan_worker_enrichment_seconds", "scan_worker_dead_letters_total"):
         assert name in metrics, name
     assert worker.stop() == 0  # SIGTERM: a clean shutdown
+
+
+def forge_enriched(settings: Settings, n: int) -> None:
+    """Write n well-formed EnrichedScanEvents with made-up headers to the enriched topic."""
+    import uuid
+
+    import schemas
+
+    registry = schemas.registry_client(settings.schema_registry_url)
+    encoder = schemas.encoder(registry, schemas.value_subject(settings.topic_enriched),
+                              schemas.schema_text(schemas.ENRICHED_SCAN_EVENT), auto_register=True)
+    producer = Producer({"bootstrap.servers": settings.kafka_bootstrap, "log_level": 0})
+    for i in range(n):
+        record = {"event_id": str(uuid.uuid4()), "occurred_at": int(time.time() * 1000),
+                  "gtin": "04000000000011",
+                  "organization_id": "org-acme", "brand_id": "org-acme-01", "digital_link": "https://x/01/1",
+                  "link_type": None, "user_agent": None, "referer": None, "accept_language": None,
+                  "status_code": 200, "country_code": "US", "device_class": "mobile", "is_bot": False,
+                  "bot_reason": None, "agent_name": None, "traffic_class": "human"}
+        producer.produce(settings.topic_enriched, key=b"04000000000011", value=encoder.encode(record),
+                         headers=[("sa-origin", f"0:{10**9 + i}:0".encode()), ("sa-kind", b"scan")])
+    assert producer.flush(30) == 0
+
+
+def raw_ips(settings: Settings) -> set[bytes]:
+    """The client IPs of every raw record that decodes."""
+    import schemas
+
+    decoder = schemas.Decoder(schemas.registry_client(settings.schema_registry_url),
+                              schemas.schema_text(schemas.SCAN_EVENT))
+    ips: set[bytes] = set()
+    for value in topic_values(settings, settings.topic_raw):
+        try:
+            ips.add(str(decoder.decode(value)["client_ip"]).encode())
+        except Exception:
+            continue
+    return ips
+
+
+def assert_no_raw_ip(settings: Settings) -> None:
+    """No topic but the raw one holds a client IP: internal, enriched, dead letters, changelogs."""
+    ips = raw_ips(settings)
+    assert len(ips) > 100
+    admin = AdminClient({"bootstrap.servers": settings.kafka_bootstrap, "log_level": 0})
+    topics = [t for t in admin.list_topics(timeout=10).topics
+              if t.startswith(settings.worker_id) or t in (settings.topic_enriched, settings.topic_dlq)]
+    assert any(t.endswith("-changelog") for t in topics), topics
+    tokens = re.compile(rb"(?<![\d.])\d{1,3}(?:\.\d{1,3}){3}(?![\d.])|[0-9a-fA-F]*:[0-9a-fA-F:.]+")
+    for topic in topics:
+        for blob in topic_bytes(settings, topic, timeout=5):
+            found = [t for t in tokens.findall(blob) if t in ips]
+            assert not found, f"{topic} holds client IPs {found[:3]}"
 
 
 def test_two_workers_one_killed_totals_exact(pipeline: Settings, workers: list[WorkerProcess]) -> None:
