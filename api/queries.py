@@ -3,44 +3,56 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 from psycopg import AsyncConnection, sql
 
 from api.params import ScanQuery
 from api.report import Row
-from api.window import split
+from api.window import Window, first_of_next_month, split
 
-# Whole months come from scan_monthly_summary and the days around them from
-# scan_daily_summary; by_country and by_day come from scan_daily_country_totals.
-# The triggers of migration 0003 keep both rollups equal to the daily table.
+_DAY, _WEEK = timedelta(days=1), timedelta(days=7)
+
+# The ranking, the totals and the countries are read from the rollups of migration
+# 0007 (per GTIN, per country, per brand; no device): the window's whole months
+# from the monthly layer, whole weeks of the rest from the weekly layer, and the
+# remaining days from the daily layer (`periods`). The top GTINs' countries and
+# devices need the full key: whole months from scan_monthly_summary, the days
+# around them from scan_daily_summary (migration 0003).
+_LAYERS = """
+        SELECT {key}, scans, bot_scans
+        FROM {daily}
+        WHERE organization_id = %(org)s {brand} AND day = ANY(%(days)s::date[])
+        UNION ALL
+        SELECT {key}, scans, bot_scans
+        FROM scan_weekly_{grain}_totals
+        WHERE organization_id = %(org)s {brand} AND week = ANY(%(weeks)s::date[])
+        UNION ALL
+        SELECT {key}, scans, bot_scans
+        FROM scan_monthly_{grain}_totals
+        WHERE organization_id = %(org)s {brand} AND month = ANY(%(months)s::date[])"""
+
 _SLICE = """
-        SELECT gtin, country_code, device_class, is_bot, scans
+        SELECT gtin, country_code, device_class, scans
         FROM scan_daily_summary
-        WHERE organization_id = %(org)s {brand} {gtins}
+        WHERE organization_id = %(org)s {brand} AND gtin = ANY(ARRAY(SELECT gtin FROM top_gtins))
           AND day >= %(head_from)s AND day < %(head_to)s
         UNION ALL
-        SELECT gtin, country_code, device_class, is_bot, scans
+        SELECT gtin, country_code, device_class, scans
         FROM scan_monthly_summary
-        WHERE organization_id = %(org)s {brand} {gtins}
+        WHERE organization_id = %(org)s {brand} AND gtin = ANY(ARRAY(SELECT gtin FROM top_gtins))
           AND month >= %(months_from)s AND month < %(months_to)s
         UNION ALL
-        SELECT gtin, country_code, device_class, is_bot, scans
+        SELECT gtin, country_code, device_class, scans
         FROM scan_daily_summary
-        WHERE organization_id = %(org)s {brand} {gtins}
+        WHERE organization_id = %(org)s {brand} AND gtin = ANY(ARRAY(SELECT gtin FROM top_gtins))
           AND day >= %(tail_from)s AND day < %(tail_to)s"""
 
-# The top GTINs' rows are read through the (organization_id, gtin, day|month)
-# indexes of migration 0004: one short range per GTIN.
-_TOP_FILTER = "AND gtin = ANY(ARRAY(SELECT gtin FROM top_gtins))"
-
-# One pass over the window's rows sums per GTIN, a second one sums the top
-# GTINs' countries and devices; countries and days come from the small rollup.
 _SCANS = """
 WITH per_gtin AS (
-    SELECT gtin, sum(scans)::bigint AS scans,
-           coalesce(sum(scans) FILTER (WHERE NOT is_bot), 0)::bigint AS billable
-    FROM ({slice}) AS slice
+    SELECT gtin, sum(scans)::bigint AS scans, sum(scans - bot_scans)::bigint AS billable
+    FROM ({gtin_layers}) AS layers
     GROUP BY gtin
 ),
 top_gtins AS (
@@ -55,15 +67,20 @@ details AS (
     FROM ({top_slice}) AS top_slice
     GROUP BY GROUPING SETS ((gtin, country_code), (gtin, device_class))
 ),
-totals AS (
-    SELECT GROUPING(day) = 0 AS per_day, day, country_code, sum(scans)::bigint AS scans
-    FROM scan_daily_country_totals
+per_country AS (
+    SELECT country_code, sum(scans)::bigint AS scans
+    FROM ({country_layers}) AS layers
+    GROUP BY country_code
+),
+per_day AS (
+    SELECT day, sum(scans)::bigint AS scans, sum(scans - bot_scans)::bigint AS billable
+    FROM scan_daily_brand_totals
     WHERE organization_id = %(org)s {brand} AND day >= %(since)s AND day <= %(until)s
-    GROUP BY GROUPING SETS ((day), (country_code))
+    GROUP BY day
 )
 SELECT 'total' AS kind, NULL AS key, NULL AS sub, coalesce(sum(scans), 0)::bigint AS scans,
        coalesce(sum(billable), 0)::bigint AS billable, NULL AS product_name, NULL AS brand
-FROM per_gtin
+FROM per_day
 UNION ALL
 SELECT 'product', t.gtin, NULL, t.scans, t.billable, c.product_name, c.brand
 FROM top_gtins AS t
@@ -78,23 +95,63 @@ SELECT CASE WHEN per_country THEN 'product_country' ELSE 'product_device' END, g
 FROM details
 WHERE scans > 0
 UNION ALL
-SELECT CASE WHEN per_day THEN 'day' ELSE 'country' END,
-       CASE WHEN per_day THEN day::text ELSE country_code END, NULL, scans, NULL, NULL, NULL
-FROM totals
+SELECT 'country', country_code, NULL, scans, NULL, NULL, NULL
+FROM per_country
+WHERE scans > 0
+UNION ALL
+SELECT 'day', day::text, NULL, scans, NULL, NULL, NULL
+FROM per_day
 WHERE scans > 0
 """
 
 
 def _scans(brand: str) -> str:
     return _SCANS.format(
-        slice=_SLICE.format(brand=brand, gtins=""),
-        top_slice=_SLICE.format(brand=brand, gtins=_TOP_FILTER),
+        gtin_layers=_LAYERS.format(key="gtin", daily="scan_daily_gtin_totals", grain="gtin", brand=brand),
+        country_layers=_LAYERS.format(
+            key="country_code", daily="scan_daily_country_totals", grain="country", brand=brand
+        ),
+        top_slice=_SLICE.format(brand=brand),
         brand=brand,
     )
 
 
 SCANS_FOR_ORGANIZATION = sql.SQL(_scans(""))
 SCANS_FOR_BRAND = sql.SQL(_scans("AND brand_id = %(brand)s"))
+
+
+@dataclass(frozen=True)
+class Periods:
+    """A window as the first days of its whole months, of its whole weeks and its single days."""
+
+    days: list[date]
+    weeks: list[date]
+    months: list[date]
+
+
+def _days_and_weeks(start: date, end: date, periods: Periods) -> None:
+    """Cover [start, end) with whole weeks (Monday to Sunday) and single days."""
+    day = start
+    while day < end:
+        if day.weekday() == 0 and day + _WEEK <= end:
+            periods.weeks.append(day)
+            day += _WEEK
+        else:
+            periods.days.append(day)
+            day += _DAY
+
+
+def periods(window: Window) -> Periods:
+    """Return the months, weeks and days that cover `window` exactly once each, fewest first."""
+    parts = split(window)
+    out = Periods(days=[], weeks=[], months=[])
+    _days_and_weeks(*parts.head, out)
+    month = parts.months[0]
+    while month < parts.months[1]:
+        out.months.append(month)
+        month = first_of_next_month(month)
+    _days_and_weeks(*parts.tail, out)
+    return out
 
 
 @dataclass(frozen=True)
@@ -106,12 +163,16 @@ class Membership:
 def scans_statement(organization_id: str, query: ScanQuery) -> tuple[sql.SQL, dict[str, Any]]:
     """Return the statement and parameters that answer `query` for `organization_id`."""
     parts = split(query.window)
+    cover = periods(query.window)
     params: dict[str, Any] = {
         "org": organization_id,
         "brand": query.brand_id,
         "since": query.window.since,
         "until": query.window.until,
         "top": query.top,
+        "days": cover.days,
+        "weeks": cover.weeks,
+        "months": cover.months,
         "head_from": parts.head[0],
         "head_to": parts.head[1],
         "months_from": parts.months[0],

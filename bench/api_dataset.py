@@ -92,6 +92,17 @@ COUNTRIES = (
 DEVICES = (("mobile", 62), ("desktop", 24), ("tablet", 7), ("other", 2), ("bot", 5))
 BOT_SHARE_OF_BROWSERS = 0.04  # scrapers that present a browser's User-Agent
 MAX_COMBOS = 40
+TABLES = (  # the daily table and the rollups the triggers of migrations 0003 and 0007 keep
+    "scan_daily_summary",
+    "scan_monthly_summary",
+    "scan_daily_country_totals",
+    "scan_daily_gtin_totals",
+    "scan_weekly_gtin_totals",
+    "scan_monthly_gtin_totals",
+    "scan_weekly_country_totals",
+    "scan_monthly_country_totals",
+    "scan_daily_brand_totals",
+)
 
 
 @dataclass(frozen=True)
@@ -175,7 +186,7 @@ def day_lines(day: date, products: list[Product], rng: random.Random) -> Iterato
 
 
 def rebuild_rollups_in_arrival_order(cur: psycopg.Cursor[Any]) -> None:
-    """Fill the rollups as scan_rollups_rebuild() does, but stored day by day as the triggers store them."""
+    """Fill the rollups as the rebuild functions do, stored period by period as the triggers store them."""
     cur.execute("SET LOCAL work_mem = '512MB'")
     cur.execute("TRUNCATE scan_monthly_summary, scan_daily_country_totals")
     cur.execute(
@@ -192,6 +203,7 @@ def rebuild_rollups_in_arrival_order(cur: psycopg.Cursor[Any]) -> None:
         "        coalesce(sum(scans) FILTER (WHERE is_bot), 0)"
         " FROM scan_daily_summary GROUP BY 1, 2, 3, 4 ORDER BY 2"
     )
+    cur.execute("SELECT scan_read_rollups_rebuild()")  # migration 0007, from the daily table and the above
 
 
 def database_exists(admin_url: str, database: str) -> bool:
@@ -293,10 +305,10 @@ def load(settings: Settings, database: str, scale: float, force: bool, seed: int
             rolled = time.perf_counter()
             print(f"rollups rebuilt in {rolled - indexed:.0f} s", flush=True)
         conn.autocommit = True
-        conn.execute("VACUUM (ANALYZE) scan_daily_summary, scan_monthly_summary, scan_daily_country_totals")
+        conn.execute(sql.SQL("VACUUM (ANALYZE) {}").format(sql.SQL(", ").join(map(sql.Identifier, TABLES))))
         counts = {
             t: conn.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(t))).fetchone()
-            for t in ("scan_daily_summary", "scan_monthly_summary", "scan_daily_country_totals")
+            for t in TABLES
         }
         largest = conn.execute(
             "SELECT count(*) FROM scan_daily_summary WHERE organization_id = 'org-01'"

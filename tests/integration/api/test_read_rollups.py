@@ -1,0 +1,238 @@
+"""The read rollups of migration 0007 equal a GROUP BY over scan_daily_summary after any writes.
+
+Also: the periods a window is read as cover it exactly once.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections.abc import Iterator
+from datetime import date, timedelta
+
+import psycopg
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from api.queries import periods
+from api.window import Window
+from scan_analytics import migrate
+from scan_analytics.settings import Settings
+from stream_processors.sink import DELETE, UPSERT
+from tests.integration.conftest import create_database, drop_database
+
+pytestmark = pytest.mark.integration
+
+WEEK = "date_trunc('week', day::timestamp)::date"
+MONTH = "date_trunc('month', day::timestamp)::date"
+BOTS = "coalesce(sum(scans) FILTER (WHERE is_bot), 0)"
+# rollup table -> (its key columns, the same key computed from scan_daily_summary)
+ROLLUPS = {
+    "scan_daily_gtin_totals": (
+        "organization_id, day, brand_id, gtin",
+        "organization_id, day, brand_id, gtin",
+    ),
+    "scan_weekly_gtin_totals": (
+        "organization_id, week, brand_id, gtin",
+        f"organization_id, {WEEK}, brand_id, gtin",
+    ),
+    "scan_monthly_gtin_totals": (
+        "organization_id, month, brand_id, gtin",
+        f"organization_id, {MONTH}, brand_id, gtin",
+    ),
+    "scan_weekly_country_totals": (
+        "organization_id, week, brand_id, country_code",
+        f"organization_id, {WEEK}, brand_id, country_code",
+    ),
+    "scan_monthly_country_totals": (
+        "organization_id, month, brand_id, country_code",
+        f"organization_id, {MONTH}, brand_id, country_code",
+    ),
+    "scan_daily_brand_totals": ("organization_id, day, brand_id", "organization_id, day, brand_id"),
+}
+
+
+@pytest.fixture(scope="module")
+def url(base_settings: Settings, run_id: str) -> Iterator[str]:
+    name = f"sa_read_rollups_{run_id}"
+    db_url = create_database(base_settings.database_url, name)
+    migrate.apply(db_url, base_settings.schemas_dir / "sql")
+    yield db_url
+    drop_database(base_settings.database_url, name)
+
+
+def differences(
+    conn: psycopg.Connection,
+) -> dict[str, tuple[set[tuple[object, ...]], set[tuple[object, ...]]]]:
+    """Return, per rollup that differs from the daily table, (rows only in the rollup, rows only expected)."""
+    out = {}
+    for table, (key, computed) in ROLLUPS.items():
+        actual = set(
+            conn.execute(f"SELECT {key}, scans, bot_scans FROM {table} WHERE scans <> 0 OR bot_scans <> 0")
+        )
+        wanted = set(
+            conn.execute(
+                f"SELECT {computed}, sum(scans), {BOTS} FROM scan_daily_summary GROUP BY {computed}"
+                f" HAVING sum(scans) <> 0 OR {BOTS} <> 0"
+            )
+        )
+        if actual != wanted:
+            out[table] = (actual - wanted, wanted - actual)
+    return out
+
+
+def columns(rows: list[tuple[object, ...]]) -> list[list[object]]:
+    return [list(c) for c in zip(*rows, strict=True)]
+
+
+keys = st.tuples(
+    st.dates(date(2026, 2, 20), date(2026, 3, 10)),  # crosses a month and three week boundaries
+    st.sampled_from(["o1", "o2"]),
+    st.sampled_from(["b1", "b2"]),
+    st.sampled_from(["00000000000017", "00000000000024", "00000000000031"]),
+    st.sampled_from(["US", "DE", "unknown"]),
+    st.sampled_from(["mobile", "desktop", "bot"]),
+    st.booleans(),
+)
+statements = st.lists(
+    st.one_of(
+        st.tuples(st.just("upsert"), st.dictionaries(keys, st.integers(0, 1000), min_size=1, max_size=15)),
+        st.tuples(st.just("zero"), st.integers(0, 2**32)),  # existing keys' counts fall to 0
+        st.tuples(st.just("delete"), st.integers(0, 2**32)),  # the sink's DELETE of existing keys
+        st.tuples(st.just("rekey"), st.sampled_from(["US", "DE"])),
+        st.tuples(st.just("truncate"), st.none()),
+    ),
+    min_size=1,
+    max_size=8,
+)
+
+
+def existing(conn: psycopg.Connection, seed: int) -> list[tuple[object, ...]]:
+    """Return a random half of the daily table's keys."""
+    rows = conn.execute(
+        "SELECT day, organization_id, brand_id, gtin, country_code, device_class, is_bot"
+        " FROM scan_daily_summary ORDER BY 1, 2, 3, 4, 5, 6, 7"
+    ).fetchall()
+    return random.Random(seed).sample(rows, len(rows) // 2 + (1 if rows else 0)) if rows else []
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(statements)
+def test_random_writes_keep_the_read_rollups_equal_to_the_daily_table(
+    url: str, steps: list[tuple[str, object]]
+) -> None:
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("TRUNCATE scan_daily_summary")
+        for kind, arg in steps:
+            if kind == "upsert" and isinstance(arg, dict):
+                conn.execute(UPSERT, columns([(*k, n) for k, n in arg.items()]))
+            elif kind == "zero" and isinstance(arg, int) and (picked := existing(conn, arg)):
+                conn.execute(UPSERT, columns([(*k, 0) for k in picked]))
+            elif kind == "delete" and isinstance(arg, int) and (picked := existing(conn, arg)):
+                conn.execute(DELETE, columns(picked))
+            elif kind == "rekey":  # rows that move to another week, month and bot flag
+                conn.execute(
+                    "UPDATE scan_daily_summary SET day = day + 9, is_bot = NOT is_bot, scans = scans + 1"
+                    " WHERE gtin = '00000000000017' AND country_code = %s",
+                    (arg,),
+                )
+            elif kind == "truncate":
+                conn.execute("TRUNCATE scan_daily_summary")
+        assert differences(conn) == {}
+
+
+def test_counts_that_fall_to_zero_leave_nothing_behind(url: str) -> None:
+    key = (date(2026, 3, 2), "o1", "b1", "00000000000017", "US", "mobile", True)
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("TRUNCATE scan_daily_summary")
+        conn.execute(UPSERT, columns([(*key, 5)]))
+        assert conn.execute("SELECT scans, bot_scans FROM scan_weekly_gtin_totals").fetchall() == [(5, 5)]
+        conn.execute(UPSERT, columns([(*key, 0)]))
+        for table in ROLLUPS:
+            assert conn.execute(f"SELECT scans, bot_scans FROM {table}").fetchall() in ([], [(0, 0)]), table
+        assert differences(conn) == {}
+
+
+def test_concurrent_writers_keep_the_read_rollups_exact(url: str) -> None:
+    """Four writers, each owning its GTINs (as sink partitions do), all touching the same rollup rows."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("TRUNCATE scan_daily_summary")
+    errors: list[BaseException] = []
+    days = [date(2026, 3, 28) + timedelta(days=i) for i in range(6)]  # crosses a week and a month
+
+    def writer(worker: int) -> None:
+        rng = random.Random(worker)
+        try:
+            with psycopg.connect(url) as conn:
+                for _ in range(15):
+                    rows = {
+                        (
+                            rng.choice(days),
+                            "o1",
+                            rng.choice(["b1", "b2"]),
+                            f"{worker:02d}{rng.randrange(3):012d}",
+                            rng.choice(["US", "DE"]),
+                            "mobile",
+                            rng.random() < 0.2,
+                        ): rng.randrange(0, 100)
+                        for _ in range(rng.randrange(1, 30))
+                    }
+                    with conn.transaction():
+                        conn.execute(UPSERT, columns([(*k, n) for k, n in rows.items()]))
+        except BaseException as e:
+            errors.append(e)
+
+    threads = [threading.Thread(target=writer, args=(w,)) for w in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert not errors, errors
+    with psycopg.connect(url, autocommit=True) as conn:
+        assert conn.execute("SELECT count(*) FROM scan_daily_gtin_totals WHERE scans > 0").fetchone() != (0,)
+        assert differences(conn) == {}
+
+
+def test_rebuild_equals_the_triggers(url: str) -> None:
+    def snapshot(conn: psycopg.Connection) -> dict[str, set[tuple[object, ...]]]:
+        return {
+            table: set(
+                conn.execute(
+                    f"SELECT {key}, scans, bot_scans FROM {table} WHERE scans <> 0 OR bot_scans <> 0"
+                )
+            )
+            for table, (key, _) in ROLLUPS.items()
+        }
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        before = snapshot(conn)
+        assert any(before.values())
+        conn.execute("SELECT scan_read_rollups_rebuild()")
+        assert snapshot(conn) == before
+
+
+def test_the_reader_role_may_read_the_read_rollups(url: str) -> None:
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("SET ROLE scan_analytics_reader")
+        for table in ROLLUPS:
+            conn.execute(f"SELECT count(*) FROM {table}")
+
+
+@given(st.dates(date(2024, 1, 1), date(2027, 12, 31)), st.integers(1, 731))
+def test_periods_cover_a_window_exactly_once(since: date, length: int) -> None:
+    window = Window(since, since + timedelta(days=length - 1))
+    cover = periods(window)
+    covered: list[date] = list(cover.days)
+    for week in cover.weeks:
+        assert week.weekday() == 0
+        covered += [week + timedelta(days=i) for i in range(7)]
+    for month in cover.months:
+        assert month.day == 1
+        end = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+        covered += [month + timedelta(days=i) for i in range((end - month).days)]
+    assert sorted(covered) == window.days()
+    # a whole week is never read as seven days: at most six days either side of the weeks
+    days = set(cover.days)
+    assert not [d for d in days if d.weekday() == 0 and all(d + timedelta(days=i) in days for i in range(7))]
+    assert len(days) <= 24
