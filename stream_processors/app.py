@@ -74,9 +74,14 @@ class Worker:
         self.geo = GeoResolver(settings.geoip_path)
         self.registry = schemas.registry_client(settings.schema_registry_url)
         avro = settings.schemas_dir / "avro"
-        self.router = Router(self.registry, schemas.schema_text(schemas.SCAN_EVENT, avro), self._enrich,
-                             settings.ip_key_secret.encode(), settings.topic_partitions,
-                             settings.late_horizon_days)
+        self.router = Router(
+            self.registry,
+            schemas.schema_text(schemas.SCAN_EVENT, avro),
+            self._enrich,
+            settings.ip_key_secret.encode(),
+            settings.topic_partitions,
+            settings.late_horizon_days,
+        )
         self.enriched_schema = schemas.schema_text(schemas.ENRICHED_SCAN_EVENT, avro)
         self._encoder: schemas.Encoder | None = None  # looked up (or registered) on first use
         self.output = Output(settings.kafka_bootstrap)
@@ -119,11 +124,14 @@ class Worker:
         # resends are recognised while an IP's bucket is kept: max(late horizon + 2 days, dedup horizon)
         dedup = max(retention, timedelta(hours=s.dedup_horizon_hours))
         self.buckets = app.Table("rate-buckets", default=bytes, value_type=bytes, partitions=n).tumbling(
-            timedelta(milliseconds=BUCKET_MS), expires=dedup)
+            timedelta(milliseconds=BUCKET_MS), expires=dedup
+        )
         self.records = app.Table("rate-records", default=bytes, value_type=bytes, partitions=n).tumbling(
-            timedelta(days=1), expires=dedup)
+            timedelta(days=1), expires=dedup
+        )
         self.counts = app.Table("daily-counts", default=bytes, value_type=bytes, partitions=n).tumbling(
-            timedelta(days=1), expires=retention)
+            timedelta(days=1), expires=retention
+        )
 
         app.agent(raw, name="route")(self._route)
         app.agent(by_ip, name="classify")(self._classify)
@@ -159,11 +167,17 @@ class Worker:
     def _dead_letter(self, m: Any, letter: DeadLetter) -> None:
         original = list(m.headers.items()) if isinstance(m.headers, Mapping) else list(m.headers or [])
         headers: list[tuple[str, bytes]] = [
-            (str(k), v if isinstance(v, bytes) else str(v).encode()) for k, v in original
-            if k not in DLQ_HEADERS]
-        headers += [("dlq-reason", letter.reason.encode()), ("dlq-detail", letter.detail[:500].encode()),
-                    ("dlq-topic", m.topic.encode()), ("dlq-partition", str(m.partition).encode()),
-                    ("dlq-offset", str(m.offset).encode())]
+            (str(k), v if isinstance(v, bytes) else str(v).encode())
+            for k, v in original
+            if k not in DLQ_HEADERS
+        ]
+        headers += [
+            ("dlq-reason", letter.reason.encode()),
+            ("dlq-detail", letter.detail[:500].encode()),
+            ("dlq-topic", m.topic.encode()),
+            ("dlq-partition", str(m.partition).encode()),
+            ("dlq-offset", str(m.offset).encode()),
+        ]
         self.output.send(self.settings.topic_dlq, letter.value or b"", key=m.key, headers=headers)
         self.metrics.dead_letters.labels(letter.reason).inc()
         self.metrics.events_out.labels(self.settings.topic_dlq).inc()
@@ -198,12 +212,14 @@ class Worker:
         got = self.stages.get(tp)
         if got is None:
             session = Session(start=start)
-            stage = IpStage(self.rule, session, Buckets(self.buckets), Records(self.records),
-                            self.settings.bot_bucket_cap)
+            stage = IpStage(
+                self.rule, session, Buckets(self.buckets), Records(self.records), self.settings.bot_bucket_cap
+            )
             counter = DailyCounts(session, Counts(self.counts, tp.partition), lambda: self._committed(tp))
             got = self.stages[tp] = (stage, counter)
-            log.info("classify: session %s on %s:%d from offset %d", session.id, tp.topic,
-                     tp.partition, start)
+            log.info(
+                "classify: session %s on %s:%d from offset %d", session.id, tp.topic, tp.partition, start
+            )
             self.sink.claim(tp.partition)
             self.sink.offer(tp.partition, self._recovered_counts(tp.partition, session))
         return got
@@ -260,9 +276,15 @@ class Worker:
     async def _enriched_encoder(self) -> schemas.Encoder:
         """The encoder of EnrichedScanEvent, looked up (registered only with auto-registration on)."""
         if self._encoder is None:
-            self._encoder = await self._retrying("classify", lambda: schemas.encoder(
-                self.registry, schemas.value_subject(self.settings.topic_enriched),
-                self.enriched_schema, auto_register=self.settings.auto_register_schemas))
+            self._encoder = await self._retrying(
+                "classify",
+                lambda: schemas.encoder(
+                    self.registry,
+                    schemas.value_subject(self.settings.topic_enriched),
+                    self.enriched_schema,
+                    auto_register=self.settings.auto_register_schemas,
+                ),
+            )
         return self._encoder
 
     # -- sink and timers ----------------------------------------------------------------------
@@ -270,17 +292,28 @@ class Worker:
     def _sink_poison(self, key: CountKey, reason: str) -> None:
         day_ms, dims = key
         value = json.dumps({"day_start_ms": day_ms, "key": list(dims)}).encode()
-        self.output.send(self.settings.topic_dlq, value, headers=[
-            ("dlq-reason", b"sink_rejected"), ("dlq-detail", reason[:500].encode()),
-            ("dlq-topic", b"scan_daily_summary"), ("dlq-partition", b"-1"), ("dlq-offset", b"-1")])
+        self.output.send(
+            self.settings.topic_dlq,
+            value,
+            headers=[
+                ("dlq-reason", b"sink_rejected"),
+                ("dlq-detail", reason[:500].encode()),
+                ("dlq-topic", b"scan_daily_summary"),
+                ("dlq-partition", b"-1"),
+                ("dlq-offset", b"-1"),
+            ],
+        )
 
     async def _sink_tick(self) -> None:
         consumer = self.app.consumer
         # Only once the streams resumed after the last rebalance: recovery is over and the
         # consumer has sought to the committed offsets, which are then known here.
-        settled = (consumer.flow_active  # type: ignore[attr-defined]
-                   and not self.app.rebalancing and not self.app.in_recovery
-                   and self.app.tables.recovery.completed.is_set())  # type: ignore[attr-defined]
+        settled = (
+            consumer.flow_active  # type: ignore[attr-defined]
+            and not self.app.rebalancing
+            and not self.app.in_recovery
+            and self.app.tables.recovery.completed.is_set()
+        )  # type: ignore[attr-defined]
         if settled:
             for tp in consumer.assignment():
                 if tp.topic == self.internal and tp not in self.stages:
