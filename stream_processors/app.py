@@ -14,6 +14,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
+import signal
 import time
 import weakref
 from collections.abc import Callable, Mapping, Sequence
@@ -49,6 +51,26 @@ BATCH_WITHIN = 0.25
 CACHE = 50_000  # buckets and counts kept in memory per partition between batches
 DLQ_HEADERS = ("dlq-reason", "dlq-detail", "dlq-topic", "dlq-partition", "dlq-offset")
 T = TypeVar("T")
+KILL_AFTER_FLUSH = "SA_WORKER_TEST_KILL_AFTER_FLUSH"  # crash tests only, see _crash_hook
+
+
+def _crash_hook(spec: str) -> Callable[[str], None]:
+    """With spec `stage:n`, SIGKILL this process right after that agent's n-th output flush.
+
+    It is the crash between "outputs flushed" and "offsets committed" that the
+    integration tests reproduce; unset (the default) it does nothing.
+    """
+    stage, _, count = spec.partition(":")
+    left = {stage: int(count)} if count.isdigit() else {}
+
+    def after_flush(agent: str) -> None:
+        if agent in left:
+            left[agent] -= 1
+            if left[agent] <= 0:
+                log.warning("%s=%s: SIGKILL after the %s flush", KILL_AFTER_FLUSH, spec, agent)
+                os.kill(os.getpid(), signal.SIGKILL)
+
+    return after_flush
 
 
 def _set_current(event: EventT[Any]) -> None:
@@ -88,6 +110,7 @@ class Worker:
         self.internal = internal_topic(settings)
         self.sink = Sink(settings.database_url, self.metrics, settings.worker_id, self._sink_poison)
         self.stages: dict[TP, tuple[IpStage, DailyCounts]] = {}
+        self._after_flush = _crash_hook(os.environ.get(KILL_AFTER_FLUSH, ""))
         self.app = self._build()
 
     # -- the app -------------------------------------------------------------------------------
@@ -198,6 +221,7 @@ class Worker:
                 self.output.send(self.internal, value, partition=partition)
             self.output.poll()
             await self.output.flush()  # before take_events acks the batch
+            self._after_flush("route")
             self.metrics.events_in.labels(self.settings.topic_raw).inc(len(events))
             self.metrics.events_out.labels(self.internal).inc(len(scans))
             self.metrics.stage_seconds.labels("route").observe(time.perf_counter() - started)
@@ -270,6 +294,7 @@ class Worker:
                     counter.forget(CACHE)
             self.output.poll()
             await self.output.flush()  # before take_events acks the batch
+            self._after_flush("classify")
             self.metrics.events_in.labels(self.internal).inc(scans)
             self.metrics.stage_seconds.labels("classify").observe(time.perf_counter() - started)
 

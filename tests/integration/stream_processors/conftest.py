@@ -8,8 +8,9 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +18,13 @@ import psycopg
 import pytest
 from confluent_kafka import Consumer, TopicPartition
 
+from producers import ScanPublisher
+from scan_analytics.contracts import ensure_topics
 from scan_analytics.devgeo import ensure_country_mmdb
 from scan_analytics.settings import ENV_PREFIX, Settings
+from simulator.run import SimulationConfig, plan, send
+from simulator.traffic import Scan
+from simulator.truth import Truth
 from tests.integration.conftest import isolated
 
 ROW_KEY = ("day", "organization_id", "brand_id", "gtin", "country_code", "device_class", "is_bot")
@@ -62,14 +68,15 @@ class WorkerProcess:
         self.proc: subprocess.Popen[bytes] | None = None
         self.starts = 0
 
-    def start(self) -> None:
+    def start(self, **env: str) -> None:
+        """Start the worker; `env` adds variables (the crash hook)."""
         log = self.log_path.open("ab")
         cli = Path(sys.executable).with_name("scan-analytics")
         self.proc = subprocess.Popen(
             [str(cli), "worker", "--loglevel", "INFO"],
             stdout=log,
             stderr=subprocess.STDOUT,
-            env=settings_env(self.settings),
+            env=settings_env(self.settings) | env,
         )
         self.starts += 1
 
@@ -80,6 +87,24 @@ class WorkerProcess:
         assert self.proc is not None
         self.proc.send_signal(signal.SIGKILL)
         self.proc.wait(30)
+
+    def wait(self, timeout: float) -> int | None:
+        """Wait for the process to exit; its return code, or None if it still runs."""
+        assert self.proc is not None
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def metric(self, name: str) -> float:
+        """The sum of a metric's samples on the worker's /metrics."""
+        url = f"http://127.0.0.1:{self.settings.worker_web_port}/metrics"
+        text = urllib.request.urlopen(url, timeout=10).read().decode()
+        return sum(
+            float(line.rsplit(" ", 1)[1])
+            for line in text.splitlines()
+            if line.startswith(name) and line[len(name) : len(name) + 1] in (" ", "{")
+        )
 
     def stop(self) -> int | None:
         if self.proc is None:
@@ -111,6 +136,42 @@ def summary(url: str) -> dict[tuple[Any, ...], int]:
     with psycopg.connect(url) as conn:
         rows = conn.execute(f"SELECT {', '.join(ROW_KEY)}, scans FROM scan_daily_summary").fetchall()
     return {tuple(str(v) if i == 0 else v for i, v in enumerate(r[:-1])): r[-1] for r in rows}
+
+
+def has_rows(url: str) -> bool:
+    """Whether scan_daily_summary holds any row (False while the database is away)."""
+    try:
+        with psycopg.connect(url, connect_timeout=2) as conn:
+            row = conn.execute("SELECT count(*) FROM scan_daily_summary").fetchone()
+            return bool(row and row[0])
+    except psycopg.Error:
+        return False
+
+
+KeyOf = Callable[[Mapping[str, Any]], bytes | None]
+
+
+def publish_planned(
+    settings: Settings, events: int, seed: int, publisher: ScanPublisher, key: KeyOf | None = None
+) -> Truth:
+    """Publish the simulator's planned traffic through `publisher`; valid scans keyed by `key`.
+
+    Without `key` scans carry the documented key (the GTIN). Malformed records keep the
+    simulator's key. The publisher's schema lookup is cached, so it can publish while the
+    registry is away once it has published before.
+    """
+    _catalog, messages, truth = plan(
+        settings, SimulationConfig(events=events, seed=seed, write_catalog=False)
+    )
+    ensure_topics(settings)
+    for message in messages:
+        if key is not None and isinstance(message, Scan):
+            _documented, value, event_id = publisher.encode(message.record)
+            publisher.publish_raw(key(message.record), value, event_id)
+        else:
+            send(publisher, message)
+    assert publisher.flush(60) == 0 and not publisher.stats.failed
+    return truth
 
 
 def truth_rows(rows: list[dict[str, Any]]) -> dict[tuple[Any, ...], int]:
