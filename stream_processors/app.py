@@ -337,8 +337,8 @@ class Worker:
             consumer.flow_active  # type: ignore[attr-defined]
             and not self.app.rebalancing
             and not self.app.in_recovery
-            and self.app.tables.recovery.completed.is_set()
-        )  # type: ignore[attr-defined]
+            and self.app.tables.recovery.completed.is_set()  # type: ignore[attr-defined]
+        )
         if settled:
             for tp in consumer.assignment():
                 if tp.topic == self.internal and tp not in self.stages:
