@@ -30,7 +30,7 @@ from pathlib import Path
 
 import psycopg
 from bench_worker import env_for, group_lag
-from confluent_kafka import Consumer
+from confluent_kafka import Consumer, KafkaException
 from confluent_kafka.admin import AdminClient  # type: ignore[attr-defined]
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
@@ -67,8 +67,11 @@ def stage_seconds(settings: Settings) -> float:
 def wait_drained(settings: Settings, probe: Consumer, proc: subprocess.Popen[bytes]) -> float:
     """Wait until the group has committed everything; return the monotonic time it did."""
     while proc.poll() is None:
-        if group_lag(settings, probe) == 0:
-            return time.monotonic()
+        try:
+            if group_lag(settings, probe) == 0:
+                return time.monotonic()
+        except KafkaException:  # a topic the worker has just created has no leader yet
+            pass
         time.sleep(0.25)
     raise SystemExit(f"the worker exited with {proc.returncode}")
 
