@@ -53,16 +53,28 @@ def bare_loop(settings: Settings, total: int) -> tuple[float, dict[str, float]]:
     """Consume raw, decode, validate, enrich, encode, produce; return (seconds, µs per stage)."""
     registry = registry_client(settings.schema_registry_url)
     decoder = schemas.Decoder(registry, schemas.schema_text(schemas.SCAN_EVENT))
-    encoder = schemas.encoder(registry, f"{settings.topic_enriched}-bare-value",
-                              schemas.schema_text(schemas.ENRICHED_SCAN_EVENT), auto_register=True)
+    encoder = schemas.encoder(
+        registry,
+        f"{settings.topic_enriched}-bare-value",
+        schemas.schema_text(schemas.ENRICHED_SCAN_EVENT),
+        auto_register=True,
+    )
     geo = GeoResolver(settings.geoip_path)
-    consumer = Consumer({"bootstrap.servers": settings.kafka_bootstrap, "group.id": f"bare-{uuid.uuid4()}",
-                         "auto.offset.reset": "earliest", "enable.auto.commit": False, "log_level": 0})
+    consumer = Consumer(
+        {
+            "bootstrap.servers": settings.kafka_bootstrap,
+            "group.id": f"bare-{uuid.uuid4()}",
+            "auto.offset.reset": "earliest",
+            "enable.auto.commit": False,
+            "log_level": 0,
+        }
+    )
     producer = Producer({"bootstrap.servers": settings.kafka_bootstrap, "linger.ms": 10, "log_level": 0})
     out_topic = f"{settings.topic_enriched}-bare"
     admin = AdminClient({"bootstrap.servers": settings.kafka_bootstrap, "log_level": 0})
-    for future in admin.create_topics([NewTopic(out_topic, num_partitions=settings.topic_partitions,
-                                                replication_factor=1)]).values():
+    for future in admin.create_topics(
+        [NewTopic(out_topic, num_partitions=settings.topic_partitions, replication_factor=1)]
+    ).values():
         future.result()
     consumer.subscribe([settings.topic_raw])
     stages = dict.fromkeys(("consume", "rejected", "decode", "validate", "enrich", "encode", "produce"), 0.0)
@@ -89,8 +101,12 @@ def bare_loop(settings: Settings, total: int) -> tuple[float, dict[str, float]]:
                 stages["rejected"] += clock() - t0
                 continue
             t2 = clock()
-            out = enriched(valid, classify_user_agent(valid["user_agent"]), geo.country(valid["client_ip"]),
-                           rate_bot=False)
+            out = enriched(
+                valid,
+                classify_user_agent(valid["user_agent"]),
+                geo.country(valid["client_ip"]),
+                rate_bot=False,
+            )
             t3 = clock()
             value = encoder.encode(out)
             t4 = clock()
@@ -127,23 +143,34 @@ def worker_run(settings: Settings, total: int, log: Path) -> tuple[float, float,
     cli = Path(sys.executable).with_name("scan-analytics")
     started = time.perf_counter()
     with log.open("wb") as out:
-        proc = subprocess.Popen([str(cli), "worker"], env=env_for(settings), stdout=out,
-                                stderr=subprocess.STDOUT)
-    probe = Consumer({"bootstrap.servers": settings.kafka_bootstrap, "group.id": settings.worker_id,
-                      "enable.auto.commit": False, "log_level": 0})
+        proc = subprocess.Popen(
+            [str(cli), "worker"], env=env_for(settings), stdout=out, stderr=subprocess.STDOUT
+        )
+    probe = Consumer(
+        {
+            "bootstrap.servers": settings.kafka_bootstrap,
+            "group.id": settings.worker_id,
+            "enable.auto.commit": False,
+            "log_level": 0,
+        }
+    )
     first = None
     try:
         while proc.poll() is None:
             time.sleep(0.5)
-            raw = probe.committed([TopicPartition(settings.topic_raw, p)
-                                   for p in range(settings.topic_partitions)], timeout=10)
+            raw = probe.committed(
+                [TopicPartition(settings.topic_raw, p) for p in range(settings.topic_partitions)], timeout=10
+            )
             if first is None and any(tp.offset > 0 for tp in raw):
                 first = time.perf_counter()
             if first is not None and group_lag(settings, probe) == 0:
                 break
         done = time.perf_counter()
-        metrics = urllib.request.urlopen(
-            f"http://127.0.0.1:{settings.worker_web_port}/metrics", timeout=5).read().decode()
+        metrics = (
+            urllib.request.urlopen(f"http://127.0.0.1:{settings.worker_web_port}/metrics", timeout=5)
+            .read()
+            .decode()
+        )
     finally:
         probe.close()
         proc.send_signal(signal.SIGTERM)
@@ -157,8 +184,9 @@ def worker_run(settings: Settings, total: int, log: Path) -> tuple[float, float,
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--partitions", type=int, default=4)
     args = parser.parse_args()
@@ -171,23 +199,34 @@ def main() -> int:
     migrate.apply(url, base.schemas_dir / "sql")
     ensure_country_mmdb(base.geoip_path)
     datadir = Path(tempfile.mkdtemp(prefix="sa-bench-"))
-    settings = base.model_copy(update={
-        "database_url": url, "topic_raw": f"scans.raw.bench.{rid}",
-        "topic_enriched": f"scans.enriched.bench.{rid}",
-        "topic_dlq": f"scans.dlq.bench.{rid}", "worker_id": f"sa-bench-{rid}", "worker_data_dir": datadir,
-        "topic_partitions": args.partitions, "worker_web_port": 16100})
+    settings = base.model_copy(
+        update={
+            "database_url": url,
+            "topic_raw": f"scans.raw.bench.{rid}",
+            "topic_enriched": f"scans.enriched.bench.{rid}",
+            "topic_dlq": f"scans.dlq.bench.{rid}",
+            "worker_id": f"sa-bench-{rid}",
+            "worker_data_dir": datadir,
+            "topic_partitions": args.partitions,
+            "worker_web_port": 16100,
+        }
+    )
     try:
         t0 = time.perf_counter()
         truth = run(settings, SimulationConfig(events=args.events, seed=5, write_catalog=False))
-        print(f"produced {truth.events_sent} records ({truth.valid_distinct} valid distinct) "
-              f"in {time.perf_counter() - t0:.1f} s; {args.partitions} partitions")
+        print(
+            f"produced {truth.events_sent} records ({truth.valid_distinct} valid distinct) "
+            f"in {time.perf_counter() - t0:.1f} s; {args.partitions} partitions"
+        )
         total = truth.events_sent
         bare_s, bare_stages = bare_loop(settings, total)
         worker_s, startup_s, worker_stages = worker_run(settings, total, datadir / "worker.log")
         bare_rate, worker_rate = total / bare_s, total / worker_s
         print(f"bare confluent-kafka loop : {bare_rate:10,.0f} events/s ({bare_s:.1f} s)")
-        print(f"worker (faust, 2 agents)  : {worker_rate:10,.0f} events/s ({worker_s:.1f} s after "
-              f"{startup_s:.1f} s start-up)")
+        print(
+            f"worker (faust, 2 agents)  : {worker_rate:10,.0f} events/s ({worker_s:.1f} s after "
+            f"{startup_s:.1f} s start-up)"
+        )
         print(f"ratio worker / bare       : {worker_rate / bare_rate:10.2f}")
         print("bare loop, µs per event  : " + ", ".join(f"{k} {v:.1f}" for k, v in bare_stages.items()))
         print("worker, µs per raw event  : " + ", ".join(f"{k} {v:.1f}" for k, v in worker_stages.items()))

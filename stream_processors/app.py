@@ -14,6 +14,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
+import signal
 import time
 import weakref
 from collections.abc import Callable, Mapping, Sequence
@@ -49,6 +51,26 @@ BATCH_WITHIN = 0.25
 CACHE = 50_000  # buckets and counts kept in memory per partition between batches
 DLQ_HEADERS = ("dlq-reason", "dlq-detail", "dlq-topic", "dlq-partition", "dlq-offset")
 T = TypeVar("T")
+KILL_AFTER_FLUSH = "SA_WORKER_TEST_KILL_AFTER_FLUSH"  # crash tests only, see _crash_hook
+
+
+def _crash_hook(spec: str) -> Callable[[str], None]:
+    """With spec `stage:n`, SIGKILL this process right after that agent's n-th output flush.
+
+    It is the crash between "outputs flushed" and "offsets committed" that the
+    integration tests reproduce; unset (the default) it does nothing.
+    """
+    stage, _, count = spec.partition(":")
+    left = {stage: int(count)} if count.isdigit() else {}
+
+    def after_flush(agent: str) -> None:
+        if agent in left:
+            left[agent] -= 1
+            if left[agent] <= 0:
+                log.warning("%s=%s: SIGKILL after the %s flush", KILL_AFTER_FLUSH, spec, agent)
+                os.kill(os.getpid(), signal.SIGKILL)
+
+    return after_flush
 
 
 def _set_current(event: EventT[Any]) -> None:
@@ -74,15 +96,21 @@ class Worker:
         self.geo = GeoResolver(settings.geoip_path)
         self.registry = schemas.registry_client(settings.schema_registry_url)
         avro = settings.schemas_dir / "avro"
-        self.router = Router(self.registry, schemas.schema_text(schemas.SCAN_EVENT, avro), self._enrich,
-                             settings.ip_key_secret.encode(), settings.topic_partitions,
-                             settings.late_horizon_days)
+        self.router = Router(
+            self.registry,
+            schemas.schema_text(schemas.SCAN_EVENT, avro),
+            self._enrich,
+            settings.ip_key_secret.encode(),
+            settings.topic_partitions,
+            settings.late_horizon_days,
+        )
         self.enriched_schema = schemas.schema_text(schemas.ENRICHED_SCAN_EVENT, avro)
         self._encoder: schemas.Encoder | None = None  # looked up (or registered) on first use
         self.output = Output(settings.kafka_bootstrap)
         self.internal = internal_topic(settings)
         self.sink = Sink(settings.database_url, self.metrics, settings.worker_id, self._sink_poison)
         self.stages: dict[TP, tuple[IpStage, DailyCounts]] = {}
+        self._after_flush = _crash_hook(os.environ.get(KILL_AFTER_FLUSH, ""))
         self.app = self._build()
 
     # -- the app -------------------------------------------------------------------------------
@@ -119,11 +147,14 @@ class Worker:
         # resends are recognised while an IP's bucket is kept: max(late horizon + 2 days, dedup horizon)
         dedup = max(retention, timedelta(hours=s.dedup_horizon_hours))
         self.buckets = app.Table("rate-buckets", default=bytes, value_type=bytes, partitions=n).tumbling(
-            timedelta(milliseconds=BUCKET_MS), expires=dedup)
+            timedelta(milliseconds=BUCKET_MS), expires=dedup
+        )
         self.records = app.Table("rate-records", default=bytes, value_type=bytes, partitions=n).tumbling(
-            timedelta(days=1), expires=dedup)
+            timedelta(days=1), expires=dedup
+        )
         self.counts = app.Table("daily-counts", default=bytes, value_type=bytes, partitions=n).tumbling(
-            timedelta(days=1), expires=retention)
+            timedelta(days=1), expires=retention
+        )
 
         app.agent(raw, name="route")(self._route)
         app.agent(by_ip, name="classify")(self._classify)
@@ -159,11 +190,17 @@ class Worker:
     def _dead_letter(self, m: Any, letter: DeadLetter) -> None:
         original = list(m.headers.items()) if isinstance(m.headers, Mapping) else list(m.headers or [])
         headers: list[tuple[str, bytes]] = [
-            (str(k), v if isinstance(v, bytes) else str(v).encode()) for k, v in original
-            if k not in DLQ_HEADERS]
-        headers += [("dlq-reason", letter.reason.encode()), ("dlq-detail", letter.detail[:500].encode()),
-                    ("dlq-topic", m.topic.encode()), ("dlq-partition", str(m.partition).encode()),
-                    ("dlq-offset", str(m.offset).encode())]
+            (str(k), v if isinstance(v, bytes) else str(v).encode())
+            for k, v in original
+            if k not in DLQ_HEADERS
+        ]
+        headers += [
+            ("dlq-reason", letter.reason.encode()),
+            ("dlq-detail", letter.detail[:500].encode()),
+            ("dlq-topic", m.topic.encode()),
+            ("dlq-partition", str(m.partition).encode()),
+            ("dlq-offset", str(m.offset).encode()),
+        ]
         self.output.send(self.settings.topic_dlq, letter.value or b"", key=m.key, headers=headers)
         self.metrics.dead_letters.labels(letter.reason).inc()
         self.metrics.events_out.labels(self.settings.topic_dlq).inc()
@@ -184,6 +221,7 @@ class Worker:
                 self.output.send(self.internal, value, partition=partition)
             self.output.poll()
             await self.output.flush()  # before take_events acks the batch
+            self._after_flush("route")
             self.metrics.events_in.labels(self.settings.topic_raw).inc(len(events))
             self.metrics.events_out.labels(self.internal).inc(len(scans))
             self.metrics.stage_seconds.labels("route").observe(time.perf_counter() - started)
@@ -198,12 +236,14 @@ class Worker:
         got = self.stages.get(tp)
         if got is None:
             session = Session(start=start)
-            stage = IpStage(self.rule, session, Buckets(self.buckets), Records(self.records),
-                            self.settings.bot_bucket_cap)
+            stage = IpStage(
+                self.rule, session, Buckets(self.buckets), Records(self.records), self.settings.bot_bucket_cap
+            )
             counter = DailyCounts(session, Counts(self.counts, tp.partition), lambda: self._committed(tp))
             got = self.stages[tp] = (stage, counter)
-            log.info("classify: session %s on %s:%d from offset %d", session.id, tp.topic,
-                     tp.partition, start)
+            log.info(
+                "classify: session %s on %s:%d from offset %d", session.id, tp.topic, tp.partition, start
+            )
             self.sink.claim(tp.partition)
             self.sink.offer(tp.partition, self._recovered_counts(tp.partition, session))
         return got
@@ -254,15 +294,22 @@ class Worker:
                     counter.forget(CACHE)
             self.output.poll()
             await self.output.flush()  # before take_events acks the batch
+            self._after_flush("classify")
             self.metrics.events_in.labels(self.internal).inc(scans)
             self.metrics.stage_seconds.labels("classify").observe(time.perf_counter() - started)
 
     async def _enriched_encoder(self) -> schemas.Encoder:
         """The encoder of EnrichedScanEvent, looked up (registered only with auto-registration on)."""
         if self._encoder is None:
-            self._encoder = await self._retrying("classify", lambda: schemas.encoder(
-                self.registry, schemas.value_subject(self.settings.topic_enriched),
-                self.enriched_schema, auto_register=self.settings.auto_register_schemas))
+            self._encoder = await self._retrying(
+                "classify",
+                lambda: schemas.encoder(
+                    self.registry,
+                    schemas.value_subject(self.settings.topic_enriched),
+                    self.enriched_schema,
+                    auto_register=self.settings.auto_register_schemas,
+                ),
+            )
         return self._encoder
 
     # -- sink and timers ----------------------------------------------------------------------
@@ -270,17 +317,28 @@ class Worker:
     def _sink_poison(self, key: CountKey, reason: str) -> None:
         day_ms, dims = key
         value = json.dumps({"day_start_ms": day_ms, "key": list(dims)}).encode()
-        self.output.send(self.settings.topic_dlq, value, headers=[
-            ("dlq-reason", b"sink_rejected"), ("dlq-detail", reason[:500].encode()),
-            ("dlq-topic", b"scan_daily_summary"), ("dlq-partition", b"-1"), ("dlq-offset", b"-1")])
+        self.output.send(
+            self.settings.topic_dlq,
+            value,
+            headers=[
+                ("dlq-reason", b"sink_rejected"),
+                ("dlq-detail", reason[:500].encode()),
+                ("dlq-topic", b"scan_daily_summary"),
+                ("dlq-partition", b"-1"),
+                ("dlq-offset", b"-1"),
+            ],
+        )
 
     async def _sink_tick(self) -> None:
         consumer = self.app.consumer
         # Only once the streams resumed after the last rebalance: recovery is over and the
         # consumer has sought to the committed offsets, which are then known here.
-        settled = (consumer.flow_active  # type: ignore[attr-defined]
-                   and not self.app.rebalancing and not self.app.in_recovery
-                   and self.app.tables.recovery.completed.is_set())  # type: ignore[attr-defined]
+        settled = (
+            consumer.flow_active  # type: ignore[attr-defined]
+            and not self.app.rebalancing
+            and not self.app.in_recovery
+            and self.app.tables.recovery.completed.is_set()  # type: ignore[attr-defined]
+        )
         if settled:
             for tp in consumer.assignment():
                 if tp.topic == self.internal and tp not in self.stages:

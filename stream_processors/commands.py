@@ -19,7 +19,9 @@ class JsonFormatter(logging.Formatter):
         out: dict[str, Any] = {
             "ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
             + f".{int(record.msecs):03d}Z",
-            "level": record.levelname.lower(), "logger": record.name, "msg": record.getMessage(),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "msg": record.getMessage(),
         }
         if record.exc_info:
             out["exc"] = self.formatException(record.exc_info)
@@ -45,15 +47,21 @@ def _worker(args: argparse.Namespace, settings: Settings) -> int:
     ours.propagate = False
     if not settings.geoip_path.exists():
         if not settings.geoip_path.name.startswith("dev-"):
-            raise StreamProcessorError(f"GeoIP database {settings.geoip_path} not found "
-                                       "(SCAN_ANALYTICS_GEOIP_PATH)")
+            raise StreamProcessorError(
+                f"GeoIP database {settings.geoip_path} not found (SCAN_ANALYTICS_GEOIP_PATH)"
+            )
         ensure_country_mmdb(settings.geoip_path)
     ensure_topics(settings)
     ensure_worker_topics(settings)
     worker = Worker(settings)
     worker.metrics.serve(settings.worker_metrics_host, settings.worker_web_port)
-    ours.info("worker %s/%s: metrics on http://%s:%d/metrics", settings.worker_id,
-              settings.worker_instance, settings.worker_metrics_host, settings.worker_web_port)
+    ours.info(
+        "worker %s/%s: metrics on http://%s:%d/metrics",
+        settings.worker_id,
+        settings.worker_instance,
+        settings.worker_metrics_host,
+        settings.worker_web_port,
+    )
     runner = faust.Worker(worker.app, loglevel=args.loglevel, quiet=True, redirect_stdouts=False)
     runner.execute_from_commandline()
     return 0
@@ -69,8 +77,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "Start several (each with its own SCAN_ANALYTICS_WORKER_INSTANCE and "
         "SCAN_ANALYTICS_WORKER_WEB_PORT) to share the partitions. SIGTERM stops it cleanly.",
     )
-    worker.add_argument("--partitions", type=int, default=0,
-                        help="partition count of the topics it creates (default: "
-                        "SCAN_ANALYTICS_TOPIC_PARTITIONS)")
+    worker.add_argument(
+        "--partitions",
+        type=int,
+        default=0,
+        help="partition count of the topics it creates (default: SCAN_ANALYTICS_TOPIC_PARTITIONS)",
+    )
     worker.add_argument("--loglevel", default="WARNING", help="faust's log level (default WARNING)")
     worker.set_defaults(func=_worker)

@@ -26,8 +26,7 @@ class CountStore(Protocol):
 class DailyCounts:
     """Counts of one partition of the internal topic in one session; each key written once per batch."""
 
-    def __init__(self, session: Session, counts: CountStore,
-                 committed: Callable[[], int | None]) -> None:
+    def __init__(self, session: Session, counts: CountStore, committed: Callable[[], int | None]) -> None:
         self.session = session
         self.counts = counts
         self.committed = committed

@@ -53,8 +53,9 @@ def _classify(ua: str) -> Classification:
     agent = detect(head)
     if agent is not None:
         if agent.traffic_class == "ai_agent":
-            return Classification("bot", True, "ai_agent", agent.name, "ai_agent", agent.category,
-                                  agent.operator)
+            return Classification(
+                "bot", True, "ai_agent", agent.name, "ai_agent", agent.category, agent.operator
+            )
         reason = _REASONS.get(agent.category, "declared_crawler")
         return Classification("bot", True, "bot", agent.name, reason, agent.category, agent.operator)
     return Classification(device_class(head), False, "human")

@@ -52,8 +52,14 @@ class Entry:
     flipped: tuple[str, int] | None
 
     def dump(self) -> list[Any]:
-        return [self.event_id, self.at_ms, self.gtin, self.eligible, *self.added,
-                *(self.flipped or (None, None))]
+        return [
+            self.event_id,
+            self.at_ms,
+            self.gtin,
+            self.eligible,
+            *self.added,
+            *(self.flipped or (None, None)),
+        ]
 
     @classmethod
     def load(cls, raw: list[Any], session: Session) -> Entry | None:
@@ -92,8 +98,9 @@ def _marker(stamp: tuple[str, int]) -> dict[str, Any]:
 class IpStage:
     """The rate stage for one partition of the internal topic in one session."""
 
-    def __init__(self, rule: RateRule, session: Session, store: BucketStore, records: RecordStore,
-                 cap: int) -> None:
+    def __init__(
+        self, rule: RateRule, session: Session, store: BucketStore, records: RecordStore, cap: int
+    ) -> None:
         self.rule = rule
         self.session = session
         self.store = store
@@ -110,8 +117,9 @@ class IpStage:
             entries = [e for e in (Entry.load(r, self.session) for r in raw[0]) if e is not None]
             entries.sort(key=_at)  # kept in time order, so neighbouring buckets concatenate sorted
             extra = raw[1]
-            bucket = Bucket(entries, extra, int(versioned.current(extra, self.session, 0)),
-                            {e.event_id for e in entries})
+            bucket = Bucket(
+                entries, extra, int(versioned.current(extra, self.session, 0)), {e.event_id for e in entries}
+            )
             self._buckets[key] = bucket
         return bucket
 
@@ -167,8 +175,9 @@ class IpStage:
         self._dirty.add((ip, e.at_ms - e.at_ms % BUCKET_MS))
         return Emission("rate", as_rate_bot(earlier))
 
-    def _beyond_cap(self, key: BucketKey, home: Bucket, record: dict[str, Any],
-                    stamp: tuple[str, int]) -> list[Emission]:
+    def _beyond_cap(
+        self, key: BucketKey, home: Bucket, record: dict[str, Any], stamp: tuple[str, int]
+    ) -> list[Emission]:
         event_id, at_ms = record["event_id"], int(record["occurred_at"])
         marker = self.records.load(event_id, at_ms)
         if marker is not None and self.session.valid(marker.get("s", ""), marker.get("o", -1)):

@@ -23,18 +23,32 @@ class Output:
     """A confluent-kafka producer with a flush that raises when any record of the batch failed."""
 
     def __init__(self, bootstrap: str, **config: Any) -> None:
-        self._producer = Producer({
-            "bootstrap.servers": bootstrap, "enable.idempotence": True, "acks": "all",
-            "linger.ms": 5, "batch.size": 1_000_000, "compression.type": "lz4", "log_level": 0,
-            **config})
+        self._producer = Producer(
+            {
+                "bootstrap.servers": bootstrap,
+                "enable.idempotence": True,
+                "acks": "all",
+                "linger.ms": 5,
+                "batch.size": 1_000_000,
+                "compression.type": "lz4",
+                "log_level": 0,
+                **config,
+            }
+        )
         self._error: KafkaError | None = None
 
     def _delivered(self, err: KafkaError | None, msg: Message) -> None:
         if err is not None and self._error is None:
             self._error = err
 
-    def send(self, topic: str, value: bytes, key: bytes | None = None, partition: int | None = None,
-             headers: list[tuple[str, bytes]] | None = None) -> None:
+    def send(
+        self,
+        topic: str,
+        value: bytes,
+        key: bytes | None = None,
+        partition: int | None = None,
+        headers: list[tuple[str, bytes]] | None = None,
+    ) -> None:
         """Queue one record; waits for room when librdkafka's queue is full."""
         kwargs: dict[str, Any] = {"key": key, "value": value, "on_delivery": self._delivered}
         if partition is not None:

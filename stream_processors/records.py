@@ -16,8 +16,9 @@ UNKNOWN_COUNTRY: Final = "unknown"
 AggKey = tuple[str, str, str, str, str, bool]
 
 
-def enriched(event: dict[str, Any], cls: Classification, country: str | None,
-             rate_bot: bool) -> dict[str, Any]:
+def enriched(
+    event: dict[str, Any], cls: Classification, country: str | None, rate_bot: bool
+) -> dict[str, Any]:
     """Build an EnrichedScanEvent (occurred_at in epoch ms) from a valid scan event."""
     out = {f: event.get(f) for f in PASSED_FIELDS}
     out["country_code"] = country
@@ -37,8 +38,14 @@ def as_rate_bot(record: dict[str, Any]) -> dict[str, Any]:
 
 def agg_key(record: dict[str, Any]) -> AggKey:
     """The dimensions of scan_daily_summary an enriched record counts under."""
-    return (record["organization_id"], record["brand_id"], record["gtin"],
-            record["country_code"] or UNKNOWN_COUNTRY, record["device_class"], bool(record["is_bot"]))
+    return (
+        record["organization_id"],
+        record["brand_id"],
+        record["gtin"],
+        record["country_code"] or UNKNOWN_COUNTRY,
+        record["device_class"],
+        bool(record["is_bot"]),
+    )
 
 
 def day_start_ms(occurred_at_ms: int) -> int:

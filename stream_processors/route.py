@@ -80,8 +80,15 @@ def undecodable_value(value: bytes | None) -> bytes:
 class Router:
     """Decode, validate, check lateness, enrich and key one raw record."""
 
-    def __init__(self, registry: SchemaRegistryClient, reader_schema: str, enrich: Enricher,
-                 secret: bytes, partitions: int, late_horizon_days: int) -> None:
+    def __init__(
+        self,
+        registry: SchemaRegistryClient,
+        reader_schema: str,
+        enrich: Enricher,
+        secret: bytes,
+        partitions: int,
+        late_horizon_days: int,
+    ) -> None:
         self.registry = registry
         self.decoder = Decoder(registry, reader_schema)
         self._writers: dict[int, Any] = {}
@@ -115,13 +122,13 @@ class Router:
             return DeadLetter(e.reason, f"{e.field}: {e.detail}"[:500], self._blank(value, decoded))
         cutoff = too_late_cutoff_ms(written_ms, self.late_horizon_days)
         if valid["occurred_at"] < cutoff:
-            return DeadLetter("too_late", f"occurred_at before {cutoff} ms",
-                              self._blank(value, decoded))
+            return DeadLetter("too_late", f"occurred_at before {cutoff} ms", self._blank(value, decoded))
         ip = valid["client_ip"]
         cls, country = self.enrich(valid["user_agent"], ip)
         key = ip_key(self.secret, ip)
-        return Scan(enriched(dict(valid), cls, country, rate_bot=False), key,
-                    partition_of(key, self.partitions))
+        return Scan(
+            enriched(dict(valid), cls, country, rate_bot=False), key, partition_of(key, self.partitions)
+        )
 
 
 def pack(scans: Iterable[Scan], limit: int = BATCH_BYTES) -> Iterator[tuple[int, bytes]]:

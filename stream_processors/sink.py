@@ -99,8 +99,14 @@ def _row(key: CountKey) -> Row:
 class Sink:
     """Pending absolute counts by partition, flushed to PostgreSQL under each partition's epoch."""
 
-    def __init__(self, database_url: str, metrics: WorkerMetrics, group: str,
-                 on_poison: Poison | None = None, max_backoff: float = 30.0) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        metrics: WorkerMetrics,
+        group: str,
+        on_poison: Poison | None = None,
+        max_backoff: float = 30.0,
+    ) -> None:
         self.database_url = database_url
         self.metrics = metrics
         self.group = group
@@ -159,9 +165,12 @@ class Sink:
                 delay = min(self.max_backoff, 0.5 * 2 ** min(self._failures, 10))
                 self._retry_at = time.monotonic() + delay
                 self.metrics.sink_failures.inc()
-                log.warning("sink: PostgreSQL write failed (%s); %d rows kept, retry in %.1f s",
-                            str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__,
-                            sum(len(r) for r in taken.values()), delay)
+                log.warning(
+                    "sink: PostgreSQL write failed (%s); %d rows kept, retry in %.1f s",
+                    str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__,
+                    sum(len(r) for r in taken.values()),
+                    delay,
+                )
                 if self._conn is not None:
                     await self._conn.close()
                     self._conn = None
@@ -196,16 +205,18 @@ class Sink:
                     written += len(await self._one_by_one(conn, p, part))
         return written
 
-    async def _upsert(self, conn: psycopg.AsyncConnection[tuple[object, ...]], partition: int,
-                      rows: dict[CountKey, int]) -> None:
+    async def _upsert(
+        self, conn: psycopg.AsyncConnection[tuple[object, ...]], partition: int, rows: dict[CountKey, int]
+    ) -> None:
         keys = [_row(k) for k in rows]
         await conn.execute(LOCK)
         await conn.execute(PARTIALS, [partition, *_columns(keys, [max(n, 0) for n in rows.values()])])
         await conn.execute(SUMS, _columns(keys, None))
         await conn.execute(EMPTY, _columns(keys, None))
 
-    async def _one_by_one(self, conn: psycopg.AsyncConnection[tuple[object, ...]], partition: int,
-                          rows: dict[CountKey, int]) -> dict[CountKey, int]:
+    async def _one_by_one(
+        self, conn: psycopg.AsyncConnection[tuple[object, ...]], partition: int, rows: dict[CountKey, int]
+    ) -> dict[CountKey, int]:
         """Write rows one by one (a savepoint each); set aside those PostgreSQL refuses."""
         written: dict[CountKey, int] = {}
         for key, n in rows.items():

@@ -23,16 +23,31 @@ def internal_topic(settings: Settings) -> str:
 def ensure_worker_topics(settings: Settings) -> None:
     """Create the internal topic if missing; set the retention of it and of the dead-letter topic."""
     internal = internal_topic(settings)
-    retention = {internal: settings.internal_retention_hours,
-                 settings.topic_dlq: settings.dlq_retention_hours}
-    schemas.ensure_topics(settings.kafka_bootstrap, [
-        schemas.TopicSpec(internal, settings.topic_partitions,
-                          {"retention.ms": str(retention[internal] * HOUR_MS)}, exact_partitions=True)])
+    retention = {
+        internal: settings.internal_retention_hours,
+        settings.topic_dlq: settings.dlq_retention_hours,
+    }
+    schemas.ensure_topics(
+        settings.kafka_bootstrap,
+        [
+            schemas.TopicSpec(
+                internal,
+                settings.topic_partitions,
+                {"retention.ms": str(retention[internal] * HOUR_MS)},
+                exact_partitions=True,
+            )
+        ],
+    )
     admin = AdminClient({"bootstrap.servers": settings.kafka_bootstrap, "log_level": 0})
     resources = [
-        ConfigResource(ConfigResource.Type.TOPIC, name, incremental_configs=[
-            ConfigEntry("retention.ms", str(hours * HOUR_MS),
-                        incremental_operation=AlterConfigOpType.SET)])
-        for name, hours in retention.items()]
+        ConfigResource(
+            ConfigResource.Type.TOPIC,
+            name,
+            incremental_configs=[
+                ConfigEntry("retention.ms", str(hours * HOUR_MS), incremental_operation=AlterConfigOpType.SET)
+            ],
+        )
+        for name, hours in retention.items()
+    ]
     for future in admin.incremental_alter_configs(resources).values():
         future.result(timeout=30)

@@ -44,8 +44,9 @@ def current(history: History | None, session: Session, default: Any = None) -> A
     return default
 
 
-def record(history: History | None, session: Session, offset: int, value: Any,
-           committed: int | None) -> History:
+def record(
+    history: History | None, session: Session, offset: int, value: Any, committed: int | None
+) -> History:
     """Return history with value set by (session, offset), pruned of what can no longer matter.
 
     Invalid changes are dropped; of the changes below the committed offset only

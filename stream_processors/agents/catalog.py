@@ -11,9 +11,18 @@ from dataclasses import dataclass
 from typing import Final, Literal
 
 Category = Literal[
-    "ai_assistant", "ai_search", "ai_training_crawler", "search_crawler", "seo_crawler",
-    "link_preview", "monitoring", "security_scanner", "feed_reader", "http_client",
-    "headless_browser", "unknown_bot",
+    "ai_assistant",
+    "ai_search",
+    "ai_training_crawler",
+    "search_crawler",
+    "seo_crawler",
+    "link_preview",
+    "monitoring",
+    "security_scanner",
+    "feed_reader",
+    "http_client",
+    "headless_browser",
+    "unknown_bot",
 ]
 CATEGORIES: Final[tuple[str, ...]] = Category.__args__  # type: ignore[attr-defined]
 AI_CATEGORIES: Final = frozenset({"ai_assistant", "ai_search", "ai_training_crawler"})
@@ -42,27 +51,66 @@ def _m(product: str) -> str:
 A = Agent
 AGENTS: Final[tuple[Agent, ...]] = (
     # OpenAI: platform.openai.com/docs/bots
-    A("GPTBot", "OpenAI", "ai_training_crawler", ranges="openai-gptbot",
-      examples=(_m("GPTBot/1.3; +https://openai.com/gptbot"),)),
-    A("OAI-SearchBot", "OpenAI", "ai_search", ranges="openai-searchbot",
-      examples=(_m("OAI-SearchBot/1.3; +https://openai.com/searchbot"),)),
-    A("ChatGPT-User", "OpenAI", "ai_assistant", ranges="openai-chatgpt-user",
-      examples=(_m("ChatGPT-User/1.0; +https://openai.com/bot"),)),
+    A(
+        "GPTBot",
+        "OpenAI",
+        "ai_training_crawler",
+        ranges="openai-gptbot",
+        examples=(_m("GPTBot/1.3; +https://openai.com/gptbot"),),
+    ),
+    A(
+        "OAI-SearchBot",
+        "OpenAI",
+        "ai_search",
+        ranges="openai-searchbot",
+        examples=(_m("OAI-SearchBot/1.3; +https://openai.com/searchbot"),),
+    ),
+    A(
+        "ChatGPT-User",
+        "OpenAI",
+        "ai_assistant",
+        ranges="openai-chatgpt-user",
+        examples=(_m("ChatGPT-User/1.0; +https://openai.com/bot"),),
+    ),
     A("ChatGPT Agent", "OpenAI", "ai_assistant", pattern=r"ChatGPT[ -]Agent"),
     # Anthropic: support.claude.com, "Does Anthropic crawl data from the web"
-    A("ClaudeBot", "Anthropic", "ai_training_crawler", ranges="anthropic",
-      examples=(_m("ClaudeBot/1.0; +claudebot@anthropic.com"),)),
-    A("Claude-User", "Anthropic", "ai_assistant", ranges="anthropic",
-      examples=(_m("Claude-User/1.0; +Claude-User@anthropic.com"),)),
-    A("Claude-SearchBot", "Anthropic", "ai_search", ranges="anthropic",
-      examples=(_m("Claude-SearchBot/1.0; +Claude-SearchBot@anthropic.com"),)),
+    A(
+        "ClaudeBot",
+        "Anthropic",
+        "ai_training_crawler",
+        ranges="anthropic",
+        examples=(_m("ClaudeBot/1.0; +claudebot@anthropic.com"),),
+    ),
+    A(
+        "Claude-User",
+        "Anthropic",
+        "ai_assistant",
+        ranges="anthropic",
+        examples=(_m("Claude-User/1.0; +Claude-User@anthropic.com"),),
+    ),
+    A(
+        "Claude-SearchBot",
+        "Anthropic",
+        "ai_search",
+        ranges="anthropic",
+        examples=(_m("Claude-SearchBot/1.0; +Claude-SearchBot@anthropic.com"),),
+    ),
     A("Claude-Web", "Anthropic", "ai_assistant", ranges="anthropic"),
     A("anthropic-ai", "Anthropic", "ai_training_crawler", ranges="anthropic"),
     # Perplexity: docs.perplexity.ai/guides/bots
-    A("PerplexityBot", "Perplexity", "ai_search",
-      examples=(_m("PerplexityBot/1.0; +https://perplexity.ai/perplexitybot"),)),
-    A("Perplexity-User", "Perplexity", "ai_assistant", pattern=r"Perplexity-?User",
-      examples=(_m("Perplexity-User/1.0; +https://perplexity.ai/perplexity-user"),)),
+    A(
+        "PerplexityBot",
+        "Perplexity",
+        "ai_search",
+        examples=(_m("PerplexityBot/1.0; +https://perplexity.ai/perplexitybot"),),
+    ),
+    A(
+        "Perplexity-User",
+        "Perplexity",
+        "ai_assistant",
+        pattern=r"Perplexity-?User",
+        examples=(_m("Perplexity-User/1.0; +https://perplexity.ai/perplexity-user"),),
+    ),
     # Google: developers.google.com/search/docs/crawling-indexing/google-common-crawlers.
     # Google-Extended is a robots.txt token only: Googlebot does the fetching.
     A("Google-Extended", "Google", "ai_training_crawler"),
@@ -73,16 +121,34 @@ AGENTS: Final[tuple[Agent, ...]] = (
     # Apple: support.apple.com/en-us/119829. Applebot-Extended is a robots.txt token only.
     A("Applebot-Extended", "Apple", "ai_training_crawler"),
     # Meta: developers.facebook.com/docs/sharing/webmasters/web-crawlers
-    A("meta-externalagent", "Meta", "ai_training_crawler",
-      examples=("meta-externalagent/1.1 (+https://developers.facebook.com/docs/sharing/webmasters/crawler)",)),
-    A("meta-externalfetcher", "Meta", "ai_assistant",
-      examples=("meta-externalfetcher/1.1 (+https://developers.facebook.com/docs/sharing/webmasters/crawler)",)),
+    A(
+        "meta-externalagent",
+        "Meta",
+        "ai_training_crawler",
+        examples=(
+            "meta-externalagent/1.1 (+https://developers.facebook.com/docs/sharing/webmasters/crawler)",
+        ),
+    ),
+    A(
+        "meta-externalfetcher",
+        "Meta",
+        "ai_assistant",
+        examples=(
+            "meta-externalfetcher/1.1 (+https://developers.facebook.com/docs/sharing/webmasters/crawler)",
+        ),
+    ),
     A("FacebookBot", "Meta", "ai_training_crawler"),
     A("meta-webindexer", "Meta", "ai_search"),
     # Amazon: developer.amazon.com/amazonbot
-    A("Amazonbot", "Amazon", "ai_training_crawler",
-      examples=("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) "
-                "Chrome/119.0.0.0 Safari/537.36 (Amazonbot/0.1; +https://developer.amazon.com/support/amazonbot)",)),
+    A(
+        "Amazonbot",
+        "Amazon",
+        "ai_training_crawler",
+        examples=(
+            "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) "
+            "Chrome/119.0.0.0 Safari/537.36 (Amazonbot/0.1; +https://developer.amazon.com/support/amazonbot)",
+        ),
+    ),
     A("Amzn-SearchBot", "Amazon", "ai_search"),
     A("Amzn-User", "Amazon", "ai_assistant"),
     A("KendraBot", "Amazon", "ai_search"),
@@ -94,9 +160,15 @@ AGENTS: Final[tuple[Agent, ...]] = (
     A("CCBot", "Common Crawl", "ai_training_crawler", examples=("CCBot/2.0 (https://commoncrawl.org/faq/)",)),
     A("cohere-training-data-crawler", "Cohere", "ai_training_crawler"),
     A("cohere-ai", "Cohere", "ai_assistant"),
-    A("MistralAI-User", "Mistral AI", "ai_assistant",
-      examples=("Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; MistralAI-User/1.0; "
-                "+https://docs.mistral.ai/robots)",)),
+    A(
+        "MistralAI-User",
+        "Mistral AI",
+        "ai_assistant",
+        examples=(
+            "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; MistralAI-User/1.0; "
+            "+https://docs.mistral.ai/robots)",
+        ),
+    ),
     A("MistralAI-Index", "Mistral AI", "ai_search"),
     A("DuckAssistBot", "DuckDuckGo", "ai_search"),
     A("YouBot", "You.com", "ai_search"),
@@ -123,23 +195,42 @@ AGENTS: Final[tuple[Agent, ...]] = (
     A("ProRataInc", "ProRata", "ai_search"),
     A("Applebot", "Apple", "ai_search", ranges="applebot"),  # also feeds Apple Intelligence
     # Search engines
-    A("Googlebot", "Google", "search_crawler", pattern=r"Googlebot(?:-Image|-News|-Video|-Mobile)?",
-      ranges="googlebot"),
+    A(
+        "Googlebot",
+        "Google",
+        "search_crawler",
+        pattern=r"Googlebot(?:-Image|-News|-Video|-Mobile)?",
+        ranges="googlebot",
+    ),
     A("Google-InspectionTool", "Google", "search_crawler", ranges="googlebot"),
     A("Storebot-Google", "Google", "search_crawler", ranges="googlebot"),
-    A("GoogleOther", "Google", "search_crawler", pattern=r"GoogleOther(?:-Image|-Video)?",
-      ranges="googlebot"),
-    A("AdsBot-Google", "Google", "search_crawler", pattern=r"AdsBot-Google(?:-Mobile)?",
-      ranges="google-special"),
+    A(
+        "GoogleOther",
+        "Google",
+        "search_crawler",
+        pattern=r"GoogleOther(?:-Image|-Video)?",
+        ranges="googlebot",
+    ),
+    A(
+        "AdsBot-Google",
+        "Google",
+        "search_crawler",
+        pattern=r"AdsBot-Google(?:-Mobile)?",
+        ranges="google-special",
+    ),
     A("Mediapartners-Google", "Google", "search_crawler", ranges="google-special"),
     A("FeedFetcher-Google", "Google", "feed_reader", ranges="google-user-triggered"),
     A("Google-Read-Aloud", "Google", "link_preview", ranges="google-user-triggered"),
     A("bingbot", "Microsoft", "search_crawler"),
     A("BingPreview", "Microsoft", "link_preview"),
     A("adidxbot", "Microsoft", "search_crawler"),
-    A("YandexBot", "Yandex", "search_crawler",
-      pattern=r"Yandex(?:Bot|Images|Mobile ?Bot|Video|Media|Accessibility ?Bot|Metrika|Direct\w*"
-              r"|News|Favicons)"),
+    A(
+        "YandexBot",
+        "Yandex",
+        "search_crawler",
+        pattern=r"Yandex(?:Bot|Images|Mobile ?Bot|Video|Media|Accessibility ?Bot|Metrika|Direct\w*"
+        r"|News|Favicons)",
+    ),
     A("DuckDuckBot", "DuckDuckGo", "search_crawler", pattern=r"DuckDuck(?:Go-Favicons-)?Bot"),
     A("Baiduspider", "Baidu", "search_crawler", pattern=r"Baiduspider(?:-\w+)?"),
     A("PetalBot", "Huawei", "search_crawler"),

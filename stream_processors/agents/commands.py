@@ -31,16 +31,16 @@ def read_source(source: str, transport: httpx.BaseTransport | None = None) -> An
         raise RefreshError(f"cannot read {source}: {e}") from e
 
 
-def refresh(name: str, source: str, directory: Path = RANGES_DIR,
-            transport: httpx.BaseTransport | None = None) -> tuple[str, int]:
+def refresh(
+    name: str, source: str, directory: Path = RANGES_DIR, transport: httpx.BaseTransport | None = None
+) -> tuple[str, int]:
     """Write list name from source, in the operators' shape; return (creationTime, prefix count)."""
     doc = read_source(source, transport)
     try:
         created, networks = parse_ranges(doc)
     except RangeError as e:
         raise RefreshError(f"{source}: {e}") from e
-    out = {"creationTime": created, "prefixes": [
-        {f"ipv{n.version}Prefix": str(n)} for n in networks]}
+    out = {"creationTime": created, "prefixes": [{f"ipv{n.version}Prefix": str(n)} for n in networks]}
     (directory / f"{name}.json").write_text(json.dumps(out, indent=1) + "\n")
     sources_path = directory / "SOURCES.json"
     sources = json.loads(sources_path.read_text()) if sources_path.exists() else {}
@@ -74,13 +74,15 @@ def _refresh(args: argparse.Namespace, settings: Settings) -> int:
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     agents = subparsers.add_parser(
-        "agents", help="manage the declared agents' IP-range snapshots",
+        "agents",
+        help="manage the declared agents' IP-range snapshots",
         description="Declared agents (crawlers, AI agents) are verified against their operators' "
         "published IP ranges, kept as snapshot files in the package.",
     )
     sub = agents.add_subparsers(dest="action", required=True)
     refresh_parser = sub.add_parser(
-        "refresh", help="replace range snapshots from their operators' URLs or from a file",
+        "refresh",
+        help="replace range snapshots from their operators' URLs or from a file",
         description="Download every list from the URL in SOURCES.json, or one list (--list) from "
         "--from URL|FILE, check it is in the operators' shape and write it with its creationTime.",
     )

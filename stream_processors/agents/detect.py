@@ -71,12 +71,22 @@ def _catalog() -> PatternSet[Agent]:
 
 
 MATOMO_CATEGORY: Final[dict[str, Category]] = {
-    "AI Agent": "ai_assistant", "AI Assistant": "ai_assistant", "AI Data Scraper": "ai_training_crawler",
-    "AI Search Crawler": "ai_search", "Search bot": "search_crawler", "Search tools": "seo_crawler",
-    "Feed Fetcher": "feed_reader", "Feed Parser": "feed_reader", "Feed Reader": "feed_reader",
-    "Security Checker": "security_scanner", "Security search bot": "security_scanner",
-    "Site Monitor": "monitoring", "Network Monitor": "monitoring", "Benchmark": "monitoring",
-    "Validator": "monitoring", "Social Media Agent": "link_preview",
+    "AI Agent": "ai_assistant",
+    "AI Assistant": "ai_assistant",
+    "AI Data Scraper": "ai_training_crawler",
+    "AI Search Crawler": "ai_search",
+    "Search bot": "search_crawler",
+    "Search tools": "seo_crawler",
+    "Feed Fetcher": "feed_reader",
+    "Feed Parser": "feed_reader",
+    "Feed Reader": "feed_reader",
+    "Security Checker": "security_scanner",
+    "Security search bot": "security_scanner",
+    "Site Monitor": "monitoring",
+    "Network Monitor": "monitoring",
+    "Benchmark": "monitoring",
+    "Validator": "monitoring",
+    "Social Media Agent": "link_preview",
 }
 
 

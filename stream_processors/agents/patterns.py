@@ -34,7 +34,7 @@ def required_literal(pattern: str) -> str | None:
         nxt = pattern[i + 1] if i + 1 < len(pattern) else ""
         if c == "\\":
             if nxt and not nxt.isalnum():
-                if depth == 0 and pattern[i + 2:i + 3] not in ("?", "*", "{"):
+                if depth == 0 and pattern[i + 2 : i + 3] not in ("?", "*", "{"):
                     run.append(nxt)
                 else:
                     close()
@@ -121,8 +121,9 @@ def _closing(pattern: str, at: int) -> int:
 class PatternSet(Generic[T]):
     """First pattern, in list order, that matches a string; each with its payload."""
 
-    def __init__(self, entries: Sequence[tuple[str, T]], flags: int = 0,
-                 wrap: Callable[[str], str] | None = None) -> None:
+    def __init__(
+        self, entries: Sequence[tuple[str, T]], flags: int = 0, wrap: Callable[[str], str] | None = None
+    ) -> None:
         self._compiled = [(re.compile(wrap(p) if wrap else p, flags), payload) for p, payload in entries]
         literals: list[str] = []
         self._by_literal: list[list[int]] = []

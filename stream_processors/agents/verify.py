@@ -66,8 +66,9 @@ class RangeList:
         self._starts: dict[int, list[int]] = {4: [], 6: []}
         self._ends: dict[int, list[int]] = {4: [], 6: []}
         for version in (4, 6):
-            spans = sorted((int(n.network_address), int(n.broadcast_address))
-                           for n in networks if n.version == version)
+            spans = sorted(
+                (int(n.network_address), int(n.broadcast_address)) for n in networks if n.version == version
+            )
             for start, end in spans:
                 ends = self._ends[version]
                 if ends and start <= ends[-1] + 1:
@@ -148,5 +149,11 @@ def with_verification(cls: Classification, verification: Verification) -> Classi
     """Return cls as the worker should publish it: a spoofed claim is a bot, whatever the UA says."""
     if verification.status != "spoofed":
         return cls
-    return replace(cls, is_bot=True, traffic_class="bot", device_class="bot", bot_reason="spoofed_agent",
-                   category="unknown_bot")
+    return replace(
+        cls,
+        is_bot=True,
+        traffic_class="bot",
+        device_class="bot",
+        bot_reason="spoofed_agent",
+        category="unknown_bot",
+    )

@@ -8,8 +8,9 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +18,13 @@ import psycopg
 import pytest
 from confluent_kafka import Consumer, TopicPartition
 
+from producers import ScanPublisher
+from scan_analytics.contracts import ensure_topics
 from scan_analytics.devgeo import ensure_country_mmdb
 from scan_analytics.settings import ENV_PREFIX, Settings
+from simulator.run import SimulationConfig, plan, send
+from simulator.traffic import Scan
+from simulator.truth import Truth
 from tests.integration.conftest import isolated
 
 ROW_KEY = ("day", "organization_id", "brand_id", "gtin", "country_code", "device_class", "is_bot")
@@ -41,8 +47,12 @@ def pipeline(base_settings: Settings, tmp_path: Path) -> Iterator[Settings]:
     rid = uuid.uuid4().hex[:10]
     ensure_country_mmdb(base_settings.geoip_path)
     with isolated(
-        base_settings, f"sp_{rid}", worker_id=f"sa-sp-{rid}", worker_data_dir=tmp_path / "worker",
-        worker_web_port=17000 + int(rid[:4], 16) % 2000, sink_interval_seconds=1.0,
+        base_settings,
+        f"sp_{rid}",
+        worker_id=f"sa-sp-{rid}",
+        worker_data_dir=tmp_path / "worker",
+        worker_web_port=17000 + int(rid[:4], 16) % 2000,
+        sink_interval_seconds=1.0,
     ) as own:
         yield own
 
@@ -51,17 +61,23 @@ class WorkerProcess:
     """`scan-analytics worker` as a child process with its own log."""
 
     def __init__(self, settings: Settings, instance: str, log_dir: Path, port_offset: int = 0) -> None:
-        self.settings = settings.model_copy(update={
-            "worker_instance": instance, "worker_web_port": settings.worker_web_port + port_offset})
+        self.settings = settings.model_copy(
+            update={"worker_instance": instance, "worker_web_port": settings.worker_web_port + port_offset}
+        )
         self.log_path = log_dir / f"worker-{instance}.log"
         self.proc: subprocess.Popen[bytes] | None = None
         self.starts = 0
 
-    def start(self) -> None:
+    def start(self, **env: str) -> None:
+        """Start the worker; `env` adds variables (the crash hook)."""
         log = self.log_path.open("ab")
         cli = Path(sys.executable).with_name("scan-analytics")
-        self.proc = subprocess.Popen([str(cli), "worker", "--loglevel", "INFO"], stdout=log,
-                                     stderr=subprocess.STDOUT, env=settings_env(self.settings))
+        self.proc = subprocess.Popen(
+            [str(cli), "worker", "--loglevel", "INFO"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=settings_env(self.settings) | env,
+        )
         self.starts += 1
 
     def alive(self) -> bool:
@@ -71,6 +87,24 @@ class WorkerProcess:
         assert self.proc is not None
         self.proc.send_signal(signal.SIGKILL)
         self.proc.wait(30)
+
+    def wait(self, timeout: float) -> int | None:
+        """Wait for the process to exit; its return code, or None if it still runs."""
+        assert self.proc is not None
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def metric(self, name: str) -> float:
+        """The sum of a metric's samples on the worker's /metrics."""
+        url = f"http://127.0.0.1:{self.settings.worker_web_port}/metrics"
+        text = urllib.request.urlopen(url, timeout=10).read().decode()
+        return sum(
+            float(line.rsplit(" ", 1)[1])
+            for line in text.splitlines()
+            if line.startswith(name) and line[len(name) : len(name) + 1] in (" ", "{")
+        )
 
     def stop(self) -> int | None:
         if self.proc is None:
@@ -104,12 +138,49 @@ def summary(url: str) -> dict[tuple[Any, ...], int]:
     return {tuple(str(v) if i == 0 else v for i, v in enumerate(r[:-1])): r[-1] for r in rows}
 
 
+def has_rows(url: str) -> bool:
+    """Whether scan_daily_summary holds any row (False while the database is away)."""
+    try:
+        with psycopg.connect(url, connect_timeout=2) as conn:
+            row = conn.execute("SELECT count(*) FROM scan_daily_summary").fetchone()
+            return bool(row and row[0])
+    except psycopg.Error:
+        return False
+
+
+KeyOf = Callable[[Mapping[str, Any]], bytes | None]
+
+
+def publish_planned(
+    settings: Settings, events: int, seed: int, publisher: ScanPublisher, key: KeyOf | None = None
+) -> Truth:
+    """Publish the simulator's planned traffic through `publisher`; valid scans keyed by `key`.
+
+    Without `key` scans carry the documented key (the GTIN). Malformed records keep the
+    simulator's key. The publisher's schema lookup is cached, so it can publish while the
+    registry is away once it has published before.
+    """
+    _catalog, messages, truth = plan(
+        settings, SimulationConfig(events=events, seed=seed, write_catalog=False)
+    )
+    ensure_topics(settings)
+    for message in messages:
+        if key is not None and isinstance(message, Scan):
+            _documented, value, event_id = publisher.encode(message.record)
+            publisher.publish_raw(key(message.record), value, event_id)
+        else:
+            send(publisher, message)
+    assert publisher.flush(60) == 0 and not publisher.stats.failed
+    return truth
+
+
 def truth_rows(rows: list[dict[str, Any]]) -> dict[tuple[Any, ...], int]:
     return {tuple(str(r[k]) if k == "day" else r[k] for k in ROW_KEY): r["scans"] for r in rows}
 
 
-def wait_for(url: str, expected: dict[tuple[Any, ...], int], timeout: float,
-             alive: list[WorkerProcess] | None = None) -> dict[tuple[Any, ...], int]:
+def wait_for(
+    url: str, expected: dict[tuple[Any, ...], int], timeout: float, alive: list[WorkerProcess] | None = None
+) -> dict[tuple[Any, ...], int]:
     """Poll scan_daily_summary until it equals expected or timeout; return the last read."""
     deadline = time.monotonic() + timeout
     got: dict[tuple[Any, ...], int] = {}
@@ -128,8 +199,14 @@ def wait_for(url: str, expected: dict[tuple[Any, ...], int], timeout: float,
 
 def group_lag(settings: Settings) -> dict[str, int]:
     """Unconsumed records per input topic of the worker group (high water minus committed)."""
-    consumer = Consumer({"bootstrap.servers": settings.kafka_bootstrap, "group.id": settings.worker_id,
-                         "enable.auto.commit": False, "log_level": 0})
+    consumer = Consumer(
+        {
+            "bootstrap.servers": settings.kafka_bootstrap,
+            "group.id": settings.worker_id,
+            "enable.auto.commit": False,
+            "log_level": 0,
+        }
+    )
     try:
         out: dict[str, int] = {}
         topics = consumer.list_topics(timeout=10).topics
@@ -163,8 +240,15 @@ def _read_topic(consumer: Consumer, topic: str, timeout: float) -> Iterator[Any]
 
 def dead_letters(settings: Settings, timeout: float = 20.0) -> dict[tuple[str, str, str], str]:
     """Every record of the dead-letter topic by its source (topic, partition, offset) -> reason."""
-    consumer = Consumer({"bootstrap.servers": settings.kafka_bootstrap, "group.id": f"dlq-{uuid.uuid4()}",
-                         "auto.offset.reset": "earliest", "enable.auto.commit": False, "log_level": 0})
+    consumer = Consumer(
+        {
+            "bootstrap.servers": settings.kafka_bootstrap,
+            "group.id": f"dlq-{uuid.uuid4()}",
+            "auto.offset.reset": "earliest",
+            "enable.auto.commit": False,
+            "log_level": 0,
+        }
+    )
     out: dict[tuple[str, str, str], str] = {}
     for msg in _read_topic(consumer, settings.topic_dlq, timeout):
         h = {k: v.decode() for k, v in (msg.headers() or [])}
@@ -176,11 +260,20 @@ def enriched_summary(settings: Settings, timeout: float = 20.0) -> dict[str, int
     """Read the whole enriched topic: records, distinct event ids, bots with the last record winning."""
     import schemas
 
-    decoder = schemas.Decoder(schemas.registry_client(settings.schema_registry_url),
-                              schemas.schema_text(schemas.ENRICHED_SCAN_EVENT))
-    consumer = Consumer({"bootstrap.servers": settings.kafka_bootstrap, "group.id": f"enr-{uuid.uuid4()}",
-                         "auto.offset.reset": "earliest", "enable.auto.commit": False, "log_level": 0,
-                         "isolation.level": "read_committed"})
+    decoder = schemas.Decoder(
+        schemas.registry_client(settings.schema_registry_url),
+        schemas.schema_text(schemas.ENRICHED_SCAN_EVENT),
+    )
+    consumer = Consumer(
+        {
+            "bootstrap.servers": settings.kafka_bootstrap,
+            "group.id": f"enr-{uuid.uuid4()}",
+            "auto.offset.reset": "earliest",
+            "enable.auto.commit": False,
+            "log_level": 0,
+            "isolation.level": "read_committed",
+        }
+    )
     records = 0
     last_verdict: dict[str, bool] = {}
     for msg in _read_topic(consumer, settings.topic_enriched, timeout):
@@ -188,14 +281,24 @@ def enriched_summary(settings: Settings, timeout: float = 20.0) -> dict[str, int
         event = decoder.decode(msg.value())
         assert "client_ip" not in event
         last_verdict[event["event_id"]] = event["is_bot"]
-    return {"records": records, "distinct_scans": len(last_verdict),
-            "bots_last_wins": sum(last_verdict.values())}
+    return {
+        "records": records,
+        "distinct_scans": len(last_verdict),
+        "bots_last_wins": sum(last_verdict.values()),
+    }
 
 
 def topic_bytes(settings: Settings, topic: str, timeout: float = 15.0) -> Iterator[bytes]:
     """Every key, value and header value of a topic, from the beginning."""
-    consumer = Consumer({"bootstrap.servers": settings.kafka_bootstrap, "group.id": f"all-{uuid.uuid4()}",
-                         "auto.offset.reset": "earliest", "enable.auto.commit": False, "log_level": 0})
+    consumer = Consumer(
+        {
+            "bootstrap.servers": settings.kafka_bootstrap,
+            "group.id": f"all-{uuid.uuid4()}",
+            "auto.offset.reset": "earliest",
+            "enable.auto.commit": False,
+            "log_level": 0,
+        }
+    )
     for msg in _read_topic(consumer, topic, timeout):
         yield msg.key() or b""
         yield msg.value() or b""
@@ -205,7 +308,14 @@ def topic_bytes(settings: Settings, topic: str, timeout: float = 15.0) -> Iterat
 
 def topic_values(settings: Settings, topic: str, timeout: float = 15.0) -> Iterator[bytes]:
     """Every value of a topic, from the beginning."""
-    consumer = Consumer({"bootstrap.servers": settings.kafka_bootstrap, "group.id": f"all-{uuid.uuid4()}",
-                         "auto.offset.reset": "earliest", "enable.auto.commit": False, "log_level": 0})
+    consumer = Consumer(
+        {
+            "bootstrap.servers": settings.kafka_bootstrap,
+            "group.id": f"all-{uuid.uuid4()}",
+            "auto.offset.reset": "earliest",
+            "enable.auto.commit": False,
+            "log_level": 0,
+        }
+    )
     for msg in _read_topic(consumer, topic, timeout):
         yield msg.value() or b""

@@ -51,14 +51,19 @@ def test_a_sink_that_lost_its_partition_cannot_overwrite_the_new_owner(pipeline:
 
 
 @pytest.mark.parametrize("bad", ["org\x00nul", "\x00"])
-def test_a_row_postgresql_refuses_is_set_aside_and_the_others_are_written(pipeline: Settings,
-                                                                          bad: str) -> None:
+def test_a_row_postgresql_refuses_is_set_aside_and_the_others_are_written(
+    pipeline: Settings, bad: str
+) -> None:
     aside: list[tuple[Any, str]] = []
     metrics = WorkerMetrics()
 
     async def scenario() -> None:
-        sink = Sink(pipeline.database_url, metrics, pipeline.worker_id,
-                    on_poison=lambda k, reason: aside.append((k, reason)))
+        sink = Sink(
+            pipeline.database_url,
+            metrics,
+            pipeline.worker_id,
+            on_poison=lambda k, reason: aside.append((k, reason)),
+        )
         sink.offer(0, [(key("good-1"), 3), (key(bad), 4), (key("good-2"), 5)])
         sink.offer(1, [(key("bad-gtin", gtin="1234"), 1)])  # refused by the table's CHECK
         assert await sink.flush() == 2

@@ -53,7 +53,8 @@ def assert_exact(expected: Rows, got: Rows, workers: list[WorkerProcess]) -> Non
     logs = "\n---\n".join(w.tail() for w in workers if w.starts)
     assert not missing and not extra, (
         f"{len(missing)} rows differ, {len(extra)} unexpected; e.g. "
-        f"{list(missing.items())[:3]} {list(extra.items())[:3]}\n{logs}")
+        f"{list(missing.items())[:3]} {list(extra.items())[:3]}\n{logs}"
+    )
 
 
 def assert_drained(settings: Settings) -> None:
@@ -90,9 +91,15 @@ def test_sigkill_three_times_totals_exact(pipeline: Settings, workers: list[Work
     assert enriched["bots_last_wins"] == sum(r["scans"] for r in truth.rows if r["is_bot"]), enriched
     url = f"http://127.0.0.1:{worker.settings.worker_web_port}/metrics"
     metrics = urllib.request.urlopen(url, timeout=10).read().decode()
-    for name in ("scan_worker_events_in_total", "scan_worker_events_out_total", "scan_worker_consumer_lag",
-                 "scan_worker_sink_flush_seconds", "scan_worker_sink_rows_total",
-                 "scan_worker_enrichment_seconds", "scan_worker_dead_letters_total"):
+    for name in (
+        "scan_worker_events_in_total",
+        "scan_worker_events_out_total",
+        "scan_worker_consumer_lag",
+        "scan_worker_sink_flush_seconds",
+        "scan_worker_sink_rows_total",
+        "scan_worker_enrichment_seconds",
+        "scan_worker_dead_letters_total",
+    ):
         assert name in metrics, name
     assert worker.stop() == 0  # SIGTERM: a clean shutdown
 
@@ -104,18 +111,39 @@ def forge_enriched(settings: Settings, n: int) -> None:
     import schemas
 
     registry = schemas.registry_client(settings.schema_registry_url)
-    encoder = schemas.encoder(registry, schemas.value_subject(settings.topic_enriched),
-                              schemas.schema_text(schemas.ENRICHED_SCAN_EVENT), auto_register=True)
+    encoder = schemas.encoder(
+        registry,
+        schemas.value_subject(settings.topic_enriched),
+        schemas.schema_text(schemas.ENRICHED_SCAN_EVENT),
+        auto_register=True,
+    )
     producer = Producer({"bootstrap.servers": settings.kafka_bootstrap, "log_level": 0})
     for i in range(n):
-        record = {"event_id": str(uuid.uuid4()), "occurred_at": int(time.time() * 1000),
-                  "gtin": "04000000000011",
-                  "organization_id": "org-acme", "brand_id": "org-acme-01", "digital_link": "https://x/01/1",
-                  "link_type": None, "user_agent": None, "referer": None, "accept_language": None,
-                  "status_code": 200, "country_code": "US", "device_class": "mobile", "is_bot": False,
-                  "bot_reason": None, "agent_name": None, "traffic_class": "human"}
-        producer.produce(settings.topic_enriched, key=b"04000000000011", value=encoder.encode(record),
-                         headers=[("sa-origin", f"0:{10**9 + i}:0".encode()), ("sa-kind", b"scan")])
+        record = {
+            "event_id": str(uuid.uuid4()),
+            "occurred_at": int(time.time() * 1000),
+            "gtin": "04000000000011",
+            "organization_id": "org-acme",
+            "brand_id": "org-acme-01",
+            "digital_link": "https://x/01/1",
+            "link_type": None,
+            "user_agent": None,
+            "referer": None,
+            "accept_language": None,
+            "status_code": 200,
+            "country_code": "US",
+            "device_class": "mobile",
+            "is_bot": False,
+            "bot_reason": None,
+            "agent_name": None,
+            "traffic_class": "human",
+        }
+        producer.produce(
+            settings.topic_enriched,
+            key=b"04000000000011",
+            value=encoder.encode(record),
+            headers=[("sa-origin", f"0:{10**9 + i}:0".encode()), ("sa-kind", b"scan")],
+        )
     assert producer.flush(30) == 0
 
 
@@ -123,8 +151,9 @@ def raw_ips(settings: Settings) -> set[bytes]:
     """The client IPs of every raw record that decodes."""
     import schemas
 
-    decoder = schemas.Decoder(schemas.registry_client(settings.schema_registry_url),
-                              schemas.schema_text(schemas.SCAN_EVENT))
+    decoder = schemas.Decoder(
+        schemas.registry_client(settings.schema_registry_url), schemas.schema_text(schemas.SCAN_EVENT)
+    )
     ips: set[bytes] = set()
     for value in topic_values(settings, settings.topic_raw):
         try:
@@ -139,8 +168,11 @@ def assert_no_raw_ip(settings: Settings) -> None:
     ips = raw_ips(settings)
     assert len(ips) > 100
     admin = AdminClient({"bootstrap.servers": settings.kafka_bootstrap, "log_level": 0})
-    topics = [t for t in admin.list_topics(timeout=10).topics
-              if t.startswith(settings.worker_id) or t in (settings.topic_enriched, settings.topic_dlq)]
+    topics = [
+        t
+        for t in admin.list_topics(timeout=10).topics
+        if t.startswith(settings.worker_id) or t in (settings.topic_enriched, settings.topic_dlq)
+    ]
     assert any(t.endswith("-changelog") for t in topics), topics
     tokens = re.compile(rb"(?<![\d.])\d{1,3}(?:\.\d{1,3}){3}(?![\d.])|[0-9a-fA-F]*:[0-9a-fA-F:.]+")
     for topic in topics:
@@ -172,8 +204,9 @@ def own_postgres(pipeline: Settings, base_settings: Settings) -> Iterator[Settin
     never touches the shared one.
     """
     port = free_port()
-    dedicated = base_settings.model_copy(update={
-        "postgres_port": port, "database_url": make_conninfo(base_settings.database_url, port=port)})
+    dedicated = base_settings.model_copy(
+        update={"postgres_port": port, "database_url": make_conninfo(base_settings.database_url, port=port)}
+    )
     postgres.start(dedicated)
     try:
         migrate.apply(dedicated.database_url, base_settings.schemas_dir / "sql")
@@ -184,8 +217,7 @@ def own_postgres(pipeline: Settings, base_settings: Settings) -> Iterator[Settin
                 subprocess.run(["pg_dropcluster", "--stop", cluster.version, cluster.name], check=False)
 
 
-def test_postgres_down_30s_totals_exact(own_postgres: Settings, pipeline: Settings,
-                                        tmp_path: Path) -> None:
+def test_postgres_down_30s_totals_exact(own_postgres: Settings, pipeline: Settings, tmp_path: Path) -> None:
     settings = own_postgres
     worker = WorkerProcess(settings, "pg", tmp_path)
     first, _ = simulate(settings, 15_000, seed=13)

@@ -12,8 +12,16 @@ DAY = 20_000 * DAY_MS
 
 
 def record(event_id: str, is_bot: bool = False) -> dict[str, Any]:
-    return {"event_id": event_id, "occurred_at": DAY + 5_000, "organization_id": "o", "brand_id": "b",
-            "gtin": "04000000000011", "country_code": None, "device_class": "mobile", "is_bot": is_bot}
+    return {
+        "event_id": event_id,
+        "occurred_at": DAY + 5_000,
+        "organization_id": "o",
+        "brand_id": "b",
+        "gtin": "04000000000011",
+        "country_code": None,
+        "device_class": "mobile",
+        "is_bot": is_bot,
+    }
 
 
 class Store(dict[Any, Any]):

@@ -64,14 +64,28 @@ class Records:
 
 
 def scan(i: int, at_ms: int, gtin: str = "g", declared_bot: bool = False) -> dict[str, Any]:
-    return {"event_id": f"e{i}", "occurred_at": at_ms, "gtin": gtin, "is_bot": declared_bot,
-            "traffic_class": "bot" if declared_bot else "human", "bot_reason": None,
-            "organization_id": "o", "brand_id": "b", "country_code": "US", "device_class": "mobile"}
+    return {
+        "event_id": f"e{i}",
+        "occurred_at": at_ms,
+        "gtin": gtin,
+        "is_bot": declared_bot,
+        "traffic_class": "bot" if declared_bot else "human",
+        "bot_reason": None,
+        "organization_id": "o",
+        "brand_id": "b",
+        "country_code": "US",
+        "device_class": "mobile",
+    }
 
 
-def verdicts(events: list[dict[str, Any]], rule: RateRule, cap: int = 1000,
-             stores: tuple[Dicts, Records] | None = None, session: Session | None = None,
-             first_offset: int = 0) -> dict[str, bool]:
+def verdicts(
+    events: list[dict[str, Any]],
+    rule: RateRule,
+    cap: int = 1000,
+    stores: tuple[Dicts, Records] | None = None,
+    session: Session | None = None,
+    first_offset: int = 0,
+) -> dict[str, bool]:
     """Run the stage over events in the given order; final is_bot per event_id (last emission wins)."""
     buckets, records = stores or (Dicts(), Records())
     stage = IpStage(rule, session or Session(start=0), buckets, records, cap)
@@ -102,10 +116,14 @@ def truth(events: list[dict[str, Any]], rule: RateRule, cap: int = 1000) -> dict
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 900), st.integers(0, 6), st.booleans()), min_size=1, max_size=60),
-       st.randoms(use_true_random=False), st.sampled_from([1000, 6, 10]))
-def test_any_arrival_order_gives_the_set_verdict(raw: list[tuple[int, int, bool]],
-                                                 rnd: random.Random, cap: int) -> None:
+@given(
+    st.lists(st.tuples(st.integers(0, 900), st.integers(0, 6), st.booleans()), min_size=1, max_size=60),
+    st.randoms(use_true_random=False),
+    st.sampled_from([1000, 6, 10]),
+)
+def test_any_arrival_order_gives_the_set_verdict(
+    raw: list[tuple[int, int, bool]], rnd: random.Random, cap: int
+) -> None:
     rule = RateRule(per_minute=4, gtins_5min=3)
     events = [scan(i, s * 1000, f"g{g}", bot) for i, (s, g, bot) in enumerate(raw)]
     shuffled = events[:]
@@ -138,6 +156,7 @@ def test_a_crash_forgets_uncommitted_entries_and_the_replay_decides_the_same() -
     stores = (Dicts(), Records())
     first = verdicts(events[:30], rule, cap=8, stores=stores, session=Session(start=0, id="s1"))
     # committed offset 20: the second session replays from there
-    second = verdicts(events[20:], rule, cap=8, stores=stores, session=Session(start=20, id="s2"),
-                      first_offset=20)
+    second = verdicts(
+        events[20:], rule, cap=8, stores=stores, session=Session(start=20, id="s2"), first_offset=20
+    )
     assert {**first, **second} == truth(events, rule, cap=8)

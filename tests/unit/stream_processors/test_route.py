@@ -29,10 +29,20 @@ class Registry:
 
 
 def record(**changes: Any) -> dict[str, Any]:
-    base = {"event_id": "6f1c1a58-7a61-4c47-9d8e-4b8a2b1f0c11", "occurred_at": NOW - 1000,
-            "gtin": "04000000000013", "organization_id": "org", "brand_id": "brand",
-            "digital_link": "https://id.example/01/04000000000013", "link_type": None, "client_ip": IP,
-            "user_agent": "Mozilla/5.0", "referer": None, "accept_language": None, "status_code": 200}
+    base = {
+        "event_id": "6f1c1a58-7a61-4c47-9d8e-4b8a2b1f0c11",
+        "occurred_at": NOW - 1000,
+        "gtin": "04000000000013",
+        "organization_id": "org",
+        "brand_id": "brand",
+        "digital_link": "https://id.example/01/04000000000013",
+        "link_type": None,
+        "client_ip": IP,
+        "user_agent": "Mozilla/5.0",
+        "referer": None,
+        "accept_language": None,
+        "status_code": 200,
+    }
     return base | changes
 
 
@@ -48,8 +58,14 @@ def wire(rec: dict[str, Any]) -> bytes:
 @pytest.fixture()
 def router() -> Router:
     text = schemas.schema_text(schemas.SCAN_EVENT)
-    return Router(Registry(text), text, lambda ua, ip: (HUMAN, "GB"), b"s" * 32, 4,  # type: ignore[arg-type]
-                  late_horizon_days=7)
+    return Router(
+        Registry(text),
+        text,
+        lambda ua, ip: (HUMAN, "GB"),
+        b"s" * 32,
+        4,  # type: ignore[arg-type]
+        late_horizon_days=7,
+    )
 
 
 def test_a_valid_scan_is_enriched_and_keyed_without_its_ip(router: Router) -> None:
@@ -61,21 +77,26 @@ def test_a_valid_scan_is_enriched_and_keyed_without_its_ip(router: Router) -> No
     assert IP.encode() not in json.dumps(out.record).encode()
 
 
-@pytest.mark.parametrize(("changes", "reason"), [
-    ({"organization_id": "org\x00x"}, "bad_text"),
-    ({"brand_id": "b" * 129}, "too_long"),
-    ({"gtin": "04000000000014"}, "bad_gtin"),
-    ({"occurred_at": NOW - 30 * 86_400_000}, "too_late"),
-    ({"occurred_at": NOW + 2 * 3_600_000}, "bad_timestamp"),
-])
+@pytest.mark.parametrize(
+    ("changes", "reason"),
+    [
+        ({"organization_id": "org\x00x"}, "bad_text"),
+        ({"brand_id": "b" * 129}, "too_long"),
+        ({"gtin": "04000000000014"}, "bad_gtin"),
+        ({"occurred_at": NOW - 30 * 86_400_000}, "too_late"),
+        ({"occurred_at": NOW + 2 * 3_600_000}, "bad_timestamp"),
+    ],
+)
 def test_bad_input_is_set_aside_with_its_reason_and_the_ip_blanked(
-        router: Router, changes: dict[str, Any], reason: str) -> None:
+    router: Router, changes: dict[str, Any], reason: str
+) -> None:
     value = wire(record(**changes))
     out = router.route(value, NOW)
     assert isinstance(out, DeadLetter) and out.reason == reason
     assert out.value is not None and IP.encode() not in out.value
     kept = fastavro.schemaless_reader(
-        __import__("io").BytesIO(out.value[HEADER.size:]), parse(schemas.schema_text(schemas.SCAN_EVENT)))
+        __import__("io").BytesIO(out.value[HEADER.size :]), parse(schemas.schema_text(schemas.SCAN_EVENT))
+    )
     assert kept["client_ip"] == "" and kept["event_id"] == record()["event_id"]
 
 
