@@ -33,8 +33,9 @@ test: services  ## run the whole test suite against real services
 unit: install  ## run the unit tests only (no services)
 	$(BIN)/pytest tests/unit
 
-lint: install  ## ruff and mypy, as CI runs them
+lint: install  ## ruff (lint and formatting) and mypy, as CI runs them
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
 bench: services  ## run the benchmarks under bench/ (long)

@@ -164,11 +164,13 @@ class Settings(BaseSettings):
         default=300.0, gt=0, description="how long a fetched JWKS is used before it is fetched again"
     )
     jwks_refresh_interval_seconds: float = Field(
-        default=30.0, gt=0,
+        default=30.0,
+        gt=0,
         description="at most one JWKS fetch per interval for unknown key ids and after a failed fetch",
     )
     jwks_max_stale_seconds: float = Field(
-        default=86400.0, ge=0,
+        default=86400.0,
+        ge=0,
         description="how long the last good JWKS keeps serving while the JWKS URL cannot be fetched",
     )
     api_database_url: str | None = Field(
@@ -177,7 +179,9 @@ class Settings(BaseSettings):
         "unset means DATABASE_URL",
     )
     api_metrics_port: int | None = Field(
-        default=None, ge=1, le=65535,
+        default=None,
+        ge=1,
+        le=65535,
         description="serve /metrics on this port (on API_HOST) instead of the API port",
     )
     api_user_rate: float = Field(default=5.0, gt=0, description="requests a second one user may make")
@@ -198,14 +202,16 @@ class Settings(BaseSettings):
         default=3.0, gt=0, description="how long a request waits for a database connection before a 503"
     )
     api_pool_max_waiting: int = Field(
-        default=20, ge=1,
+        default=20,
+        ge=1,
         description="requests that may wait for a database connection; more get a 503 at once",
     )
     api_statement_timeout_ms: int = Field(
         default=10000, ge=100, description="time budget of one API statement"
     )
     api_long_window_days: int = Field(
-        default=92, ge=1,
+        default=92,
+        ge=1,
         description="a window counts as one request per started this many days; longer ones get the "
         "long-window budget",
     )
@@ -215,7 +221,9 @@ class Settings(BaseSettings):
 
     # Dashboard page and MCP server
     dashboard_dev_token_ttl_seconds: int = Field(
-        default=900, ge=60, le=86400,
+        default=900,
+        ge=60,
+        le=86400,
         description="lifetime of a token the dashboard's development sign-in mints (DEV_AUTH only)",
     )
     oauth_authorization_url: str | None = Field(
