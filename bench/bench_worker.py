@@ -29,7 +29,7 @@ import psycopg
 from confluent_kafka import Consumer, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic  # type: ignore[attr-defined]
 from psycopg import sql
-from psycopg.conninfo import make_conninfo
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 import schemas
 from scan_analytics import migrate
@@ -183,6 +183,39 @@ def worker_run(settings: Settings, total: int, log: Path) -> tuple[float, float,
     return done - first, first - started, sums
 
 
+def scratch_pipeline(base: Settings, tag: str, partitions: int, web_port: int) -> tuple[Settings, Path]:
+    """Settings with a migrated database, topics and a data folder of this run alone; and the folder."""
+    rid = uuid.uuid4().hex[:8]
+    dbname = f"sa_bench_{rid}"
+    with psycopg.connect(base.database_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(dbname)))
+    url = make_conninfo(base.database_url, dbname=dbname)
+    migrate.apply(url, base.schemas_dir / "sql")
+    ensure_country_mmdb(base.geoip_path)
+    datadir = Path(tempfile.mkdtemp(prefix=f"sa-{tag}-"))
+    settings = base.model_copy(
+        update={
+            "database_url": url,
+            "topic_raw": f"scans.raw.{tag}.{rid}",
+            "topic_enriched": f"scans.enriched.{tag}.{rid}",
+            "topic_dlq": f"scans.dlq.{tag}.{rid}",
+            "worker_id": f"sa-{tag}-{rid}",
+            "worker_data_dir": datadir,
+            "topic_partitions": partitions,
+            "worker_web_port": web_port,
+        }
+    )
+    return settings, datadir
+
+
+def drop_scratch(base: Settings, settings: Settings, datadir: Path) -> None:
+    """Drop the run's database and data folder."""
+    dbname = conninfo_to_dict(settings.database_url)["dbname"]
+    with psycopg.connect(base.database_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(str(dbname))))
+    shutil.rmtree(datadir, ignore_errors=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -191,26 +224,8 @@ def main() -> int:
     parser.add_argument("--partitions", type=int, default=4)
     args = parser.parse_args()
     base = load_settings()
-    rid = uuid.uuid4().hex[:8]
-    dbname = f"sa_bench_{rid}"
-    with psycopg.connect(base.database_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(dbname)))
-    url = make_conninfo(base.database_url, dbname=dbname)
-    migrate.apply(url, base.schemas_dir / "sql")
-    ensure_country_mmdb(base.geoip_path)
-    datadir = Path(tempfile.mkdtemp(prefix="sa-bench-"))
-    settings = base.model_copy(
-        update={
-            "database_url": url,
-            "topic_raw": f"scans.raw.bench.{rid}",
-            "topic_enriched": f"scans.enriched.bench.{rid}",
-            "topic_dlq": f"scans.dlq.bench.{rid}",
-            "worker_id": f"sa-bench-{rid}",
-            "worker_data_dir": datadir,
-            "topic_partitions": args.partitions,
-            "worker_web_port": 16100,
-        }
-    )
+    settings, datadir = scratch_pipeline(base, "bench", args.partitions, web_port=16100)
+    url = settings.database_url
     try:
         t0 = time.perf_counter()
         truth = run(settings, SimulationConfig(events=args.events, seed=5, write_catalog=False))
@@ -234,9 +249,7 @@ def main() -> int:
             scans = conn.execute("SELECT coalesce(sum(scans), 0) FROM scan_daily_summary").fetchone()
         print(f"scan_daily_summary total {scans[0] if scans else 0} (truth {truth.valid_distinct})")
     finally:
-        with psycopg.connect(base.database_url, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(dbname)))
-        shutil.rmtree(datadir, ignore_errors=True)
+        drop_scratch(base, settings, datadir)
     return 0
 
 

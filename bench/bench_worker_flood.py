@@ -18,27 +18,21 @@ from __future__ import annotations
 
 import argparse
 import random
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 import uuid
 from pathlib import Path
 
 import psycopg
-from bench_worker import env_for, group_lag
+from bench_worker import drop_scratch, env_for, group_lag, scratch_pipeline
 from confluent_kafka import Consumer, KafkaException
 from confluent_kafka.admin import AdminClient  # type: ignore[attr-defined]
-from psycopg import sql
-from psycopg.conninfo import make_conninfo
 
 from producers import ScanPublisher
-from scan_analytics import migrate
 from scan_analytics.contracts import ensure_topics, publisher_config
-from scan_analytics.devgeo import ensure_country_mmdb
 from scan_analytics.settings import Settings, load_settings
 from simulator.catalog import build_catalog
 from simulator.run import SimulationConfig, run
@@ -146,26 +140,8 @@ def main() -> int:
     args = parser.parse_args()
     floods = [int(x) for x in args.floods.split(",") if x.strip()]
     base = load_settings()
-    rid = uuid.uuid4().hex[:8]
-    dbname = f"sa_bench_{rid}"
-    with psycopg.connect(base.database_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(dbname)))
-    url = make_conninfo(base.database_url, dbname=dbname)
-    migrate.apply(url, base.schemas_dir / "sql")
-    ensure_country_mmdb(base.geoip_path)
-    datadir = Path(tempfile.mkdtemp(prefix="sa-flood-"))
-    settings = base.model_copy(
-        update={
-            "database_url": url,
-            "topic_raw": f"scans.raw.flood.{rid}",
-            "topic_enriched": f"scans.enriched.flood.{rid}",
-            "topic_dlq": f"scans.dlq.flood.{rid}",
-            "worker_id": f"sa-flood-{rid}",
-            "worker_data_dir": datadir,
-            "topic_partitions": args.partitions,
-            "worker_web_port": 16200 + int(rid[:3], 16) % 500,
-        }
-    )
+    port = 16200 + random.randrange(500)
+    settings, datadir = scratch_pipeline(base, "flood", args.partitions, web_port=port)
     ensure_topics(settings)
     cli = Path(sys.executable).with_name("scan-analytics")
     log = datadir / "worker.log"
@@ -210,7 +186,7 @@ def main() -> int:
         deadline = time.monotonic() + 60
         total = -1
         while time.monotonic() < deadline and total != expected:
-            with psycopg.connect(url) as conn:
+            with psycopg.connect(settings.database_url) as conn:
                 row = conn.execute("SELECT coalesce(sum(scans), 0) FROM scan_daily_summary").fetchone()
             total = int(row[0]) if row else 0
             time.sleep(1)
@@ -225,9 +201,7 @@ def main() -> int:
         probe.close()
         proc.send_signal(signal.SIGTERM)
         proc.wait(60)
-        with psycopg.connect(base.database_url, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(dbname)))
-        shutil.rmtree(datadir, ignore_errors=True)
+        drop_scratch(base, settings, datadir)
     return 0
 
 
