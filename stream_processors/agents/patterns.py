@@ -7,7 +7,7 @@ literals first and running only the regexes whose literal occurs costs a few µs
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Generic, TypeVar
 
 import ahocorasick_rs
@@ -73,16 +73,9 @@ def alternative_literals(pattern: str) -> list[str] | None:
     if pattern.startswith("(") and _closing(pattern, 0) == len(pattern) - 1:
         inner = pattern[1:-1]
         return alternative_literals(inner[2:] if inner.startswith("?:") else inner)
-    parts, depth, start, i = [], 0, 0, 0
-    while i < len(pattern):
-        c = pattern[i]
-        if c == "\\":
-            i += 2
-            continue
-        if c == "[":
-            j = pattern.find("]", i + 2)
-            i = (j + 1) if j > 0 else len(pattern)
-            continue
+    parts: list[str] = []
+    depth, start = 0, 0
+    for i, c in _syntax(pattern):
         if c == "(":
             depth += 1
         elif c == ")":
@@ -90,31 +83,36 @@ def alternative_literals(pattern: str) -> list[str] | None:
         elif c == "|" and depth == 0:
             parts.append(pattern[start:i])
             start = i + 1
-        i += 1
     parts.append(pattern[start:])
     literals = [required_literal(part) for part in parts]
     return None if any(lit is None for lit in literals) else [lit for lit in literals if lit]
 
 
-def _closing(pattern: str, at: int) -> int:
-    """Return the index of the parenthesis closing the one at `at`, or -1."""
-    depth, i = 0, at
+def _syntax(pattern: str, at: int = 0) -> Iterator[tuple[int, str]]:
+    """Yield (index, character) from `at` on, skipping escaped characters and character classes."""
+    i = at
     while i < len(pattern):
         c = pattern[i]
         if c == "\\":
             i += 2
-            continue
-        if c == "[":
+        elif c == "[":
             j = pattern.find("]", i + 2)
             i = (j + 1) if j > 0 else len(pattern)
-            continue
+        else:
+            yield i, c
+            i += 1
+
+
+def _closing(pattern: str, at: int) -> int:
+    """Return the index of the parenthesis closing the one at `at`, or -1."""
+    depth = 0
+    for i, c in _syntax(pattern, at):
         if c == "(":
             depth += 1
         elif c == ")":
             depth -= 1
             if depth == 0:
                 return i
-        i += 1
     return -1
 
 
