@@ -6,7 +6,6 @@ Also: the periods a window is read as cover it exactly once.
 from __future__ import annotations
 
 import random
-import threading
 from collections.abc import Iterator
 from datetime import date, timedelta
 
@@ -20,6 +19,7 @@ from api.window import Window
 from scan_analytics import migrate
 from scan_analytics.settings import Settings
 from stream_processors.sink import EMPTY, UPSERT
+from tests.integration.api.test_rollups import write_concurrently
 from tests.integration.conftest import create_database, drop_database
 
 pytestmark = pytest.mark.integration
@@ -159,36 +159,8 @@ def test_concurrent_writers_keep_the_read_rollups_exact(url: str) -> None:
     """Four writers, each owning its GTINs (as sink partitions do), all touching the same rollup rows."""
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("TRUNCATE scan_daily_summary")
-    errors: list[BaseException] = []
-    days = [date(2026, 3, 28) + timedelta(days=i) for i in range(6)]  # crosses a week and a month
-
-    def writer(worker: int) -> None:
-        rng = random.Random(worker)
-        try:
-            with psycopg.connect(url) as conn:
-                for _ in range(15):
-                    rows = {
-                        (
-                            rng.choice(days),
-                            "o1",
-                            rng.choice(["b1", "b2"]),
-                            f"{worker:02d}{rng.randrange(3):012d}",
-                            rng.choice(["US", "DE"]),
-                            "mobile",
-                            rng.random() < 0.2,
-                        ): rng.randrange(0, 100)
-                        for _ in range(rng.randrange(1, 30))
-                    }
-                    with conn.transaction():
-                        conn.execute(UPSERT, columns([(*k, n) for k, n in rows.items()]))
-        except BaseException as e:
-            errors.append(e)
-
-    threads = [threading.Thread(target=writer, args=(w,)) for w in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
+    # the days cross a week and a month
+    errors = write_concurrently(url, [date(2026, 3, 28) + timedelta(days=i) for i in range(6)], least=0)
     assert not errors, errors
     with psycopg.connect(url, autocommit=True) as conn:
         assert conn.execute("SELECT count(*) FROM scan_daily_gtin_totals WHERE scans > 0").fetchone() != (0,)

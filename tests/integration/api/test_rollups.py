@@ -102,12 +102,9 @@ def test_every_kind_of_write_keeps_the_rollups_exact(url: str, steps: list[tuple
         assert_consistent(conn)
 
 
-def test_concurrent_writers_neither_deadlock_nor_lose_counts(url: str) -> None:
-    """Four writers, each owning its GTINs (as sink partitions do), all touching the same rollup rows."""
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("TRUNCATE scan_daily_summary")
+def write_concurrently(url: str, days: list[date], least: int) -> list[BaseException]:
+    """Four writers, each owning its GTINs, upsert random counts (>= least) on `days`; return errors."""
     errors: list[BaseException] = []
-    days = [date(2026, 3, 30) + timedelta(days=i) for i in range(4)]  # crosses a month
 
     def writer(worker: int) -> None:
         rng = random.Random(worker)
@@ -123,7 +120,7 @@ def test_concurrent_writers_neither_deadlock_nor_lose_counts(url: str) -> None:
                             rng.choice(["US", "DE"]),
                             "mobile",
                             rng.random() < 0.2,
-                        ): rng.randrange(1, 100)
+                        ): rng.randrange(least, 100)
                         for _ in range(rng.randrange(1, 30))
                     }
                     data = [(*k, n) for k, n in rows.items()]
@@ -137,6 +134,14 @@ def test_concurrent_writers_neither_deadlock_nor_lose_counts(url: str) -> None:
         t.start()
     for t in threads:
         t.join(120)
+    return errors
+
+
+def test_concurrent_writers_neither_deadlock_nor_lose_counts(url: str) -> None:
+    """Four writers, each owning its GTINs (as sink partitions do), all touching the same rollup rows."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("TRUNCATE scan_daily_summary")
+    errors = write_concurrently(url, [date(2026, 3, 30) + timedelta(days=i) for i in range(4)], least=1)
     assert not errors, errors
     with psycopg.connect(url, autocommit=True) as conn:
         assert conn.execute("SELECT count(*) FROM scan_daily_summary").fetchone() != (0,)
