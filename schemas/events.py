@@ -51,6 +51,9 @@ class EnrichedScanEvent(TypedDict):
     bot_reason: str | None
     agent_name: str | None
     traffic_class: str
+    category: str | None  # version 2 on: absent when a version-1 writer wrote the record
+    agent_operator: str | None
+    verification: str | None
 
 
 SCAN_EVENT_FIELDS: Final = tuple(ScanEvent.__annotations__)

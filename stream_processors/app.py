@@ -30,6 +30,7 @@ import schemas
 from scan_analytics.settings import Settings
 from schemas import RegistryUnavailable
 from stream_processors import versioned
+from stream_processors.agents.verify import verify, with_verification
 from stream_processors.daily import CountKey, DailyCounts
 from stream_processors.enrich import Classification, GeoResolver, classify_user_agent
 from stream_processors.ip_stage import BUCKET_MS, IpStage
@@ -39,7 +40,7 @@ from stream_processors.rate import RateRule
 from stream_processors.records import day_start_ms
 from stream_processors.route import DeadLetter, Router, pack, unpack
 from stream_processors.sink import Sink
-from stream_processors.stores import Buckets, Counts, Records, partition_items
+from stream_processors.stores import Buckets, Counts, Records, partition_items, stored_key
 from stream_processors.topics import internal_topic
 from stream_processors.versioned import Session
 
@@ -185,7 +186,10 @@ class Worker:
     # -- route ---------------------------------------------------------------------------------
 
     def _enrich(self, user_agent: str | None, ip: str) -> tuple[Classification, str | None]:
-        return classify_user_agent(user_agent), self.geo.country(ip)
+        cls = classify_user_agent(user_agent)
+        if cls.agent_name is not None:
+            cls = with_verification(cls, verify(cls.agent_name, ip))
+        return cls, self.geo.country(ip)
 
     def _dead_letter(self, m: Any, letter: DeadLetter) -> None:
         original = list(m.headers.items()) if isinstance(m.headers, Mapping) else list(m.headers or [])
@@ -250,18 +254,19 @@ class Worker:
 
     def _recovered_counts(self, partition: int, session: Session) -> list[tuple[CountKey, int]]:
         """Every count this partition holds, as of the session's start: the sink rewrites them all."""
-        out: list[tuple[CountKey, int]] = []
+        out: dict[CountKey, int] = {}
+        legacy: dict[CountKey, int] = {}
         for raw_key, history in partition_items(self.counts.table, partition):
             try:
                 (p, *dims), (start, _end) = raw_key
             except (TypeError, ValueError):
                 continue
-            if p != partition or len(dims) != 6:
+            key = stored_key(dims)
+            if p != partition or key is None:
                 continue
-            value = versioned.current(history, session, 0)
-            day_ms = day_start_ms(round(start * 1000))
-            out.append(((day_ms, (dims[0], dims[1], dims[2], dims[3], dims[4], bool(dims[5]))), int(value)))
-        return out
+            value = int(versioned.current(history, session, 0))
+            (legacy if len(dims) == 6 else out)[(day_start_ms(round(start * 1000)), key)] = value
+        return list((legacy | out).items())  # a key stored both ways: the newer form holds the count
 
     async def _classify(self, stream: Any) -> None:
         topic = self.settings.topic_enriched

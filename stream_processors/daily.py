@@ -1,4 +1,4 @@
-"""Daily counts by (organization, brand, GTIN, country, device class, bot flag), per partition.
+"""Daily counts by the key of scan_daily_summary (records.AggKey), per partition.
 
 The rate stage hands over each emission with the offset of the internal record
 it came from: a `scan` adds one to its key, a `rate` moves one from the human key
@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any, Literal, Protocol
 
 from stream_processors import versioned
-from stream_processors.records import AggKey, agg_key, day_start_ms
+from stream_processors.records import AggKey, agg_key, day_start_ms, human_key
 from stream_processors.versioned import History, Session
 
 CountKey = tuple[int, AggKey]  # (UTC day start in epoch ms, dimensions)
@@ -51,7 +51,7 @@ class DailyCounts:
         day = day_start_ms(int(record["occurred_at"]))
         key = agg_key(record)
         if kind == "rate":
-            self._add((day, (*key[:5], False)), -1, offset)
+            self._add((day, human_key(key)), -1, offset)
         self._add((day, key), 1, offset)
 
     def value(self, key: CountKey) -> int:

@@ -42,6 +42,7 @@ class Classification:
     bot_reason: str | None = None
     category: str | None = None
     operator: str | None = None
+    verification: str | None = None  # of a declared agent against its operator's ranges (agents.verify)
 
 
 MISSING: Final = Classification("other", True, "bot", None, "missing_user_agent", "unknown_bot")

@@ -6,14 +6,19 @@ from datetime import UTC, date, datetime
 from typing import Any, Final
 
 from schemas.events import PASSED_FIELDS
+from stream_processors.agents.catalog import BY_NAME
 from stream_processors.enrich import Classification
 
 DAY_MS: Final = 86_400_000
 UNKNOWN_COUNTRY: Final = "unknown"
+OTHER_AGENT: Final = "other"  # any declared agent the catalog does not list: names stay bounded
+RATE_CATEGORY: Final = "high_rate"  # a client the rate rule flagged (bot_reason "rate")
 
-
-# (organization_id, brand_id, gtin, country_code, device_class, is_bot)
-AggKey = tuple[str, str, str, str, str, bool]
+# (organization_id, brand_id, gtin, country_code, device_class, is_bot,
+#  traffic_class, category, agent, operator, verification): the key of scan_daily_summary
+# without its day. The last four are "" for people; agent is a catalog name or "other".
+AggKey = tuple[str, str, str, str, str, bool, str, str, str, str, str]
+HUMAN: Final = ("human", "", "", "", "")  # the agent part of a person's key
 
 
 def enriched(
@@ -24,21 +29,21 @@ def enriched(
     out["country_code"] = country
     out["device_class"] = cls.device_class
     out["agent_name"] = cls.agent_name
-    if rate_bot and not cls.is_bot:
-        out.update(is_bot=True, traffic_class="bot", bot_reason="rate")
-    else:
-        out.update(is_bot=cls.is_bot, traffic_class=cls.traffic_class, bot_reason=cls.bot_reason)
-    return out
+    out["agent_operator"] = cls.operator
+    out["verification"] = cls.verification
+    out["category"] = cls.category
+    out.update(is_bot=cls.is_bot, traffic_class=cls.traffic_class, bot_reason=cls.bot_reason)
+    return as_rate_bot(out) if rate_bot and not cls.is_bot else out
 
 
 def as_rate_bot(record: dict[str, Any]) -> dict[str, Any]:
     """Return the record reclassified as a rate bot (device class unchanged)."""
-    return {**record, "is_bot": True, "traffic_class": "bot", "bot_reason": "rate"}
+    return {**record, "is_bot": True, "traffic_class": "bot", "bot_reason": "rate", "category": RATE_CATEGORY}
 
 
 def agg_key(record: dict[str, Any]) -> AggKey:
     """The dimensions of scan_daily_summary an enriched record counts under."""
-    return (
+    head = (
         record["organization_id"],
         record["brand_id"],
         record["gtin"],
@@ -46,6 +51,23 @@ def agg_key(record: dict[str, Any]) -> AggKey:
         record["device_class"],
         bool(record["is_bot"]),
     )
+    traffic = record.get("traffic_class") or ("bot" if head[5] else "human")
+    if traffic == "human":
+        return (*head, *HUMAN)
+    name = record.get("agent_name")
+    if name is None:
+        agent = operator = verification = ""
+    else:
+        known = name in BY_NAME
+        agent = name if known else OTHER_AGENT
+        operator = (record.get("agent_operator") or "") if known else ""
+        verification = record.get("verification") or "unverified"
+    return (*head, traffic, record.get("category") or "unknown_bot", agent, operator, verification)
+
+
+def human_key(key: AggKey) -> AggKey:
+    """The key a person's scan counted under before the rate rule made it a bot."""
+    return (*key[:5], False, *HUMAN)
 
 
 def day_start_ms(occurred_at_ms: int) -> int:

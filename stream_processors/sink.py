@@ -28,44 +28,46 @@ from stream_processors.records import day_of
 
 log = logging.getLogger("stream_processors.sink")
 
+# The columns of a summary row's key, in the order of `Row` (migrations 0002 and 0008).
+KEY_COLUMNS: Final = (
+    "day", "organization_id", "brand_id", "gtin", "country_code", "device_class", "is_bot",
+    "traffic_class", "category", "agent", "operator", "verification",
+)  # fmt: skip
+_TYPES: Final = ("date", "text", "text", "text", "text", "text", "boolean", "text", "text", "text", "text", "text")
+_COLS: Final = ", ".join(KEY_COLUMNS)
+_UNNEST: Final = ", ".join(f"%s::{t}[]" for t in _TYPES)
+_CONFLICT: Final = "organization_id, day, brand_id, gtin, country_code, device_class, is_bot, " \
+    "traffic_class, category, agent, operator, verification"  # fmt: skip
+
 # Absolute counts straight into the summary (the API's tests and benchmark write with it).
-UPSERT: Final = """
-INSERT INTO scan_daily_summary
-    (day, organization_id, brand_id, gtin, country_code, device_class, is_bot, scans)
-SELECT * FROM unnest(%s::date[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[],
-                     %s::boolean[], %s::bigint[])
-ON CONFLICT (organization_id, day, brand_id, gtin, country_code, device_class, is_bot)
+UPSERT: Final = f"""
+INSERT INTO scan_daily_summary ({_COLS}, scans)
+SELECT * FROM unnest({_UNNEST}, %s::bigint[])
+ON CONFLICT ({_CONFLICT})
 DO UPDATE SET scans = EXCLUDED.scans
 """
 
-PARTIALS: Final = """
-INSERT INTO scan_daily_partials
-    (partition, day, organization_id, brand_id, gtin, country_code, device_class, is_bot, scans)
-SELECT %s, * FROM unnest(%s::date[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[],
-                         %s::boolean[], %s::bigint[])
-ON CONFLICT (organization_id, day, brand_id, gtin, country_code, device_class, is_bot, partition)
+PARTIALS: Final = f"""
+INSERT INTO scan_daily_partials (partition, {_COLS}, scans)
+SELECT %s, * FROM unnest({_UNNEST}, %s::bigint[])
+ON CONFLICT ({_CONFLICT}, partition)
 DO UPDATE SET scans = EXCLUDED.scans
 """
 
-KEYS: Final = """unnest(%s::date[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::boolean[])
-    AS k(day, organization_id, brand_id, gtin, country_code, device_class, is_bot)"""
+KEYS: Final = f"unnest({_UNNEST}) AS k({_COLS})"
 
 SUMS: Final = f"""
-INSERT INTO scan_daily_summary
-    (day, organization_id, brand_id, gtin, country_code, device_class, is_bot, scans)
-SELECT p.day, p.organization_id, p.brand_id, p.gtin, p.country_code, p.device_class, p.is_bot, sum(p.scans)
-FROM scan_daily_partials p JOIN (SELECT DISTINCT * FROM {KEYS}) k
-    USING (day, organization_id, brand_id, gtin, country_code, device_class, is_bot)
-GROUP BY p.day, p.organization_id, p.brand_id, p.gtin, p.country_code, p.device_class, p.is_bot
-ON CONFLICT (organization_id, day, brand_id, gtin, country_code, device_class, is_bot)
+INSERT INTO scan_daily_summary ({_COLS}, scans)
+SELECT {", ".join(f"p.{c}" for c in KEY_COLUMNS)}, sum(p.scans)
+FROM scan_daily_partials p JOIN (SELECT DISTINCT * FROM {KEYS}) k USING ({_COLS})
+GROUP BY {", ".join(f"p.{c}" for c in KEY_COLUMNS)}
+ON CONFLICT ({_CONFLICT})
 DO UPDATE SET scans = EXCLUDED.scans
 """
 
 EMPTY: Final = f"""
 DELETE FROM scan_daily_summary s USING {KEYS}
-WHERE s.scans = 0 AND s.organization_id = k.organization_id AND s.day = k.day
-  AND s.brand_id = k.brand_id AND s.gtin = k.gtin AND s.country_code = k.country_code
-  AND s.device_class = k.device_class AND s.is_bot = k.is_bot
+WHERE s.scans = 0 AND {" AND ".join(f"s.{c} = k.{c}" for c in KEY_COLUMNS)}
 """
 
 # One sink transaction at a time across workers: sums read partials other workers write.
@@ -82,18 +84,18 @@ SELECT partition, epoch FROM scan_sink_owners
 WHERE worker_group = %s AND partition = ANY(%s) FOR UPDATE
 """
 
-Row = tuple[date, str, str, str, str, str, bool]
+Row = tuple[date, str, str, str, str, str, bool, str, str, str, str, str]
 Poison = Callable[[CountKey, str], None]
 
 
 def _columns(rows: list[Row], counts: list[int] | None) -> list[list[object]]:
-    cols: list[list[object]] = [list(c) for c in zip(*rows, strict=True)] if rows else [[]] * 7
+    cols: list[list[object]] = [list(c) for c in zip(*rows, strict=True)] if rows else [[]] * len(KEY_COLUMNS)
     return [*cols, list[object](counts)] if counts is not None else cols
 
 
 def _row(key: CountKey) -> Row:
-    day_ms, (org, brand, gtin, country, device, is_bot) = key
-    return (day_of(day_ms), org, brand, gtin, country, device, is_bot)
+    day_ms, dims = key
+    return (day_of(day_ms), *dims)
 
 
 class Sink:

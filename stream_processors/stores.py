@@ -12,6 +12,7 @@ from typing import Any
 
 from stream_processors.daily import CountKey
 from stream_processors.ip_stage import BucketKey
+from stream_processors.records import HUMAN, AggKey
 from stream_processors.versioned import History
 
 dumps = json.JSONEncoder(separators=(",", ":")).encode
@@ -57,13 +58,31 @@ class Records:
         self.store.put(event_id, at_ms, record)
 
 
+def stored_key(dims: list[Any]) -> AggKey | None:
+    """The count key of a stored table key's dimensions (after its partition), or None.
+
+    Keys stored before the agent dimensions (migration 0008) have six dimensions; they
+    read as the rows that migration left: a person's with empty agent columns, a bot's
+    with traffic class "bot" and empty agent columns.
+    """
+    if len(dims) == 11:
+        return (*dims[:5], bool(dims[5]), *dims[6:])  # type: ignore[return-value]
+    if len(dims) == 6:
+        is_bot = bool(dims[5])
+        return (*dims[:5], is_bot, *(("bot", "", "", "", "") if is_bot else HUMAN))  # type: ignore[return-value]
+    return None
+
+
 class Counts:
     def __init__(self, table: Any, partition: int) -> None:
         self.store = WindowedStore(table)
         self.partition = partition
 
     def load(self, key: CountKey) -> History | None:
-        return self.store.get((self.partition, *key[1]), key[0])  # type: ignore[no-any-return]
+        found = self.store.get((self.partition, *key[1]), key[0])
+        if found is None and key[1][6:] == HUMAN:  # a person's count stored before migration 0008
+            found = self.store.get((self.partition, *key[1][:6]), key[0])
+        return found  # type: ignore[no-any-return]
 
     def save(self, key: CountKey, history: History) -> None:
         self.store.put((self.partition, *key[1]), key[0], history)

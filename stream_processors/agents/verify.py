@@ -146,9 +146,12 @@ def verify(agent_name: str | None, ip: str, snapshot: Snapshot | None = None) ->
 
 
 def with_verification(cls: Classification, verification: Verification) -> Classification:
-    """Return cls as the worker should publish it: a spoofed claim is a bot, whatever the UA says."""
+    """Return cls as the worker should publish it, carrying the verification status.
+
+    A spoofed claim is a bot, whatever the User-Agent says.
+    """
     if verification.status != "spoofed":
-        return cls
+        return replace(cls, verification=verification.status)
     return replace(
         cls,
         is_bot=True,
@@ -156,4 +159,5 @@ def with_verification(cls: Classification, verification: Verification) -> Classi
         device_class="bot",
         bot_reason="spoofed_agent",
         category="unknown_bot",
+        verification="spoofed",
     )

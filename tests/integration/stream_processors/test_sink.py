@@ -20,7 +20,7 @@ DAY = 20_500 * DAY_MS
 
 
 def key(org: str, gtin: str = "04000000000011") -> CountKey:
-    return (DAY, (org, "brand", gtin, "US", "mobile", False))
+    return (DAY, (org, "brand", gtin, "US", "mobile", False, "human", "", "", "", ""))
 
 
 def rows(url: str) -> dict[str, int]:

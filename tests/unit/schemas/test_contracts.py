@@ -33,7 +33,10 @@ SCAN_FIELDS = {
     "accept_language": ["null", "string"],
     "status_code": ["null", "int"],
 }
-ENRICHED_EXTRA = ("country_code", "device_class", "is_bot", "bot_reason", "agent_name", "traffic_class")
+ENRICHED_EXTRA = (
+    "country_code", "device_class", "is_bot", "bot_reason", "agent_name", "traffic_class",
+    "category", "agent_operator", "verification",
+)  # fmt: skip
 
 
 def schema(path: Path) -> dict[str, Any]:

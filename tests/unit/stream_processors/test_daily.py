@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from stream_processors.daily import DailyCounts
-from stream_processors.records import DAY_MS
+from stream_processors.records import DAY_MS, as_rate_bot
 from stream_processors.versioned import Session
 
 DAY = 20_000 * DAY_MS
@@ -32,15 +32,15 @@ class Store(dict[Any, Any]):
         self[key] = value
 
 
-HUMAN = (DAY, ("o", "b", "04000000000011", "unknown", "mobile", False))
-BOT = (DAY, ("o", "b", "04000000000011", "unknown", "mobile", True))
+HUMAN = (DAY, ("o", "b", "04000000000011", "unknown", "mobile", False, "human", "", "", "", ""))
+BOT = (DAY, ("o", "b", "04000000000011", "unknown", "mobile", True, "bot", "high_rate", "", "", ""))
 
 
 def test_scans_add_and_a_rate_reclassification_moves_one() -> None:
     c = DailyCounts(Session(start=0), Store(), lambda: None)
     c.apply(record("a"), "scan", 0)
     c.apply(record("b"), "scan", 1)
-    c.apply(record("a", is_bot=True), "rate", 2)
+    c.apply(as_rate_bot(record("a")), "rate", 2)
     assert dict(c.flush()) == {HUMAN: 1, BOT: 1}
 
 
