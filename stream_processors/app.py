@@ -30,7 +30,7 @@ import schemas
 from scan_analytics.settings import Settings
 from schemas import RegistryUnavailable
 from stream_processors import versioned
-from stream_processors.agents.verify import verify, with_verification
+from stream_processors.agents.verify import default_snapshot, verify, with_verification
 from stream_processors.daily import CountKey, DailyCounts
 from stream_processors.enrich import Classification, GeoResolver, classify_user_agent
 from stream_processors.ip_stage import BUCKET_MS, IpStage
@@ -95,6 +95,9 @@ class Worker:
         self.metrics = metrics or WorkerMetrics()
         self.rule = RateRule(settings.bot_rate_per_minute, settings.bot_distinct_gtins_5min)
         self.geo = GeoResolver(settings.geoip_path)
+        self.ranges = default_snapshot()
+        oldest = self.ranges.oldest()
+        self.metrics.ranges_created.set(oldest.timestamp() if oldest else 0)
         self.registry = schemas.registry_client(settings.schema_registry_url)
         avro = settings.schemas_dir / "avro"
         self.router = Router(
@@ -188,7 +191,9 @@ class Worker:
     def _enrich(self, user_agent: str | None, ip: str) -> tuple[Classification, str | None]:
         cls = classify_user_agent(user_agent)
         if cls.agent_name is not None:
-            cls = with_verification(cls, verify(cls.agent_name, ip))
+            verification = verify(cls.agent_name, ip, self.ranges)
+            self.metrics.verifications.labels(verification.status).inc()
+            cls = with_verification(cls, verification)
         return cls, self.geo.country(ip)
 
     def _dead_letter(self, m: Any, letter: DeadLetter) -> None:

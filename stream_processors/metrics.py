@@ -42,6 +42,17 @@ class WorkerMetrics:
             "scan_worker_registry_retries", "Schema registry calls retried while it was away", registry=r
         )
         self.sink_pending = Gauge("scan_worker_sink_pending_rows", "Rows waiting for the sink", registry=r)
+        self.verifications = Counter(
+            "scan_worker_agent_verifications",
+            "Declared agents checked against their operator's IP ranges, by answer",
+            ["status"],
+            registry=r,
+        )
+        self.ranges_created = Gauge(
+            "scan_worker_agent_ranges_created_seconds",
+            "creationTime of the oldest IP-range list loaded, as a Unix time (0: none loaded)",
+            registry=r,
+        )
         self.stage_seconds = Histogram(
             "scan_worker_stage_seconds",
             "Time per batch spent in each stage",
