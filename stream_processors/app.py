@@ -33,6 +33,7 @@ from stream_processors import versioned
 from stream_processors.agents.verify import default_snapshot, verify, with_verification
 from stream_processors.daily import CountKey, DailyCounts
 from stream_processors.enrich import Classification, GeoResolver, classify_user_agent
+from stream_processors.faust_table import Table
 from stream_processors.ip_stage import BUCKET_MS, IpStage
 from stream_processors.metrics import WorkerMetrics
 from stream_processors.output import Output
@@ -49,7 +50,7 @@ log = logging.getLogger("stream_processors.worker")
 BATCH = 1000  # raw records per route batch
 CLASSIFY_BATCH = 8  # internal records (each up to BATCH scans) per classify batch
 BATCH_WITHIN = 0.25
-CACHE = 50_000  # buckets and counts kept in memory per partition between batches
+CACHE = 10_000  # buckets and counts kept in memory per partition between batches
 DLQ_HEADERS = ("dlq-reason", "dlq-detail", "dlq-topic", "dlq-partition", "dlq-offset")
 T = TypeVar("T")
 KILL_AFTER_FLUSH = "SA_WORKER_TEST_KILL_AFTER_FLUSH"  # crash tests only, see _crash_hook
@@ -145,6 +146,7 @@ class Worker:
             processing_guarantee="at_least_once",
             key_serializer="raw",
             value_serializer="raw",
+            Table=Table,
         )
         raw = app.topic(s.topic_raw, key_serializer="raw", value_serializer="raw")
         by_ip = app.topic(self.internal, key_serializer="raw", value_serializer="raw")
