@@ -33,7 +33,7 @@ KEY_COLUMNS: Final = (
     "day", "organization_id", "brand_id", "gtin", "country_code", "device_class", "is_bot",
     "traffic_class", "category", "agent", "operator", "verification",
 )  # fmt: skip
-_TYPES: Final = ("date", "text", "text", "text", "text", "text", "boolean", "text", "text", "text", "text", "text")
+_TYPES: Final = ("date", *["text"] * 5, "boolean", *["text"] * 5)
 _COLS: Final = ", ".join(KEY_COLUMNS)
 _UNNEST: Final = ", ".join(f"%s::{t}[]" for t in _TYPES)
 _CONFLICT: Final = "organization_id, day, brand_id, gtin, country_code, device_class, is_bot, " \
