@@ -1,12 +1,22 @@
-"""Client addresses by country, drawn from the development GeoIP table; pure."""
+"""Client addresses by country, drawn from the development GeoIP table; and agents' published ranges.
+
+Drawing is pure; `load_ranges` reads the operators' IP-range lists the project ships
+(stream_processors/agents/ranges/*.json) so that verified agents come from inside them and
+spoofed claims from outside.
+"""
 
 from __future__ import annotations
 
 import ipaddress
+import json
 import random
+from collections.abc import Iterable
+from dataclasses import dataclass
+from importlib import resources
+from importlib.resources.abc import Traversable
 from typing import Final
 
-from scan_analytics.devgeo import COUNTRY_NETWORKS, UNLISTED_NETWORKS
+from scan_analytics.devgeo import COUNTRY_NETWORKS, UNLISTED_NETWORKS, country_of
 
 UNKNOWN: Final = "unknown"
 COUNTRY_WEIGHTS: Final[dict[str, float]] = {
@@ -40,11 +50,75 @@ LANGUAGES: Final[dict[str, str]] = {
 }
 
 
-def _random_address(rng: random.Random, network: str) -> str:
-    net = ipaddress.ip_network(network)
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+RANGES_PACKAGE: Final = "stream_processors.agents"  # its ranges/ directory holds the lists
+
+
+def _random_address(rng: random.Random, network: str | Network) -> str:
+    net = ipaddress.ip_network(network) if isinstance(network, str) else network
+    if net.num_addresses <= 2:  # a /32, /31 (or IPv6 /128, /127): every address is a host
+        return str(net.network_address + rng.randrange(net.num_addresses))
     # Skip the network and broadcast addresses.
     offset = rng.randrange(1, net.num_addresses - 1)
     return str(net.network_address + offset)
+
+
+def geo_country(ip: str) -> str:
+    """Return the country the development GeoIP database gives ip, or "unknown" (no record)."""
+    return country_of(ip) or UNKNOWN
+
+
+@dataclass(frozen=True, slots=True)
+class RangeList:
+    """One operator's published IP ranges (a file of stream_processors/agents/ranges/)."""
+
+    name: str
+    networks: tuple[Network, ...]
+
+    def __contains__(self, ip: object) -> bool:
+        if not isinstance(ip, str):
+            return False
+        address = ipaddress.ip_address(ip)
+        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+            address = address.ipv4_mapped
+        return any(address.version == n.version and address in n for n in self.networks)
+
+    def draw(self, rng: random.Random) -> str:
+        """Return an address inside the list (a prefix chosen uniformly, then an address in it)."""
+        return _random_address(rng, rng.choice(self.networks))
+
+
+def parse_range_list(name: str, doc: object) -> RangeList:
+    """Read a list in the operators' shape: {"creationTime": ..., "prefixes": [{"ipv4Prefix": ...}]}."""
+    prefixes = doc.get("prefixes") if isinstance(doc, dict) else None
+    if not isinstance(prefixes, list):
+        raise ValueError(f"range list {name}: expected an object with a 'prefixes' list")
+    networks: list[Network] = []
+    for item in prefixes:
+        prefix = (item.get("ipv4Prefix") or item.get("ipv6Prefix")) if isinstance(item, dict) else None
+        if not isinstance(prefix, str):
+            raise ValueError(f"range list {name}: not a prefix entry: {item!r}")
+        networks.append(ipaddress.ip_network(prefix, strict=False))
+    if not networks:
+        raise ValueError(f"range list {name}: no prefixes")
+    return RangeList(name, tuple(networks))
+
+
+def load_ranges(directory: Traversable | None = None) -> dict[str, RangeList]:
+    """Return every shipped range list by name (file name without .json), SOURCES.json aside.
+
+    Which lists exist is read at call time: a list added later changes the plan.
+    """
+    directory = directory or resources.files(RANGES_PACKAGE).joinpath("ranges")
+    if not directory.is_dir():
+        return {}
+    lists = {}
+    for entry in sorted(directory.iterdir(), key=lambda e: e.name):
+        if not entry.name.endswith(".json") or entry.name == "SOURCES.json":
+            continue
+        name = entry.name.removesuffix(".json")
+        lists[name] = parse_range_list(name, json.loads(entry.read_text(encoding="utf-8")))
+    return lists
 
 
 class AddressBook:
@@ -62,11 +136,12 @@ class AddressBook:
         """Forget the addresses drawn so far (they may be drawn again)."""
         self._used.clear()
 
-    def draw(self) -> tuple[str, str]:
-        """Return an unused (address, country code or "unknown")."""
+    def draw(self, avoid: Iterable[RangeList] = ()) -> tuple[str, str]:
+        """Return an unused (address, country code or "unknown"), outside every list in avoid."""
+        avoid = tuple(avoid)
         while True:
             address, country = self._draw()
-            if address not in self._used:
+            if address not in self._used and not any(address in ranges for ranges in avoid):
                 self._used.add(address)
                 return address, country
 

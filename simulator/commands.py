@@ -80,6 +80,9 @@ def _print_truth(truth: Truth, settings: Settings) -> None:
         "  by device class (+bot = flagged by behaviour or missing User-Agent): "
         + ", ".join(f"{k} {v}" for k, v in truth.totals().items())
     )
+    for dimension in ("traffic_class", "category", "verification"):
+        counts = truth.scans_by(dimension)
+        print(f"  by {dimension.replace('_', ' ')}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -88,9 +91,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="publish realistic scan traffic and print the ground truth",
         description="Seed the catalog (organizations, brands, products, demo memberships) in "
         "PostgreSQL, then publish simulated resolver traffic to the raw topic: people on phones, "
-        "tablets and desktops across countries, declared crawlers and AI agents, automation clients, "
-        "scrapers with a browser User-Agent, late scans, resends and malformed messages. Prints the "
-        "ground truth the pipeline must reproduce; deterministic for a given --seed (and clock).",
+        "tablets and desktops across countries, declared agents of every category (AI assistants, "
+        "crawlers, SEO tools, link previews, monitors, scanners, feed readers, HTTP clients, "
+        "headless browsers), spoofed claims of verifiable agents, scrapers with a browser "
+        "User-Agent, late scans, resends and malformed messages. Prints the ground truth the "
+        "pipeline must reproduce; deterministic for a given --seed (and clock).",
     )
     p.add_argument(
         "--events",

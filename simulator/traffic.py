@@ -1,10 +1,11 @@
-"""Plan a stream of simulated resolver traffic with its labels; pure and deterministic per seed."""
+"""Plan a stream of simulated resolver traffic with its labels; deterministic per seed and range lists."""
 
 from __future__ import annotations
 
 import json
 import random
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -12,7 +13,7 @@ from typing import Any
 
 from schemas.validation import to_millis
 from simulator import useragents
-from simulator.addresses import AddressBook, accept_language
+from simulator.addresses import AddressBook, RangeList, accept_language, geo_country, load_ranges
 from simulator.catalog import Catalog, Product, zipf_weights
 
 MINUTE_MS = 60_000
@@ -27,6 +28,7 @@ class Kind(StrEnum):
     AI_AGENT = "ai_agent"
     CRAWLER = "crawler"
     AUTOMATION = "automation"
+    SPOOFED = "spoofed_agent"  # claims an agent whose operator publishes ranges, from outside them
     MISSING_UA = "missing_user_agent"
     TOO_LATE = "too_late"
 
@@ -55,6 +57,7 @@ class Shares:
     ai_agent: float = 0.04
     crawler: float = 0.04
     automation: float = 0.03
+    spoofed: float = 0.01  # claims of agents with a shipped range list, from ordinary addresses
     missing_user_agent: float = 0.01
     late: float = 0.05  # of people's scans: sent 1 to 36 hours after they occurred
 
@@ -70,6 +73,7 @@ class Shares:
             + self.ai_agent
             + self.crawler
             + self.automation
+            + self.spoofed
             + self.missing_user_agent
         )
         if used > 1:
@@ -78,7 +82,12 @@ class Shares:
 
 @dataclass(frozen=True, slots=True)
 class Scan:
-    """A well-formed scan to publish, labelled as a correct classifier would before the rate rule."""
+    """A well-formed scan to publish, labelled as a correct pipeline would before the rate rule.
+
+    The last five labels are the agent dimensions of scan_daily_summary (docs/agents.md):
+    people are ("human", "", "", "", ""); declared agents carry their category, the catalog
+    name ("other" when the catalog does not list them), operator and verification.
+    """
 
     record: dict[str, Any]  # ScanEvent fields; gtin as printed on the pack, occurred_at epoch ms
     kind: Kind
@@ -86,6 +95,11 @@ class Scan:
     device_class: str
     is_bot: bool
     resend: bool = False
+    traffic_class: str = "human"
+    category: str = ""
+    agent: str = ""
+    operator: str = ""
+    verification: str = ""
 
     @property
     def event_id(self) -> str:
@@ -118,11 +132,21 @@ class _Item:
 class TrafficPlanner:
     """Plan messages for a time window; reuse one planner to keep event ids and addresses distinct."""
 
-    def __init__(self, catalog: Catalog, seed: int, shares: Shares | None = None) -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        seed: int,
+        shares: Shares | None = None,
+        ranges: Mapping[str, RangeList] | None = None,
+    ) -> None:
+        """ranges: the operators' IP-range lists by name; None reads the shipped ones."""
         self.catalog = catalog
         self.shares = shares or Shares()
         self.rng = random.Random(seed)
         self.addresses = AddressBook(self.rng)
+        self.ranges = dict(load_ranges() if ranges is None else ranges)
+        # Agents a published list verifies: always from inside it, and the ones spoofers claim.
+        self.spoofable = tuple(d for d in useragents.DECLARED if d.listed and d.ranges in self.ranges)
         weights = zipf_weights(len(catalog.products))
         ranked = list(catalog.products)
         self.rng.shuffle(ranked)  # which products are popular depends on the seed
@@ -151,6 +175,7 @@ class TrafficPlanner:
                 (Kind.AI_AGENT, s.ai_agent),
                 (Kind.CRAWLER, s.crawler),
                 (Kind.AUTOMATION, s.automation),
+                (Kind.SPOOFED, s.spoofed if self.spoofable else 0.0),
                 (Kind.MISSING_UA, s.missing_user_agent),
             )
         }
@@ -163,7 +188,8 @@ class TrafficPlanner:
         items += self._declared(Kind.AI_AGENT, counts[Kind.AI_AGENT], start_ms, end_ms)
         items += self._declared(Kind.CRAWLER, counts[Kind.CRAWLER], start_ms, end_ms)
         items += self._declared(Kind.AUTOMATION, counts[Kind.AUTOMATION], start_ms, end_ms)
-        items += self._declared(Kind.MISSING_UA, counts[Kind.MISSING_UA], start_ms, end_ms)
+        items += self._spoofed(counts[Kind.SPOOFED], start_ms, end_ms)
+        items += self._missing(counts[Kind.MISSING_UA], start_ms, end_ms)
         items += self._too_late(counts[Kind.TOO_LATE], start_ms, end_ms, now_ms, late_horizon_days)
         items += self._resends(n_resend, items)
         items += self._malformed(n_malformed, start_ms, end_ms)
@@ -232,22 +258,86 @@ class TrafficPlanner:
     def _declared(self, kind: Kind, n: int, start_ms: int, end_ms: int) -> list[_Item]:
         rng = self.rng
         table = {
-            Kind.AI_AGENT: useragents.AI_AGENTS,
-            Kind.CRAWLER: useragents.CRAWLERS,
-            Kind.AUTOMATION: useragents.AUTOMATION,
-        }.get(kind)
-        clients: list[tuple[str, str, str | None]] = []
-        for _ in range(max(1, n // 25)):
-            ip, country = self.addresses.draw()
-            agent = rng.choice(table)[1] if table else rng.choice(useragents.MISSING)
+            Kind.AI_AGENT: useragents.AI_DECLARED,
+            Kind.CRAWLER: useragents.CRAWLER_DECLARED,
+            Kind.AUTOMATION: useragents.AUTOMATION_DECLARED,
+        }[kind]
+        categories = list(dict.fromkeys(d.category for d in table))
+        rng.shuffle(categories)
+        clients: list[tuple[str, str, useragents.Declared, str]] = []
+        for i in range(max(1, n // 15)):
+            # Clients take the categories in turn, so that a few dozen scans cover them all.
+            category = categories[i % len(categories)]
+            agent = rng.choice([d for d in table if d.category == category])
+            ranges = self.ranges.get(agent.ranges) if agent.listed and agent.ranges else None
+            if ranges is not None:
+                ip = ranges.draw(rng)
+                clients.append((ip, geo_country(ip), agent, "verified"))
+            else:
+                ip, country = self.addresses.draw()
+                clients.append((ip, country, agent, "unverified"))
+        items = []
+        for _ in range(n):
+            ip, country, agent, verification = rng.choice(clients)
+            t = rng.randint(start_ms, end_ms)
+            record = self._record(self._product(), t, ip, agent.user_agent, country)
+            scan = Scan(
+                record,
+                kind,
+                country,
+                "bot",
+                True,
+                traffic_class=agent.traffic_class,
+                category=agent.category,
+                agent=agent.agent,
+                operator=agent.operator if agent.listed else "",
+                verification=verification,
+            )
+            items.append(_Item(t, scan))
+        return items
+
+    def _spoofed(self, n: int, start_ms: int, end_ms: int) -> list[_Item]:
+        rng = self.rng
+        if not n or not self.spoofable:
+            return []
+        clients: list[tuple[str, str, useragents.Declared]] = []
+        for _ in range(max(1, n // 10)):
+            # An ordinary address (never inside any published list) claiming a verifiable agent.
+            agent = rng.choice(self.spoofable)
+            ip, country = self.addresses.draw(avoid=self.ranges.values())
             clients.append((ip, country, agent))
-        device_class = "other" if kind is Kind.MISSING_UA else "bot"
+        items = []
+        for _ in range(n):
+            ip, country, agent = rng.choice(clients)
+            t = rng.randint(start_ms, end_ms)
+            record = self._record(self._product(), t, ip, agent.user_agent, country)
+            scan = Scan(
+                record,
+                Kind.SPOOFED,
+                country,
+                "bot",
+                True,
+                traffic_class="bot",
+                category="unknown_bot",
+                agent=agent.name,
+                operator=agent.operator,
+                verification="spoofed",
+            )
+            items.append(_Item(t, scan))
+        return items
+
+    def _missing(self, n: int, start_ms: int, end_ms: int) -> list[_Item]:
+        rng = self.rng
+        clients = [(*self.addresses.draw(), rng.choice(useragents.MISSING)) for _ in range(max(1, n // 25))]
         items = []
         for _ in range(n):
             ip, country, agent = rng.choice(clients)
             t = rng.randint(start_ms, end_ms)
             record = self._record(self._product(), t, ip, agent, country)
-            items.append(_Item(t, Scan(record, kind, country, device_class, True)))
+            scan = Scan(
+                record, Kind.MISSING_UA, country, "other", True, traffic_class="bot", category="unknown_bot"
+            )
+            items.append(_Item(t, scan))
         return items
 
     def _too_late(

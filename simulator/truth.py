@@ -13,7 +13,23 @@ from schemas.validation import normalize_gtin
 from simulator.traffic import MINUTE_MS, Kind, Malformed, Message, Scan
 
 FIVE_MINUTES_MS = 5 * MINUTE_MS
-ROW_KEY = ("day", "organization_id", "brand_id", "gtin", "country_code", "device_class", "is_bot")
+ROW_KEY = (
+    "day",
+    "organization_id",
+    "brand_id",
+    "gtin",
+    "country_code",
+    "device_class",
+    "is_bot",
+    "traffic_class",
+    "category",
+    "agent",
+    "operator",
+    "verification",
+)
+RATE_CATEGORY = "high_rate"  # the category of a person the rate rule made a bot
+RATE_DIMENSIONS = ("bot", RATE_CATEGORY, "", "", "")  # traffic_class .. verification
+BREAKDOWNS = ("traffic_class", "category", "agent", "verification")  # scans by each, in to_json
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,8 +54,18 @@ class Truth:
             "resends": self.resends,
             "malformed": self.malformed,
             "too_late": self.too_late,
+            **{f"by_{dimension}": self.scans_by(dimension) for dimension in BREAKDOWNS},
+            "spoofed": self.scans_by("verification").get("spoofed", 0),
             "rows": self.rows,
         }
+
+    def scans_by(self, dimension: str) -> dict[str, int]:
+        """Return scans per value of one row dimension ("" values left out), sorted by value."""
+        out: Counter[str] = Counter()
+        for row in self.rows:
+            if row[dimension] != "":
+                out[str(row[dimension])] += row["scans"]
+        return dict(sorted(out.items()))
 
     def totals(self) -> dict[str, int]:
         """Return scans per traffic slice (device class, with "+bot" when flagged)."""
@@ -118,7 +144,12 @@ def compute_truth(
     for scan in distinct.values():
         r = scan.record
         day = datetime.fromtimestamp(scan.occurred_ms / 1000, UTC).date().isoformat()
-        is_bot = scan.is_bot or scan.event_id in by_rate
+        by_rule = scan.event_id in by_rate
+        dimensions = (
+            RATE_DIMENSIONS
+            if by_rule
+            else (scan.traffic_class, scan.category, scan.agent, scan.operator, scan.verification)
+        )
         counts[
             (
                 day,
@@ -127,7 +158,8 @@ def compute_truth(
                 normalize_gtin(r["gtin"]),
                 scan.country,
                 scan.device_class,
-                is_bot,
+                scan.is_bot or by_rule,
+                *dimensions,
             )
         ] += 1
     rows = [dict(zip(ROW_KEY, key, strict=True)) | {"scans": n} for key, n in sorted(counts.items())]

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from schemas.validation import gtin_check_digit, to_millis
 from simulator.catalog import build_catalog
 from simulator.traffic import DAY_MS, Kind, Malformed, MalformedKind, Scan, TrafficPlanner
-from simulator.truth import compute_truth, rate_bots
+from simulator.truth import ROW_KEY, compute_truth, rate_bots
 
 from .conftest import NOW
 
@@ -33,6 +33,7 @@ def scan(
     is_bot: bool = False,
     kind: Kind = Kind.HUMAN,
     resend: bool = False,
+    labels: tuple[str, str, str, str, str] | None = None,
 ) -> Scan:
     record: dict[str, Any] = {
         "event_id": f"00000000-0000-4000-8000-{i:012d}",
@@ -43,7 +44,30 @@ def scan(
         "digital_link": "https://id.example/01/x",
         "client_ip": ip,
     }
-    return Scan(record, kind, "US", "bot" if is_bot else "desktop", is_bot, resend)
+    traffic_class, category, agent, operator, verification = labels or (
+        ("bot", "search_crawler", "bingbot", "Microsoft", "unverified")
+        if is_bot
+        else ("human", "", "", "", "")
+    )
+    return Scan(
+        record,
+        kind,
+        "US",
+        "bot" if is_bot else "desktop",
+        is_bot,
+        resend,
+        traffic_class,
+        category,
+        agent,
+        operator,
+        verification,
+    )
+
+
+def rows_by_key(events: list[Scan]) -> dict[tuple[object, ...], int]:
+    truth = compute_truth(events, seed=1)
+    assert all(set(row) == {*ROW_KEY, "scans"} for row in truth.rows)
+    return {tuple(row[k] for k in ROW_KEY[5:]): row["scans"] for row in truth.rows}
 
 
 @pytest.mark.parametrize(
@@ -127,8 +151,47 @@ def test_truth_deduplicates_and_leaves_out_bad_and_too_late() -> None:
         "country_code": "US",
         "device_class": "desktop",
         "is_bot": False,
+        "traffic_class": "human",
+        "category": "",
+        "agent": "",
+        "operator": "",
+        "verification": "",
         "scans": 1,
     }
+
+
+def test_a_person_the_rate_rule_flags_is_a_high_rate_bot_on_the_same_device() -> None:
+    events = [scan(i, i * 1_000) for i in range(31)]
+    assert rows_by_key(events) == {
+        ("desktop", False, "human", "", "", "", ""): 30,
+        ("desktop", True, "bot", "high_rate", "", "", ""): 1,
+    }
+
+
+def test_declared_agents_keep_their_labels_whatever_their_rate() -> None:
+    gptbot = ("ai_agent", "ai_training_crawler", "GPTBot", "OpenAI", "verified")
+    events = [
+        scan(i, i * 100, ip="20.171.206.9", is_bot=True, kind=Kind.AI_AGENT, labels=gptbot) for i in range(60)
+    ]
+    assert rows_by_key(events) == {("bot", True, *gptbot): 60}
+
+
+def test_a_spoofed_claim_is_an_unknown_bot_that_keeps_the_claimed_name() -> None:
+    spoofed = ("bot", "unknown_bot", "ClaudeBot", "Anthropic", "spoofed")
+    events = [scan(i, i * 60_000, is_bot=True, kind=Kind.SPOOFED, labels=spoofed) for i in range(3)]
+    assert rows_by_key(events) == {
+        ("bot", True, "bot", "unknown_bot", "ClaudeBot", "Anthropic", "spoofed"): 3
+    }
+    assert compute_truth(events, seed=1).to_json()["spoofed"] == 3
+
+
+def test_agents_the_catalog_does_not_list_and_missing_user_agents() -> None:
+    other = ("bot", "unknown_bot", "other", "", "unverified")
+    missing = ("bot", "unknown_bot", "", "", "")
+    events = [scan(1, 0, ip="45.0.0.7", is_bot=True, kind=Kind.CRAWLER, labels=other)]
+    events.append(scan(2, 0, ip="45.0.0.8", is_bot=True, kind=Kind.MISSING_UA, labels=missing))
+    keys = rows_by_key(events)
+    assert ("bot", True, *other) in keys and ("bot", True, *missing) in keys
 
 
 def test_truth_of_a_planned_stream_is_consistent() -> None:
@@ -138,10 +201,30 @@ def test_truth_of_a_planned_stream_is_consistent() -> None:
     assert truth.events_sent == 8_000
     assert truth.valid_distinct + truth.resends + truth.malformed + truth.too_late == 8_000
     assert sum(r["scans"] for r in truth.rows) == truth.valid_distinct
-    keys = [tuple(r[k] for k in r if k != "scans") for r in truth.rows]
+    keys = [tuple(r[k] for k in ROW_KEY) for r in truth.rows]
     assert len(keys) == len(set(keys))
-    # Some scraper scans are flagged by the rate rule: desktop, is_bot.
-    assert any(r["device_class"] == "desktop" and r["is_bot"] for r in truth.rows)
+    assert all(list(r) == [*ROW_KEY, "scans"] for r in truth.rows)
+    # Some scraper scans are flagged by the rate rule: desktop, is_bot, high_rate.
+    assert any(r["device_class"] == "desktop" and r["category"] == "high_rate" for r in truth.rows)
+    for r in truth.rows:
+        agent_part = (r["category"], r["agent"], r["operator"], r["verification"])
+        if r["traffic_class"] == "human":
+            assert not r["is_bot"] and agent_part == ("", "", "", "")
+        else:
+            assert r["is_bot"]
+        if r["category"] == "high_rate":
+            assert (
+                r["traffic_class"] == "bot" and r["device_class"] != "bot" and agent_part[1:] == ("", "", "")
+            )
+        if r["verification"] == "spoofed":
+            assert (r["traffic_class"], r["category"], r["device_class"]) == ("bot", "unknown_bot", "bot")
+        if r["traffic_class"] == "ai_agent":
+            assert r["category"] in {"ai_assistant", "ai_search", "ai_training_crawler"}
+        if r["agent"] == "other":
+            assert r["operator"] == "" and r["verification"] == "unverified"
+    by_category = truth.scans_by("category")
+    assert set(by_category) >= {"ai_assistant", "search_crawler", "http_client", "unknown_bot", "high_rate"}
+    assert sum(truth.scans_by("traffic_class").values()) == truth.valid_distinct
     as_json = truth.to_json()
     assert set(as_json) == {
         "generated_at",
@@ -151,5 +234,12 @@ def test_truth_of_a_planned_stream_is_consistent() -> None:
         "resends",
         "malformed",
         "too_late",
+        "by_traffic_class",
+        "by_category",
+        "by_agent",
+        "by_verification",
+        "spoofed",
         "rows",
     }
+    assert as_json["spoofed"] == as_json["by_verification"]["spoofed"] > 0
+    assert as_json["by_agent"]["other"] > 0
