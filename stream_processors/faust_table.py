@@ -21,7 +21,7 @@ from typing import Any
 import faust
 
 
-class Table(faust.Table):  # type: ignore[misc]
+class Table(faust.Table[Any, Any]):
     def _maybe_set_key_ttl(self, key: Any, partition: int) -> None:
         if not self._should_expire_keys():
             return

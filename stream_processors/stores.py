@@ -66,10 +66,10 @@ def stored_key(dims: list[Any]) -> AggKey | None:
     with traffic class "bot" and empty agent columns.
     """
     if len(dims) == 11:
-        return (*dims[:5], bool(dims[5]), *dims[6:])  # type: ignore[return-value]
+        return (*dims[:5], bool(dims[5]), *dims[6:])
     if len(dims) == 6:
         is_bot = bool(dims[5])
-        return (*dims[:5], is_bot, *(("bot", "", "", "", "") if is_bot else HUMAN))  # type: ignore[return-value]
+        return (*dims[:5], is_bot, *(("bot", "", "", "", "") if is_bot else HUMAN))
     return None
 
 

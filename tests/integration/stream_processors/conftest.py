@@ -24,10 +24,8 @@ from scan_analytics.devgeo import ensure_country_mmdb
 from scan_analytics.settings import ENV_PREFIX, Settings
 from simulator.run import SimulationConfig, plan, send
 from simulator.traffic import Scan
-from simulator.truth import Truth
+from simulator.truth import ROW_KEY, Truth
 from tests.integration.conftest import isolated
-
-ROW_KEY = ("day", "organization_id", "brand_id", "gtin", "country_code", "device_class", "is_bot")
 
 
 def settings_env(settings: Settings) -> dict[str, str]:
