@@ -114,7 +114,7 @@ AGENTS: Final[tuple[Agent, ...]] = (
     # Google: developers.google.com/search/docs/crawling-indexing/google-common-crawlers.
     # Google-Extended is a robots.txt token only: Googlebot does the fetching.
     A("Google-Extended", "Google", "ai_training_crawler"),
-    A("Google-CloudVertexBot", "Google", "ai_search", ranges="google-special"),
+    A("Google-CloudVertexBot", "Google", "ai_search", ranges="googlebot"),
     A("Gemini-Deep-Research", "Google", "ai_assistant", ranges="google-user-triggered"),
     A("Google-NotebookLM", "Google", "ai_assistant", ranges="google-user-triggered"),
     A("GoogleAgent-Mariner", "Google", "ai_assistant", pattern=r"Google-?Agent-?Mariner"),
@@ -222,8 +222,8 @@ AGENTS: Final[tuple[Agent, ...]] = (
     A("FeedFetcher-Google", "Google", "feed_reader", ranges="google-user-triggered"),
     A("Google-Read-Aloud", "Google", "link_preview", ranges="google-user-triggered"),
     A("bingbot", "Microsoft", "search_crawler"),
-    A("BingPreview", "Microsoft", "link_preview"),
-    A("adidxbot", "Microsoft", "search_crawler"),
+    A("BingPreview", "Microsoft", "link_preview", ranges="bingbot"),
+    A("adidxbot", "Microsoft", "search_crawler", ranges="bingbot"),
     A(
         "YandexBot",
         "Yandex",
