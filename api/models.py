@@ -12,6 +12,44 @@ class Window(BaseModel):
     until: str = Field(examples=["2026-04-17"])
 
 
+class TrafficClasses(BaseModel):
+    """A product's scans by who made them; the three always present, summing to its scans."""
+
+    human: int = Field(description="people: equals the product's billable_scans")
+    ai_agent: int = Field(description="AI assistants, AI search indexes and AI training crawlers")
+    bot: int = Field(
+        description="every other automated client: search and SEO crawlers, link previews, "
+        "monitors, HTTP libraries, spoofed agents, clients flagged for their rate"
+    )
+
+
+class TopAgent(BaseModel):
+    """One automated client (AI agent or bot) by what it declared and whether it proved it."""
+
+    name: str | None = Field(
+        description="the agent's name from the project's catalog, 'other' for a declared agent "
+        "outside it; null when none was declared (no User-Agent, a bot by its behaviour or its "
+        "rate only)",
+        examples=["ChatGPT-User"],
+    )
+    category: str | None = Field(
+        description="ai_assistant, ai_search, ai_training_crawler, search_crawler, seo_crawler, "
+        "link_preview, monitoring, security_scanner, feed_reader, http_client, headless_browser, "
+        "unknown_bot, high_rate (flagged for its rate); null for counts written before categories "
+        "were recorded",
+        examples=["ai_assistant"],
+    )
+    operator: str | None = Field(description="who runs the agent; null when unknown", examples=["OpenAI"])
+    verification: str | None = Field(
+        description="verified (its address is in the operator's published ranges), unverified (no "
+        "published ranges to check, or no address), spoofed (outside them: counted as a bot); null "
+        "when no agent was declared",
+        examples=["verified"],
+    )
+    traffic_class: str = Field(description="ai_agent or bot", examples=["ai_agent"])
+    scans: int
+
+
 class TopProduct(BaseModel):
     gtin: str = Field(examples=["00012345678905"])
     product_name: str | None = Field(description="from the catalog; null when it has no row")
@@ -20,6 +58,7 @@ class TopProduct(BaseModel):
     billable_scans: int
     by_country: dict[str, int] = Field(description="ISO 3166 alpha-2, or 'unknown'; sums to scans")
     by_device: dict[str, int] = Field(description="mobile, tablet, desktop, bot, other; sums to scans")
+    by_traffic_class: TrafficClasses = Field(description="human, ai_agent, bot; sums to scans")
 
 
 class DayCount(BaseModel):
@@ -32,8 +71,15 @@ class ScansResponse(BaseModel):
     window: Window
     total_scans: int = Field(description="billable_scans + bot_scans")
     billable_scans: int
-    bot_scans: int
+    bot_scans: int = Field(description="every automated scan: AI agents included")
+    human_scans: int = Field(description="scans by people; equals billable_scans")
+    agent_scans: int = Field(
+        description="scans by AI agents (assistants, AI search, AI training crawlers); part of bot_scans"
+    )
     top_products: list[TopProduct] = Field(description="by scans, descending, then GTIN; at most top")
+    top_agents: list[TopAgent] = Field(
+        description="automated clients by scans, descending, then name (null last); at most top_agents"
+    )
     by_country: dict[str, int] = Field(description="sums to total_scans")
     by_day: list[DayCount] = Field(description="one entry per day of the window, zero-filled")
 

@@ -11,6 +11,8 @@ from api.window import DEFAULT_WINDOW_DAYS, EARLIEST, LATEST, MAX_WINDOW_DAYS, W
 
 DEFAULT_TOP = 20
 MIN_TOP, MAX_TOP = 1, 100
+DEFAULT_TOP_AGENTS = 10
+MIN_TOP_AGENTS, MAX_TOP_AGENTS = 1, 100
 MAX_ID_LENGTH = 200
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -26,6 +28,7 @@ class ScanQuery:
     brand_id: str | None
     window: Window
     top: int
+    top_agents: int = DEFAULT_TOP_AGENTS
 
 
 def parse_date(name: str, raw: str) -> date:
@@ -41,14 +44,24 @@ def parse_date(name: str, raw: str) -> date:
     return value
 
 
+def parse_count(name: str, raw: str | None, default: int, least: int, most: int) -> int:
+    """Parse a bounded whole number such as `top`."""
+    if raw is None:
+        return default
+    text = raw.strip()
+    if not _DIGITS.fullmatch(text) or not least <= int(text) <= most:
+        raise BadRequest(f"{name} must be a whole number from {least} to {most}, got {_show(raw)}")
+    return int(text)
+
+
 def parse_top(raw: str | None) -> int:
     """Parse `top`, the number of products to list."""
-    if raw is None:
-        return DEFAULT_TOP
-    text = raw.strip()
-    if not _DIGITS.fullmatch(text) or not MIN_TOP <= int(text) <= MAX_TOP:
-        raise BadRequest(f"top must be a whole number from {MIN_TOP} to {MAX_TOP}, got {_show(raw)}")
-    return int(text)
+    return parse_count("top", raw, DEFAULT_TOP, MIN_TOP, MAX_TOP)
+
+
+def parse_top_agents(raw: str | None) -> int:
+    """Parse `top_agents`, the number of agents to list."""
+    return parse_count("top_agents", raw, DEFAULT_TOP_AGENTS, MIN_TOP_AGENTS, MAX_TOP_AGENTS)
 
 
 def parse_id(name: str, raw: str | None) -> str | None:
@@ -93,6 +106,7 @@ def parse_query(
     until: str | None,
     top: str | None,
     today: date,
+    top_agents: str | None = None,
 ) -> ScanQuery:
     """Check every parameter of a scans request and apply the contract's defaults."""
     return ScanQuery(
@@ -100,6 +114,7 @@ def parse_query(
         brand_id=parse_id("brand_id", brand_id),
         window=parse_window(since, until, today),
         top=parse_top(top),
+        top_agents=parse_top_agents(top_agents),
     )
 
 

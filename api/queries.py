@@ -20,18 +20,27 @@ _DAY, _WEEK = timedelta(days=1), timedelta(days=7)
 # remaining days from the daily layer (`periods`). The top GTINs' countries and
 # devices need the full key: whole months from scan_monthly_summary, the days
 # around them from scan_daily_summary (migration 0003).
+# Who scanned: people are the rollups' scans - bot_scans (traffic_class human is
+# exactly NOT is_bot, a check of migration 0008). The agents (agent_scans, top_agents)
+# and the top GTINs' AI agent scans come from the agent rollups of migration 0009, by
+# the same months, weeks and days.
 _LAYERS = """
-        SELECT {key}, scans, bot_scans
-        FROM {daily}
+        SELECT {key}, {values}
+        FROM scan_daily_{grain}_totals
         WHERE organization_id = %(org)s {brand} AND day = ANY(%(days)s::date[])
         UNION ALL
-        SELECT {key}, scans, bot_scans
+        SELECT {key}, {values}
         FROM scan_weekly_{grain}_totals
         WHERE organization_id = %(org)s {brand} AND week = ANY(%(weeks)s::date[])
         UNION ALL
-        SELECT {key}, scans, bot_scans
+        SELECT {key}, {values}
         FROM scan_monthly_{grain}_totals
         WHERE organization_id = %(org)s {brand} AND month = ANY(%(months)s::date[])"""
+
+_AGENT = "traffic_class, category, agent, operator, verification"
+# A semi-join: as `gtin = ANY(ARRAY(...))` it would become an index condition beside
+# `day = ANY(...)`, one index descent per day and GTIN.
+_TOP_GTINS = "AND gtin IN (SELECT gtin FROM top_gtins)"
 
 _SLICE = """
         SELECT gtin, country_code, device_class, scans
@@ -77,12 +86,31 @@ per_day AS (
     FROM scan_daily_brand_totals
     WHERE organization_id = %(org)s {brand} AND day >= %(since)s AND day <= %(until)s
     GROUP BY day
+),
+per_agent AS MATERIALIZED (
+    SELECT traffic_class, category, agent, operator, verification, sum(scans)::bigint AS scans
+    FROM ({agent_layers}) AS layers
+    GROUP BY traffic_class, category, agent, operator, verification
+),
+top_agents AS (
+    SELECT traffic_class, category, agent, operator, verification, scans
+    FROM per_agent
+    WHERE scans > 0
+    ORDER BY scans DESC, agent = '', agent COLLATE "C", traffic_class COLLATE "C",
+             category COLLATE "C", operator COLLATE "C", verification COLLATE "C"
+    LIMIT %(top_agents)s
+),
+top_gtin_agents AS (
+    SELECT gtin, sum(scans)::bigint AS scans
+    FROM ({gtin_agent_layers}) AS layers
+    GROUP BY gtin
 )
 SELECT 'total' AS kind, NULL AS key, NULL AS sub, coalesce(sum(scans), 0)::bigint AS scans,
-       coalesce(sum(billable), 0)::bigint AS billable, NULL AS product_name, NULL AS brand
+       coalesce(sum(billable), 0)::bigint AS billable, NULL AS product_name, NULL AS brand,
+       NULL::text[] AS agent
 FROM per_day
 UNION ALL
-SELECT 'product', t.gtin, NULL, t.scans, t.billable, c.product_name, c.brand
+SELECT 'product', t.gtin, NULL, t.scans, t.billable, c.product_name, c.brand, NULL
 FROM top_gtins AS t
 LEFT JOIN (
     SELECT p.gtin, p.name AS product_name, b.name AS brand
@@ -91,26 +119,43 @@ LEFT JOIN (
 ) AS c ON c.gtin = t.gtin
 UNION ALL
 SELECT CASE WHEN per_country THEN 'product_country' ELSE 'product_device' END, gtin,
-       CASE WHEN per_country THEN country_code ELSE device_class END, scans, NULL, NULL, NULL
+       CASE WHEN per_country THEN country_code ELSE device_class END, scans, NULL, NULL, NULL, NULL
 FROM details
 WHERE scans > 0
 UNION ALL
-SELECT 'country', country_code, NULL, scans, NULL, NULL, NULL
+SELECT 'country', country_code, NULL, scans, NULL, NULL, NULL, NULL
 FROM per_country
 WHERE scans > 0
 UNION ALL
-SELECT 'day', day::text, NULL, scans, NULL, NULL, NULL
+SELECT 'day', day::text, NULL, scans, NULL, NULL, NULL, NULL
 FROM per_day
 WHERE scans > 0
+UNION ALL
+SELECT 'agent_total', NULL, NULL,
+       coalesce(sum(scans) FILTER (WHERE traffic_class = 'ai_agent'), 0)::bigint, NULL, NULL, NULL, NULL
+FROM per_agent
+UNION ALL
+SELECT 'product_agent', gtin, NULL, scans, NULL, NULL, NULL, NULL
+FROM top_gtin_agents
+WHERE scans > 0
+UNION ALL
+SELECT 'agent', NULL, NULL, scans, NULL, NULL, NULL,
+       ARRAY[traffic_class, category, agent, operator, verification]
+FROM top_agents
 """
+
+
+def _layers(grain: str, key: str, brand: str, values: str = "scans, bot_scans") -> str:
+    """The window's days, weeks and months of the rollups scan_{daily,weekly,monthly}_{grain}_totals."""
+    return _LAYERS.format(key=key, values=values, grain=grain, brand=brand)
 
 
 def _scans(brand: str) -> str:
     return _SCANS.format(
-        gtin_layers=_LAYERS.format(key="gtin", daily="scan_daily_gtin_totals", grain="gtin", brand=brand),
-        country_layers=_LAYERS.format(
-            key="country_code", daily="scan_daily_country_totals", grain="country", brand=brand
-        ),
+        gtin_layers=_layers("gtin", "gtin", brand),
+        country_layers=_layers("country", "country_code", brand),
+        agent_layers=_layers("agent", _AGENT, brand, "scans"),
+        gtin_agent_layers=_layers("gtin_agent", "gtin", f"{brand} {_TOP_GTINS}", "agent_scans AS scans"),
         top_slice=_SLICE.format(brand=brand),
         brand=brand,
     )
@@ -170,6 +215,7 @@ def scans_statement(organization_id: str, query: ScanQuery) -> tuple[sql.SQL, di
         "since": query.window.since,
         "until": query.window.until,
         "top": query.top,
+        "top_agents": query.top_agents,
         "days": cover.days,
         "weeks": cover.weeks,
         "months": cover.months,

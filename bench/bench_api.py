@@ -7,8 +7,9 @@ ending today, for the largest organization with and without a brand, runs the
 request over HTTP (httpx, keep-alive) and the same statement directly with
 psycopg, interleaved, and prints p50 and p95 of each and their ratios. Then
 times the sink's upsert of 10,000 absolute counts with no triggers, with the
-rollups of migration 0003 only, and with those of 0003 and 0007. Pending
-migrations are applied to the benchmark database first.
+rollups of migration 0003 only, with those of 0003 and 0007, and with those of
+0003, 0007 and 0009. Pending migrations are applied to the benchmark database
+first.
 
     .venv/bin/python bench/bench_api.py [--runs 20] [--explain]
 """
@@ -42,7 +43,7 @@ from api.window import Window
 from scan_analytics import migrate
 from scan_analytics.services.process import free_port
 from scan_analytics.settings import Settings, load_settings
-from stream_processors.sink import UPSERT
+from stream_processors.sink import KEY_COLUMNS, UPSERT
 
 ORG = "org-01"
 BRAND = "org-01-brand-01"
@@ -158,24 +159,27 @@ def explain(url: str) -> None:
             print(f"  {line}")
 
 
-READ_ROLLUP_TRIGGERS = tuple(f"scan_read_rollups_{op}" for op in ("insert", "update", "delete", "truncate"))
+OPS = ("insert", "update", "delete", "truncate")
+READ_ROLLUP_TRIGGERS = tuple(f"scan_read_rollups_{op}" for op in OPS)  # migration 0007
+AGENT_ROLLUP_TRIGGERS = tuple(f"scan_agent_rollups_{op}" for op in OPS)  # migration 0009
 
 
 def trigger_cost(url: str, runs: int, batch: int = 10_000) -> None:
-    """Time one sink flush (`batch` upserts, half new keys, half updates) under three sets of triggers.
+    """Time one sink flush (`batch` upserts, half new keys, half updates) under four sets of triggers.
 
-    None; the rollups of migration 0003 only (as before migration 0007); all of them.
+    None; the rollups of migration 0003 only (as before migration 0007); those of 0003 and
+    0007 (as before migration 0009); all of them.
     """
     today = datetime.now(UTC).date()
     with psycopg.connect(url) as conn:
         existing = conn.execute(
-            "SELECT day, organization_id, brand_id, gtin, country_code, device_class, is_bot, scans"
+            f"SELECT {', '.join(KEY_COLUMNS)}, scans"  # the whole key of migration 0008, then the count
             " FROM scan_daily_summary WHERE organization_id = %s AND day = %s LIMIT %s",
             (ORG, today, batch // 2),
         ).fetchall()
         conn.rollback()
-        rows = [(d, o, b, g, c, v, bot, n + 1) for d, o, b, g, c, v, bot, n in existing]
-        rows += [(today + timedelta(days=1), o, b, g, c, v, bot, 1) for _, o, b, g, c, v, bot, _ in existing]
+        rows = [(*key, n + 1) for *key, n in existing]
+        rows += [(today + timedelta(days=1), *key[1:], 1) for *key, _ in existing]
         columns = [list(col) for col in zip(*rows, strict=True)]
         print(
             f"\nsink flush of {len(rows)} upserts ({len(existing)} updates, {len(existing)} new keys),"
@@ -183,8 +187,9 @@ def trigger_cost(url: str, runs: int, batch: int = 10_000) -> None:
         )
         disabled = {
             "no triggers": [sql.SQL("USER")],
-            "0003 rollups only": [sql.Identifier(t) for t in READ_ROLLUP_TRIGGERS],
-            "0003 + 0007 rollups": [],
+            "0003 rollups only": [sql.Identifier(t) for t in READ_ROLLUP_TRIGGERS + AGENT_ROLLUP_TRIGGERS],
+            "0003 + 0007 rollups": [sql.Identifier(t) for t in AGENT_ROLLUP_TRIGGERS],
+            "0003 + 0007 + 0009": [],
         }
         samples: dict[str, list[float]] = {label: [] for label in disabled}
         for _ in range(runs):

@@ -23,7 +23,7 @@ from api.auth.keys import KeySource
 from api.auth.tokens import TokenPolicy, authenticate
 from api.errors import ApiError, ConfigurationError
 from api.main import key_source_for
-from api.params import DEFAULT_TOP, MAX_TOP, MIN_TOP
+from api.params import DEFAULT_TOP, DEFAULT_TOP_AGENTS, MAX_TOP, MAX_TOP_AGENTS, MIN_TOP, MIN_TOP_AGENTS
 from scan_analytics.settings import ENV_PREFIX, Settings
 
 log = logging.getLogger("api.agents")
@@ -66,6 +66,12 @@ def build_server(
         top: Annotated[
             int, Field(ge=MIN_TOP, le=MAX_TOP, description="how many products in top_products")
         ] = DEFAULT_TOP,
+        top_agents: Annotated[
+            int,
+            Field(
+                ge=MIN_TOP_AGENTS, le=MAX_TOP_AGENTS, description="how many automated clients in top_agents"
+            ),
+        ] = DEFAULT_TOP_AGENTS,
     ) -> dict[str, Any]:
         bearer = token()
         if not bearer:
@@ -80,6 +86,7 @@ def build_server(
                     "since": since,
                     "until": until,
                     "top": top,
+                    "top_agents": top_agents,
                 },
             )
         except ApiRefused as e:

@@ -11,8 +11,10 @@ HIGH_BOT_SHARE = 0.2
 DESCRIPTION = """\
 Scan analytics of a brand owner's products: how often their GS1 Digital Links (QR codes on packs,
 links agents follow) were resolved, over a window of UTC days. Returns total, billable and bot
-scans, the top products (scans, billable scans, countries, device classes), scans by country and
-scans per day (every day of the window), plus a summary you can quote.
+scans, human and AI agent scans, the top products (scans, billable scans, countries, device
+classes, scans by traffic class: human / ai_agent / bot), the top agents (name, category,
+operator, verification, scans), scans by country and scans per day (every day of the window),
+plus a summary you can quote.
 
 How to use it:
 - Default to the last 30 days: leave since and until out unless the user asks for another period.
@@ -24,6 +26,13 @@ How to use it:
   data; this tool only sees scans.
 - Device class (mobile/desktop/tablet/bot) and the bot flag are separate: a scraper with a desktop
   User-Agent counts as desktop and as a bot. Country "unknown" means it could not be derived.
+- human_scans are people (the same number as billable_scans); agent_scans are AI assistants, AI
+  search and AI training crawlers, and are part of bot_scans. A product's by_traffic_class splits
+  its scans into human, ai_agent and bot (search engines, SEO tools, other automation).
+- top_agents names the automated clients: a null name means none was declared (no User-Agent, or
+  a client flagged for its rate: category high_rate). verification "spoofed" means the client
+  claimed to be that agent from an address outside its operator's published ranges: say it is an
+  impostor, not the real crawler.
 Errors come back with the API's explanation (not a member of the organization, unknown brand,
 bad dates); relay them to the user."""
 
@@ -38,7 +47,7 @@ def _share(part: int, whole: int) -> str:
 
 
 def summarize(report: dict[str, Any]) -> str:
-    """Return a few sentences an agent can quote: totals, the top product, bots, countries."""
+    """Return a few sentences an agent can quote: totals, the top product, bots, agents, countries."""
     w = report["window"]
     total, billable, bots = report["total_scans"], report["billable_scans"], report["bot_scans"]
     head = f"{report['organization_id']}, {w['since']} to {w['until']} ({days(report)} days, UTC): "
@@ -66,6 +75,23 @@ def summarize(report: dict[str, Any]) -> str:
         lines.append(
             f"High bot share on {named}: scrapers or AI agents are reading these products' "
             "data, which may be interest worth looking into."
+        )
+    agent_scans = report.get("agent_scans", 0)
+    if agent_scans:
+        lines.append(f"AI agents: {agent_scans} scans ({_share(agent_scans, total)} of the total).")
+    agents = [a for a in report.get("top_agents", []) if a["name"] and a["verification"] != "spoofed"][:3]
+    if agents:
+        lines.append(
+            "Top agents: "
+            + ", ".join(f"{a['name']} ({a['category'] or 'uncategorised'}) {a['scans']}" for a in agents)
+            + "."
+        )
+    spoofed = [a for a in report.get("top_agents", []) if a["verification"] == "spoofed"]
+    if spoofed:
+        lines.append(
+            "Impostors: "
+            + ", ".join(f"{a['scans']} scans claiming to be {a['name']}" for a in spoofed)
+            + " came from addresses outside the operator's published ranges."
         )
     countries = list(report["by_country"].items())[:3]
     if countries:

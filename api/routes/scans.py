@@ -12,7 +12,15 @@ from api.access import check_brand, choose_organization, require_scope
 from api.deps import PoolDep, PrincipalDep, TodayDep
 from api.limits import Limits, policy_header, quota_header
 from api.models import PROBLEM_RESPONSES, ScansResponse
-from api.params import DEFAULT_TOP, MAX_TOP, MIN_TOP, parse_query
+from api.params import (
+    DEFAULT_TOP,
+    DEFAULT_TOP_AGENTS,
+    MAX_TOP,
+    MAX_TOP_AGENTS,
+    MIN_TOP,
+    MIN_TOP_AGENTS,
+    parse_query,
+)
 from api.report import build_report
 from api.window import MAX_WINDOW_DAYS
 from scan_analytics.settings import Settings
@@ -23,8 +31,9 @@ router = APIRouter(prefix="/dashboard/api/v1/brand-analytics", tags=["brand anal
 @router.get(
     "/scans",
     summary="Scans of an organization's products over a window of days",
-    description="Totals, billable and bot scans, the top products with their countries and "
-    "devices, scans by country and by day (every day of the window, zero-filled). Dates are "
+    description="Totals, billable and bot scans, human and AI agent scans, the top products with "
+    "their countries, devices and traffic classes, the top automated clients (agents, crawlers, "
+    "bots) by name, scans by country and by day (every day of the window, zero-filled). Dates are "
     f"UTC days, inclusive; the window is at most {MAX_WINDOW_DAYS} days. Needs a bearer token "
     "with the scope brands:read from a member of the organization.",
     response_model=ScansResponse,
@@ -60,10 +69,24 @@ async def scans(
             examples=["20"],
         ),
     ] = None,
+    top_agents: Annotated[
+        str | None,
+        Query(
+            description=f"how many entries in top_agents: a whole number from {MIN_TOP_AGENTS} to "
+            f"{MAX_TOP_AGENTS} (default {DEFAULT_TOP_AGENTS})",
+            examples=["10"],
+        ),
+    ] = None,
 ) -> Any:
     require_scope(principal.scopes)
     query = parse_query(
-        organization_id=organization_id, brand_id=brand_id, since=since, until=until, top=top, today=today
+        organization_id=organization_id,
+        brand_id=brand_id,
+        since=since,
+        until=until,
+        top=top,
+        today=today,
+        top_agents=top_agents,
     )
     settings: Settings = request.app.state.settings
     limits: Limits = request.app.state.limits

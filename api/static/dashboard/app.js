@@ -4,6 +4,7 @@ import * as pkce from "./pkce.js";
 
 const SCANS = "/dashboard/api/v1/brand-analytics/scans";
 const TOP = 20;
+const TOP_AGENTS = 10;
 const TOKEN_KEY = "sa.token";
 const HIGH_BOT_SHARE = 0.2;
 const $ = (id) => document.getElementById(id);
@@ -126,7 +127,9 @@ function minusDays(iso, days) {
 }
 
 function query() {
-  const params = new URLSearchParams({ organization_id: $("org").value, top: String(TOP) });
+  const params = new URLSearchParams({
+    organization_id: $("org").value, top: String(TOP), top_agents: String(TOP_AGENTS),
+  });
   if ($("brand").value) params.set("brand_id", $("brand").value);
   const choice = $("window").value;
   if (choice === "custom") {
@@ -182,15 +185,17 @@ function render(report) {
   $("total").textContent = String(report.total_scans);
   $("billable").textContent = String(report.billable_scans);
   $("bots").textContent = String(report.bot_scans);
+  $("humans").textContent = String(report.human_scans);
+  $("agents").textContent = String(report.agent_scans);
   const rows = report.top_products.map((p) => {
     const tr = document.createElement("tr");
     const bots = p.scans - p.billable_scans;
     const cells = [p.gtin, p.product_name ?? "—", p.brand ?? "—", p.scans, p.billable_scans, bots,
-      pairs(p.by_country, 3), pairs(p.by_device, 4)];
+      p.by_traffic_class.ai_agent, pairs(p.by_country, 3), pairs(p.by_device, 4)];
     cells.forEach((value, i) => {
       const td = document.createElement("td");
       td.textContent = String(value);
-      if (i >= 3 && i <= 5) td.className = "num";
+      if (i >= 3 && i <= 6) td.className = "num";
       if (i === 5 && p.scans > 0 && bots / p.scans > HIGH_BOT_SHARE) {
         td.classList.add("bots-high");
         td.title = "a high share of bot scans: scrapers or agents are interested in this product";
@@ -201,6 +206,7 @@ function render(report) {
     return tr;
   });
   $("products").tBodies[0].replaceChildren(...rows);
+  $("agents-table").tBodies[0].replaceChildren(...report.top_agents.map(agentRow));
   const devices = {};
   for (const p of report.top_products) {
     for (const [k, v] of Object.entries(p.by_device)) devices[k] = (devices[k] || 0) + v;
@@ -208,6 +214,21 @@ function render(report) {
   chart("by-day", "line", report.by_day.map((d) => d.date), report.by_day.map((d) => d.scans));
   chart("by-country", "bar", Object.keys(report.by_country), Object.values(report.by_country));
   chart("by-device", "bar", Object.keys(devices), Object.values(devices));
+}
+
+function agentRow(a) {
+  const tr = document.createElement("tr");
+  [a.name, a.category, a.operator, a.verification, a.traffic_class, a.scans].forEach((value, i) => {
+    const td = document.createElement("td");
+    td.textContent = String(value ?? "—");
+    if (i === 5) td.className = "num";
+    if (i === 3 && value === "spoofed") {
+      td.className = "spoofed";
+      td.title = "claims to be this agent from an address outside its operator's published ranges";
+    }
+    tr.append(td);
+  });
+  return tr;
 }
 
 function chart(id, type, labels, values) {

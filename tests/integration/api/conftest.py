@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from scan_analytics.settings import Settings
+from stream_processors.sink import KEY_COLUMNS, UPSERT
 from tests.integration.conftest import isolated
 from tests.unit.api.tokenkit import AUDIENCE, ISSUER, Issuer
 
@@ -92,13 +93,23 @@ def seed_catalog(
         )
 
 
+def full_row(row: tuple[object, ...]) -> tuple[object, ...]:
+    """Return a scan row with the whole key of migration 0008, then scans.
+
+    Rows of 8 (day, org, brand, gtin, country, device, is_bot, scans) are people (is_bot false)
+    or bots that declared nothing, as the sink wrote them before 0008; rows of 13 are complete.
+    """
+    if len(row) == len(KEY_COLUMNS) + 1:
+        return row
+    *head, is_bot, scans = row
+    return (*head, is_bot, "bot" if is_bot else "human", "", "", "", "", scans)
+
+
 def insert_scans(db: psycopg.Connection, rows: list[tuple[object, ...]]) -> None:
-    """Upsert (day, org, brand, gtin, country, device, is_bot, scans) rows as absolute counts."""
-    with db.cursor() as cur:
-        cur.executemany(
-            "INSERT INTO scan_daily_summary (day, organization_id, brand_id, gtin, country_code,"
-            " device_class, is_bot, scans) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
-            " ON CONFLICT (organization_id, day, brand_id, gtin, country_code, device_class, is_bot)"
-            " DO UPDATE SET scans = EXCLUDED.scans",
-            rows,
-        )
+    """Upsert scan rows (see `full_row`) as absolute counts with the sink's statement.
+
+    The last row of a key wins, as the sink's newest count does.
+    """
+    keyed = {r[:-1]: r for r in map(full_row, rows)}
+    if keyed:
+        db.execute(UPSERT, [list(c) for c in zip(*keyed.values(), strict=True)])

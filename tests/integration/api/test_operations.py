@@ -34,7 +34,20 @@ def test_metrics(client: TestClient, issuer: Issuer) -> None:
 def test_openapi_documents_the_contract(client: TestClient) -> None:
     doc = client.get("/openapi.json").json()
     op = doc["paths"][SCANS]["get"]
-    assert {p["name"] for p in op["parameters"]} == {"organization_id", "brand_id", "since", "until", "top"}
+    assert {p["name"] for p in op["parameters"]} == {
+        "organization_id",
+        "brand_id",
+        "since",
+        "until",
+        "top",
+        "top_agents",
+    }
+    answer = doc["components"]["schemas"]["ScansResponse"]["properties"]
+    assert {"human_scans", "agent_scans", "top_agents"} <= set(answer)
+    product = doc["components"]["schemas"]["TopProduct"]["properties"]
+    assert "by_traffic_class" in product
+    agent = doc["components"]["schemas"]["TopAgent"]["properties"]
+    assert set(agent) == {"name", "category", "operator", "verification", "traffic_class", "scans"}
     assert {"200", "400", "401", "403", "404", "503"} <= set(op["responses"])
     assert op["security"] == [{"bearer": []}]
     assert client.get("/docs").status_code == 200

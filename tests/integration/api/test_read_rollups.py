@@ -18,8 +18,8 @@ from api.queries import periods
 from api.window import Window
 from scan_analytics import migrate
 from scan_analytics.settings import Settings
-from stream_processors.sink import EMPTY, UPSERT
-from tests.integration.api.test_rollups import write_concurrently
+from stream_processors.sink import EMPTY, KEY_COLUMNS, UPSERT
+from tests.integration.api.test_rollups import FLIP, TRAFFIC, key_of, write_concurrently
 from tests.integration.conftest import create_database, drop_database
 
 pytestmark = pytest.mark.integration
@@ -93,8 +93,8 @@ keys = st.tuples(
     st.sampled_from(["00000000000017", "00000000000024", "00000000000031"]),
     st.sampled_from(["US", "DE", "unknown"]),
     st.sampled_from(["mobile", "desktop", "bot"]),
-    st.booleans(),
-)
+    st.sampled_from(TRAFFIC),
+).map(lambda k: key_of(*k[:6], bot=k[6]))
 statements = st.lists(
     st.one_of(
         st.tuples(st.just("upsert"), st.dictionaries(keys, st.integers(0, 1000), min_size=1, max_size=15)),
@@ -110,10 +110,8 @@ statements = st.lists(
 
 def existing(conn: psycopg.Connection, seed: int) -> list[tuple[object, ...]]:
     """Return a random half of the daily table's keys."""
-    rows = conn.execute(
-        "SELECT day, organization_id, brand_id, gtin, country_code, device_class, is_bot"
-        " FROM scan_daily_summary ORDER BY 1, 2, 3, 4, 5, 6, 7"
-    ).fetchall()
+    cols = ", ".join(KEY_COLUMNS)
+    rows = conn.execute(f"SELECT {cols} FROM scan_daily_summary ORDER BY {cols}").fetchall()
     return random.Random(seed).sample(rows, len(rows) // 2 + (1 if rows else 0)) if rows else []
 
 
@@ -134,7 +132,7 @@ def test_random_writes_keep_the_read_rollups_equal_to_the_daily_table(
                 conn.execute(EMPTY, columns(picked))
             elif kind == "rekey":  # rows that move to another week, month and bot flag
                 conn.execute(
-                    "UPDATE scan_daily_summary SET day = day + 9, is_bot = NOT is_bot, scans = scans + 1"
+                    f"UPDATE scan_daily_summary SET day = day + 9, {FLIP}, scans = scans + 1"
                     " WHERE gtin = '00000000000017' AND country_code = %s",
                     (arg,),
                 )
@@ -144,7 +142,7 @@ def test_random_writes_keep_the_read_rollups_equal_to_the_daily_table(
 
 
 def test_counts_that_fall_to_zero_leave_nothing_behind(url: str) -> None:
-    key = (date(2026, 3, 2), "o1", "b1", "00000000000017", "US", "mobile", True)
+    key = key_of(date(2026, 3, 2), "o1", "b1", "00000000000017", "US", "mobile", bot=TRAFFIC[2])
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("TRUNCATE scan_daily_summary")
         conn.execute(UPSERT, columns([(*key, 5)]))

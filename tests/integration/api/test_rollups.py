@@ -19,6 +19,25 @@ from tests.integration.conftest import create_database, drop_database
 
 pytestmark = pytest.mark.integration
 
+# The traffic part of a key (is_bot, traffic_class, category, agent, operator, verification):
+# a person, a bot that declared nothing (as rows written before migration 0008), an AI
+# assistant and a spoofed search crawler. No two share their last four columns, so
+# flipping is_bot and traffic_class (the "rekey" steps) never maps two keys onto one.
+TRAFFIC = (
+    (False, "human", "", "", "", ""),
+    (True, "bot", "", "", "", ""),
+    (True, "ai_agent", "ai_assistant", "ChatGPT-User", "OpenAI", "unverified"),
+    (True, "bot", "unknown_bot", "Googlebot", "Google", "spoofed"),
+)
+# Flip a row between people and bots (the check of 0008 ties traffic_class to is_bot).
+FLIP = "is_bot = NOT is_bot, traffic_class = CASE WHEN is_bot THEN 'human' ELSE 'bot' END"
+
+
+def key_of(*head: object, bot: bool | tuple[object, ...]) -> tuple[object, ...]:
+    """Return a whole key of scan_daily_summary: `head` up to the device class, then the traffic part."""
+    return (*head, *(bot if isinstance(bot, tuple) else TRAFFIC[1 if bot else 0]))
+
+
 MONTHLY_EXPECTED = """
 SELECT date_trunc('month', day)::date, organization_id, brand_id, gtin, country_code, device_class, is_bot,
        sum(scans)
@@ -59,8 +78,8 @@ keys = st.tuples(
     st.sampled_from(["00000000000017", "00000000000024"]),
     st.sampled_from(["US", "unknown"]),
     st.sampled_from(["mobile", "bot"]),
-    st.booleans(),
-)
+    st.sampled_from(TRAFFIC),
+).map(lambda k: key_of(*k[:6], bot=k[6]))
 statements = st.lists(
     st.one_of(
         st.tuples(st.just("upsert"), st.dictionaries(keys, st.integers(0, 1000), max_size=12)),
@@ -93,7 +112,7 @@ def test_every_kind_of_write_keeps_the_rollups_exact(url: str, steps: list[tuple
             elif kind == "rekey":  # updates that change counts, and that move rows to other keys and months
                 conn.execute("UPDATE scan_daily_summary SET scans = scans + 1 WHERE brand_id = 'b1'")
                 conn.execute(
-                    "UPDATE scan_daily_summary SET day = day + %s, is_bot = NOT is_bot "
+                    f"UPDATE scan_daily_summary SET day = day + %s, {FLIP} "
                     "WHERE gtin = '00000000000017' AND day < '2026-03-05' AND country_code = %s",
                     (40 * step, arg),
                 )
@@ -112,14 +131,14 @@ def write_concurrently(url: str, days: list[date], least: int) -> list[BaseExcep
             with psycopg.connect(url) as conn:
                 for _ in range(15):
                     rows = {
-                        (
+                        key_of(
                             rng.choice(days),
                             "o1",
                             rng.choice(["b1", "b2"]),
                             f"{worker:02d}{rng.randrange(3):012d}",
                             rng.choice(["US", "DE"]),
                             "mobile",
-                            rng.random() < 0.2,
+                            bot=rng.choice(TRAFFIC) if rng.random() < 0.3 else False,
                         ): rng.randrange(least, 100)
                         for _ in range(rng.randrange(1, 30))
                     }

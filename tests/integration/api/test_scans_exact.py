@@ -65,6 +65,8 @@ def test_defaults(client: TestClient, issuer: Issuer) -> None:
         "total_scans": 28,
         "billable_scans": 23,
         "bot_scans": 5,
+        "human_scans": 23,
+        "agent_scans": 0,
         "top_products": [
             {
                 "gtin": G1,
@@ -74,6 +76,7 @@ def test_defaults(client: TestClient, issuer: Issuer) -> None:
                 "billable_scans": 10,
                 "by_country": {"US": 10, "unknown": 3, "CA": 2},
                 "by_device": {"mobile": 10, "bot": 3, "desktop": 2},
+                "by_traffic_class": {"human": 10, "ai_agent": 0, "bot": 5},
             },
             {
                 "gtin": G2,
@@ -83,6 +86,7 @@ def test_defaults(client: TestClient, issuer: Issuer) -> None:
                 "billable_scans": 12,
                 "by_country": {"US": 7, "DE": 5},
                 "by_device": {"mobile": 7, "tablet": 5},
+                "by_traffic_class": {"human": 12, "ai_agent": 0, "bot": 0},
             },
             {
                 "gtin": G3,
@@ -92,7 +96,19 @@ def test_defaults(client: TestClient, issuer: Issuer) -> None:
                 "billable_scans": 1,
                 "by_country": {"GB": 1},
                 "by_device": {"other": 1},
+                "by_traffic_class": {"human": 1, "ai_agent": 0, "bot": 0},
             },
+        ],
+        # bots counted before agents were recorded: no name, no category
+        "top_agents": [
+            {
+                "name": None,
+                "category": None,
+                "operator": None,
+                "verification": None,
+                "traffic_class": "bot",
+                "scans": 5,
+            }
         ],
         "by_country": {"US": 17, "DE": 5, "unknown": 3, "CA": 2, "GB": 1},
         "by_day": [

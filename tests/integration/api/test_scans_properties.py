@@ -11,7 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.integration.api.conftest import SCANS, TODAY, insert_scans, seed_catalog
-from tests.integration.api.reference import ScanRow, expected
+from tests.integration.api.reference import AgentRow, expected
+from tests.integration.api.test_rollups import TRAFFIC
 from tests.unit.api.tokenkit import Issuer
 
 pytestmark = pytest.mark.integration
@@ -29,7 +30,14 @@ rows_strategy = st.lists(
         st.sampled_from(GTINS),
         st.sampled_from(["US", "DE", "unknown"]),
         st.sampled_from(["mobile", "desktop", "bot", "other"]),
-        st.booleans(),
+        st.sampled_from(
+            [
+                *TRAFFIC,
+                (True, "ai_agent", "ai_search", "PerplexityBot", "Perplexity", "verified"),
+                (True, "bot", "high_rate", "", "", ""),
+                (True, "bot", "unknown_bot", "", "", ""),  # no User-Agent
+            ]
+        ),
         st.integers(0, 50),
     ),
     max_size=40,
@@ -41,12 +49,15 @@ def dataset(db: psycopg.Connection) -> None:
     seed_catalog(db, ORGS, CATALOG, [("pr-user", "pr-a", True), ("pr-user", "pr-b", False)])
 
 
-def to_rows(generated: list[tuple[int, tuple[str, str], str, str, str, bool, int]]) -> list[ScanRow]:
+Generated = tuple[int, tuple[str, str], str, str, str, tuple[bool, str, str, str, str, str], int]
+
+
+def to_rows(generated: list[Generated]) -> list[AgentRow]:
     """Key the generated rows; a later row with the same key replaces the earlier (an upsert)."""
-    keyed: dict[tuple[object, ...], ScanRow] = {}
-    for offset, (org, brand), gtin, cc, device, bot, n in generated:
-        row: ScanRow = (START + timedelta(days=offset), org, brand, gtin, cc, device, bot, n)
-        keyed[row[:7]] = row
+    keyed: dict[tuple[object, ...], AgentRow] = {}
+    for offset, (org, brand), gtin, cc, device, traffic, n in generated:
+        row: AgentRow = (START + timedelta(days=offset), org, brand, gtin, cc, device, *traffic, n)
+        keyed[row[:-1]] = row
     return list(keyed.values())
 
 
@@ -57,6 +68,7 @@ def to_rows(generated: list[tuple[int, tuple[str, str], str, str, str, bool, int
     since_offset=st.integers(0, 150),
     length=st.integers(0, 140),
     top=st.integers(1, 8),
+    top_agents=st.integers(1, 8),
     org=st.sampled_from(["pr-a", "pr-b"]),
     brand=st.sampled_from([None, "pr-a1", "pr-a2", "pr-b1"]),
 )
@@ -69,6 +81,7 @@ def test_invariants_and_reference(
     since_offset: int,
     length: int,
     top: int,
+    top_agents: int,
     org: str,
     brand: str | None,
 ) -> None:
@@ -81,12 +94,20 @@ def test_invariants_and_reference(
         gone = rows.pop()
         db.execute(
             "DELETE FROM scan_daily_summary WHERE day = %s AND organization_id = %s AND brand_id = %s"
-            " AND gtin = %s AND country_code = %s AND device_class = %s AND is_bot = %s",
-            gone[:7],
+            " AND gtin = %s AND country_code = %s AND device_class = %s AND is_bot = %s"
+            " AND traffic_class = %s AND category = %s AND agent = %s AND operator = %s"
+            " AND verification = %s",
+            gone[:-1],
         )
     since = START - timedelta(days=20) + timedelta(days=since_offset)
     until = since + timedelta(days=length)
-    params = {"organization_id": org, "since": since.isoformat(), "until": until.isoformat(), "top": str(top)}
+    params = {
+        "organization_id": org,
+        "since": since.isoformat(),
+        "until": until.isoformat(),
+        "top": str(top),
+        "top_agents": str(top_agents),
+    }
     if brand is not None:
         params["brand_id"] = brand
     resp = client.get(SCANS, params=params, headers={"Authorization": f"Bearer {issuer.token('pr-user')}"})
@@ -104,10 +125,21 @@ def test_invariants_and_reference(
     for p in body["top_products"]:
         assert sum(p["by_country"].values()) == p["scans"] == sum(p["by_device"].values())
         assert 0 <= p["billable_scans"] <= p["scans"]
+        assert sum(p["by_traffic_class"].values()) == p["scans"]
+        assert p["by_traffic_class"]["human"] == p["billable_scans"]
+        assert min(p["by_traffic_class"].values()) >= 0
+    # the traffic classes
+    assert body["human_scans"] == body["billable_scans"]
+    assert 0 <= body["agent_scans"] <= body["bot_scans"]
+    assert len(body["top_agents"]) <= top_agents
+    assert [a["scans"] for a in body["top_agents"]] == sorted(
+        (a["scans"] for a in body["top_agents"]), reverse=True
+    )
+    assert all(a["scans"] > 0 and a["traffic_class"] in ("ai_agent", "bot") for a in body["top_agents"])
     assert sum(body["by_country"].values()) == body["total_scans"]
     assert [d["date"] for d in body["by_day"]] == [
         (since + timedelta(days=i)).isoformat() for i in range(length + 1)
     ]
     assert sum(d["scans"] for d in body["by_day"]) == body["total_scans"]
     # and the exact answer
-    assert body == expected(rows, NAMES, org, brand, since, until, top)
+    assert body == expected(rows, NAMES, org, brand, since, until, top, top_agents)

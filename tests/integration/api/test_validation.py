@@ -40,6 +40,12 @@ def auth(issuer: Issuer) -> dict[str, str]:
         ("top=101", "top must be a whole number from 1 to 100"),
         ("top=abc", "top must be a whole number from 1 to 100"),
         ("top=", "top must be a whole number"),
+        ("top_agents=0", "top_agents must be a whole number from 1 to 100, got '0'"),
+        ("top_agents=101", "top_agents must be a whole number from 1 to 100, got '101'"),
+        ("top_agents=-1", "top_agents must be a whole number from 1 to 100"),
+        ("top_agents=2.5", "top_agents must be a whole number from 1 to 100"),
+        ("top_agents=ten", "top_agents must be a whole number from 1 to 100"),
+        ("top_agents=", "top_agents must be a whole number"),
         ("organization_id=", "organization_id must not be empty"),
         ("brand_id=%00", "brand_id must not contain control characters"),
         ("brand_id=" + "b" * 201, "brand_id is longer than 200 characters"),
@@ -78,7 +84,9 @@ values = st.one_of(
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     st.dictionaries(
-        st.sampled_from(["since", "until", "top", "organization_id", "brand_id", "x"]), values, max_size=5
+        st.sampled_from(["since", "until", "top", "top_agents", "organization_id", "brand_id", "x"]),
+        values,
+        max_size=5,
     )
 )
 def test_no_input_produces_a_500(client: TestClient, auth: dict[str, str], params: dict[str, str]) -> None:

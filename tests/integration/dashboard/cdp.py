@@ -40,7 +40,8 @@ class Browser:
     """One Chromium process with one page; `send` runs a CDP command and returns its result."""
 
     def __init__(self, executable: str, width: int = 1280, height: int = 1000) -> None:
-        self._profile = tempfile.TemporaryDirectory(prefix="sa-chromium-")
+        # Chromium's helper processes may still write to the profile as it is removed
+        self._profile = tempfile.TemporaryDirectory(prefix="sa-chromium-", ignore_cleanup_errors=True)
         self.process = subprocess.Popen(
             [
                 executable,

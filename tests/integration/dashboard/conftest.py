@@ -32,26 +32,35 @@ PRODUCTS = {
 MEMBERS = [("dana", ACME, True), ("dana", GLOBEX, False), ("eve", QUIET, True)]
 
 
+PERSON = (False, "human", "", "", "", "")
+CHATGPT_USER = (True, "ai_agent", "ai_assistant", "ChatGPT-User", "OpenAI", "verified")
+GPTBOT = (True, "ai_agent", "ai_training_crawler", "GPTBot", "OpenAI", "verified")
+SPOOFED_GOOGLEBOT = (True, "bot", "unknown_bot", "Googlebot", "Google", "spoofed")
+SCRAPER = (True, "bot", "high_rate", "", "", "")  # a desktop browser the rate rule flagged
+
+
 def scan_rows() -> list[tuple[object, ...]]:
-    """Scans over the last 120 days: a different mix per product, country, device and bot flag."""
+    """Scans over the last 120 days: a different mix per product, country, device and who scanned."""
     rows: list[tuple[object, ...]] = []
     mixes = [
-        ("US", "mobile", False, 7),
-        ("CA", "desktop", False, 3),
-        ("GB", "tablet", False, 2),
-        ("DE", "desktop", True, 5),
-        ("unknown", "bot", True, 1),
+        ("US", "mobile", PERSON, 7),
+        ("CA", "desktop", PERSON, 3),
+        ("GB", "tablet", PERSON, 2),
+        ("DE", "desktop", SCRAPER, 5),
+        ("unknown", "bot", SPOOFED_GOOGLEBOT, 1),
+        ("US", "desktop", CHATGPT_USER, 2),
+        ("US", "bot", GPTBOT, 4),
     ]
     for back in range(120):
         day = TODAY - timedelta(days=back)
         for n, (gtin, (brand, _name)) in enumerate(PRODUCTS.items()):
             org = next(o for o, brands in ORGS.items() if brand in brands)
-            for m, (country, device, bot, weight) in enumerate(mixes):
+            for m, (country, device, who, weight) in enumerate(mixes):
                 scans = (weight * (n + 1) + back * (m + 1) + n * m) % (13 + 4 * n)
-                if bot:
+                if who[0]:
                     scans = scans * 6 if gtin.endswith("29") else scans // 4  # scrapers like one product
                 if scans:
-                    rows.append((day, org, brand, gtin, country, device, bot, scans))
+                    rows.append((day, org, brand, gtin, country, device, *who, scans))
     return rows
 
 

@@ -73,7 +73,9 @@ def check(transcript: dict[str, Any], expected: dict[str, Any]) -> None:
         "since",
         "until",
         "top",
+        "top_agents",
     }
+    assert "top_agents" in listed["description"] and "spoofed" in listed["description"]
     call = transcript["call"]
     assert not call.get("isError")
     structured = call["structuredContent"]

@@ -54,10 +54,11 @@ def shown(browser: Browser) -> dict[str, Any]:
       const text = (id) => document.getElementById(id).textContent;
       const data = (id) => { const c = Chart.getChart(id); return c ? {labels: c.data.labels,
                              values: c.data.datasets[0].data} : null; };
+      const cells = (id) => [...document.querySelectorAll(`#${id} tbody tr`)].map(
+                tr => [...tr.cells].map(td => td.textContent));
       return {total: text('total'), billable: text('billable'), bots: text('bots'),
-              window: text('window-label'),
-              rows: [...document.querySelectorAll('#products tbody tr')].map(
-                tr => [...tr.cells].map(td => td.textContent)),
+              humans: text('humans'), agents: text('agents'),
+              window: text('window-label'), rows: cells('products'), agentRows: cells('agents-table'),
               byDay: data('by-day'), byCountry: data('by-country'), byDevice: data('by-device')};
     })()""")
 
@@ -71,6 +72,8 @@ def assert_matches(browser: Browser, expected: dict[str, Any]) -> None:
     assert page["total"] == str(expected["total_scans"])
     assert page["billable"] == str(expected["billable_scans"])
     assert page["bots"] == str(expected["bot_scans"])
+    assert page["humans"] == str(expected["human_scans"])
+    assert page["agents"] == str(expected["agent_scans"])
     w = expected["window"]
     assert page["window"].startswith(f"{expected['organization_id']} · {w['since']} to {w['until']}")
     assert page["rows"] == [
@@ -81,10 +84,19 @@ def assert_matches(browser: Browser, expected: dict[str, Any]) -> None:
             str(p["scans"]),
             str(p["billable_scans"]),
             str(p["scans"] - p["billable_scans"]),
+            str(p["by_traffic_class"]["ai_agent"]),
             pairs(p["by_country"], 3),
             pairs(p["by_device"], 4),
         ]
         for p in expected["top_products"]
+    ]
+    assert page["agentRows"] == [
+        [
+            *(a[k] or "—" for k in ("name", "category", "operator", "verification")),
+            a["traffic_class"],
+            str(a["scans"]),
+        ]
+        for a in expected["top_agents"]
     ]
     assert page["byDay"] == {
         "labels": [d["date"] for d in expected["by_day"]],
@@ -138,7 +150,15 @@ def test_page_shows_the_apis_numbers(browser: Browser, api_url: str, dash_settin
     query = settle(browser, 0)
     ready_ms = browser.evaluate("performance.now()")
     assert browser.evaluate("window.__dashboard.state") == "ready"
-    assert query == {"organization_id": ACME, "top": "20", "since": "2026-03-18", "until": str(TODAY)}
+    assert query == {
+        "organization_id": ACME,
+        "top": "20",
+        "top_agents": "10",
+        "since": "2026-03-18",
+        "until": str(TODAY),
+    }
+    # people, agents and a spoofed Googlebot are all on the page
+    assert shown(browser)["agentRows"] and browser.evaluate("document.querySelectorAll('td.spoofed').length")
     # the org switcher appears for a member of several organizations
     assert browser.evaluate("!document.getElementById('org-field').hidden")
     expected = api_json(api_url, dash_settings, "dana", query)

@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from api.errors import BadRequest
-from api.params import DEFAULT_TOP, parse_query
+from api.params import DEFAULT_TOP, DEFAULT_TOP_AGENTS, parse_query
 
 TODAY = date(2026, 4, 17)
 
@@ -98,3 +98,12 @@ def test_any_input_is_parsed_or_refused_clearly(
         assert str(e)
     else:
         assert 1 <= q.window.length <= 731 and 1 <= q.top <= 100
+
+
+def test_top_agents() -> None:
+    assert query().top_agents == DEFAULT_TOP_AGENTS == 10
+    assert query(top_agents=" 3 ").top_agents == 3
+    assert query(top_agents="100").top_agents == 100
+    for raw in ("0", "101", "-1", "x", "", "1e2"):
+        with pytest.raises(BadRequest, match="top_agents must be a whole number from 1 to 100"):
+            query(top_agents=raw)

@@ -22,6 +22,10 @@ def test_build_report() -> None:
         Row("country", "unknown", None, 3),
         Row("country", "DE", None, 5),
         Row("day", "2026-01-31", None, 12),
+        Row("agent_total", None, None, 2),
+        Row("product_agent", "00000000000017", None, 2),
+        Row("agent", None, None, 2, agent=["ai_agent", "ai_assistant", "ChatGPT-User", "OpenAI", "verified"]),
+        Row("agent", None, None, 1, agent=["bot", "high_rate", "", "", ""]),
     ]
     assert build_report("org", Q, rows) == {
         "organization_id": "org",
@@ -29,6 +33,8 @@ def test_build_report() -> None:
         "total_scans": 12,
         "billable_scans": 9,
         "bot_scans": 3,
+        "human_scans": 9,
+        "agent_scans": 2,
         "top_products": [
             {
                 "gtin": "00000000000017",
@@ -38,6 +44,7 @@ def test_build_report() -> None:
                 "billable_scans": 2,
                 "by_country": {"unknown": 3, "US": 2},
                 "by_device": {"desktop": 5},
+                "by_traffic_class": {"human": 2, "ai_agent": 2, "bot": 1},
             },
             {
                 "gtin": "00000000000024",
@@ -47,6 +54,25 @@ def test_build_report() -> None:
                 "billable_scans": 5,
                 "by_country": {"DE": 5},
                 "by_device": {"mobile": 4, "tablet": 1},
+                "by_traffic_class": {"human": 5, "ai_agent": 0, "bot": 0},
+            },
+        ],
+        "top_agents": [
+            {
+                "name": "ChatGPT-User",
+                "category": "ai_assistant",
+                "operator": "OpenAI",
+                "verification": "verified",
+                "traffic_class": "ai_agent",
+                "scans": 2,
+            },
+            {
+                "name": None,
+                "category": "high_rate",
+                "operator": None,
+                "verification": None,
+                "traffic_class": "bot",
+                "scans": 1,
             },
         ],
         "by_country": {"DE": 5, "US": 4, "unknown": 3},
@@ -62,7 +88,8 @@ def test_build_report() -> None:
 def test_empty_window_is_zero_filled() -> None:
     report = build_report("org", Q, [Row("total", None, None, 0, 0)])
     assert report["total_scans"] == report["billable_scans"] == report["bot_scans"] == 0
-    assert report["top_products"] == [] and report["by_country"] == {}
+    assert report["human_scans"] == report["agent_scans"] == 0
+    assert report["top_products"] == [] and report["by_country"] == {} and report["top_agents"] == []
     assert [d["scans"] for d in report["by_day"]] == [0, 0, 0, 0]
 
 
@@ -70,3 +97,28 @@ def test_top_is_a_bound() -> None:
     rows = [Row("product", f"{i:014d}", None, 10 - i, 0) for i in range(5)]
     report = build_report("org", Q, rows)
     assert [p["gtin"] for p in report["top_products"]] == ["00000000000000", "00000000000001"]
+
+
+def test_top_agents_order_and_bound() -> None:
+    """By scans, then name with no name last, then the other fields; at most top_agents."""
+
+    def agent(n: int, *key: str) -> Row:
+        return Row("agent", None, None, n, agent=list(key))
+
+    rows = [
+        agent(5, "bot", "unknown_bot", "", "", ""),
+        agent(5, "bot", "search_crawler", "Googlebot", "Google", "verified"),
+        agent(5, "bot", "unknown_bot", "Googlebot", "Google", "spoofed"),
+        agent(5, "ai_agent", "ai_search", "Applebot", "Apple", "verified"),
+        agent(9, "bot", "high_rate", "", "", ""),
+        agent(1, "ai_agent", "ai_assistant", "other", "", "unverified"),
+    ]
+    query = ScanQuery(None, None, Q.window, 2, top_agents=5)
+    report = build_report("org", query, reversed(rows))
+    assert [(a["scans"], a["name"], a["category"], a["verification"]) for a in report["top_agents"]] == [
+        (9, None, "high_rate", None),
+        (5, "Applebot", "ai_search", "verified"),
+        (5, "Googlebot", "search_crawler", "verified"),
+        (5, "Googlebot", "unknown_bot", "spoofed"),
+        (5, None, "unknown_bot", None),
+    ]
