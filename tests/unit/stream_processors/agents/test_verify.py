@@ -60,7 +60,11 @@ def test_a_spoofed_crawler_is_a_bot_whatever_the_ua_says(snapshot: Snapshot) -> 
     cls = classify_user_agent("Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)")
     spoofed = with_verification(cls, verify(cls.agent_name, "203.0.113.9", snapshot))
     assert (spoofed.traffic_class, spoofed.is_bot, spoofed.bot_reason) == ("bot", True, "spoofed_agent")
-    assert (spoofed.category, spoofed.verification, spoofed.agent_name) == ("unknown_bot", "spoofed", "Googlebot")
+    assert (spoofed.category, spoofed.verification, spoofed.agent_name) == (
+        "unknown_bot",
+        "spoofed",
+        "Googlebot",
+    )
     verified = with_verification(cls, verify(cls.agent_name, "192.0.2.9", snapshot))
     assert verified == replace(cls, verification="verified")
 
