@@ -111,7 +111,7 @@ class Product:
     brand_id: str
     gtin: str
     rate: float  # expected scans a day
-    suffixes: tuple[str, ...]  # "\torg\tbrand\tgtin\tcc\tdevice\tbot\t", most frequent first
+    suffixes: tuple[str, ...]  # "\torg\tbrand\tgtin\tcc\tdevice\tbot\ttraffic\t", most frequent first
     shares: tuple[float, ...]
     needed: tuple[float, ...]  # scans a day at which each combination starts to appear
 
@@ -158,13 +158,16 @@ def catalog(
             rate = min(4000.0, 12 * math.exp(rng.gauss(0.0, 1.4)))
             mix = combos(rng)
             suffixes = tuple(
-                f"\t{org}\t{brand}\t{gtin}\t{c}\t{d}\t{'t' if bot else 'f'}\t" for c, d, bot, _ in mix
+                f"\t{org}\t{brand}\t{gtin}\t{c}\t{d}\t{BOT if bot else HUMAN}\t" for c, d, bot, _ in mix
             )
             shares = tuple(s for *_, s in mix)
             products.append(Product(org, brand, gtin, rate, suffixes, shares, tuple(1.0 / s for s in shares)))
             if rng.random() > 0.02:  # a few scanned GTINs have no catalog row
                 products_rows.append((gtin, brand, f"Product {o}.{p}"))
     return orgs, brands, products_rows, products
+
+
+BOT, HUMAN = "t\tbot", "f\thuman"  # is_bot and traffic_class (migration 0008)
 
 
 def day_lines(day: date, products: list[Product], rng: random.Random) -> Iterator[str]:
@@ -204,6 +207,7 @@ def rebuild_rollups_in_arrival_order(cur: psycopg.Cursor[Any]) -> None:
         " FROM scan_daily_summary GROUP BY 1, 2, 3, 4 ORDER BY 2"
     )
     cur.execute("SELECT scan_read_rollups_rebuild()")  # migration 0007, from the daily table and the above
+    cur.execute("SELECT scan_agent_rollups_rebuild()")  # migration 0009
 
 
 def database_exists(admin_url: str, database: str) -> bool:
@@ -275,7 +279,7 @@ def load(settings: Settings, database: str, scale: float, force: bool, seed: int
             rows = 0
             with cur.copy(
                 "COPY scan_daily_summary (day, organization_id, brand_id, gtin, country_code,"
-                " device_class, is_bot, scans) FROM STDIN"
+                " device_class, is_bot, traffic_class, scans) FROM STDIN"
             ) as cp:
                 for i, day in enumerate(days):
                     chunk = list(day_lines(day, products, rng))
