@@ -260,7 +260,7 @@ AGENTS: Final[tuple[Agent, ...]] = (
     A("Slackbot", "Slack", "link_preview", pattern=r"Slack(?:bot|-ImgProxy)(?:-LinkExpanding)?"),
     A("Discordbot", "Discord", "link_preview"),
     A("TelegramBot", "Telegram", "link_preview"),
-    A("WhatsApp", "Meta", "link_preview", pattern=r"WhatsApp(?=/[\d.]+ [AN]\b|/[\d.]+$)"),
+    A("WhatsApp", "Meta", "link_preview", pattern=r"WhatsApp(?=/[\d.]+[ /][ANi]\b|/[\d.]+$|$)"),
     A("SkypeUriPreview", "Microsoft", "link_preview"),
     A("Pinterestbot", "Pinterest", "link_preview", pattern=r"Pinterest(?:bot|/0\.)"),
     A("redditbot", "Reddit", "link_preview"),

@@ -133,17 +133,29 @@ def detect(ua: str) -> Detected | None:
     found = _catalog().search(ua)
     if found is not None:
         agent = found[1]
-        return Detected(agent.name, agent.operator, agent.category, "catalog")
+        if not (agent.category == "http_client" and _after_mobile_platform(ua, found[0].start())):
+            return Detected(agent.name, agent.operator, agent.category, "catalog")
     matomo = _matomo().search(ua)
     if matomo is not None:
         m, (name, producer, category) = matomo
         if "\\g<1>" in name or "$1" in name:
             name = next((g for g in m.groups() if g), name)
         return Detected(name, producer, category, "matomo")
-    platform = _platform_span(ua)
-    listed = _crawler_list().search(ua)
-    if listed is not None and listed[0].start() in platform:
-        listed = None
+    spans = _platform_spans(ua)
+
+    def listed_ok(m: re.Match[str], payload: tuple[str, tuple[str, ...]]) -> bool:
+        return (
+            _whole_tokens(ua, m)
+            and not _inside(m.start(), spans)
+            and (
+                _listed_name(payload[0], m.group(0)).lower() not in _catalog_names()
+                or _COMPATIBLE.search(ua, 0, m.start()) is not None
+            )
+            # a messenger's in-app browser, not its link-preview fetcher
+            and not ("social-preview" in payload[1] and _after_mobile_platform(ua, m.start()))
+        )
+
+    listed = _crawler_list().search(ua, listed_ok)
     if listed is not None:
         m, (pattern, tags) = listed
         name = _listed_name(pattern, m.group(0))
@@ -153,29 +165,83 @@ def detect(ua: str) -> Detected | None:
             kind = next((TAG_CATEGORY[t] for t in tags if t in TAG_CATEGORY), "unknown_bot")
         return Detected(name, None, kind, "crawler-user-agents")
     hint = _HINT.search(ua)
-    if hint is not None and hint.start() in platform:
-        hint = None
-    if hint is not None and not (_HINT_EXCEPTIONS.search(ua) and not _strong_hint(ua)):
+    while hint is not None and (_inside(hint.start(), spans) or _library_in_app(ua, hint, spans)):
+        hint = _HINT.search(ua, hint.end())
+    if hint is not None and not (_HINT_EXCEPTIONS.search(ua) and not _strong_hint(ua, spans)):
         return Detected(_product(ua), None, "unknown_bot", "hint")
     return None
 
 
 _STRONG = re.compile(r"bot\b|bot/|crawl|spider|\+https?://|compatible; [\w .-]+/[\d.]+; \+?https?://", re.I)
 
-
+# A browser's or app's platform section: the OS, device model and build. Also an in-app
+# browser's own device section, as Instagram and Facebook write it: `Android (28/9; 480dpi; ...)`.
 _PLATFORM = re.compile(
-    r"\((?![^)]*compatible)[^)]*(?:Android|iPhone|iPad|Windows NT|Macintosh|X11|Linux)[^)]*\)"
+    r"\((?![^)]*compatible)[^)]*(?:Android|iPhone|iPad|iPod|Windows|Macintosh|Mac OS X|X11|Linux|"
+    r"Darwin|iOS|tvOS|CrOS)[^)]*\)|\b(?:Android|iOS|iPadOS) \(\d+/[\d.]+;[^)]*\)",
+    re.IGNORECASE,
 )
+# A mobile platform section, which an app, not a crawler, sends along with its HTTP library.
+_MOBILE_PLATFORM = re.compile(r"\b(?:Android|iPhone|iPad|iPod|iOS|tvOS|J2ME|MIDP)\b", re.IGNORECASE)
+_DESKTOP_PLATFORM = re.compile(r"Windows NT|Macintosh|X11", re.IGNORECASE)
+_LIBRARY_HINT = re.compile(r"httpclient|http-client|http_request|urllib|libcurl", re.IGNORECASE)
 
 
-def _platform_span(ua: str) -> range:
-    """Where a browser's platform section (device model, build) lies: no agent is named there."""
-    m = _PLATFORM.search(ua)
-    return range(m.start(), m.end()) if m is not None else range(0)
+def _platform_spans(ua: str) -> list[range]:
+    """Where a device's platform sections (model, build) lie: no agent is named there.
+
+    A desktop's section names no device model, so a name in it (`Windows NT 10.0; cludo.com bot`)
+    is the agent's own and is not masked.
+    """
+    return [
+        range(m.start(), m.end())
+        for m in _PLATFORM.finditer(ua)
+        if _MOBILE_PLATFORM.search(ua, m.start(), m.end())
+        or not _DESKTOP_PLATFORM.search(ua, m.start(), m.end())
+    ]
 
 
-def _strong_hint(ua: str) -> bool:
-    return _STRONG.search(ua) is not None
+def _inside(pos: int, spans: list[range]) -> bool:
+    return any(pos in span for span in spans)
+
+
+# Inside `(compatible; ...`: the classic form in which an agent declares itself.
+_COMPATIBLE = re.compile(r"\(compatible;[^()]*$", re.IGNORECASE)
+_VERSION_SUFFIX = re.compile(r"[Vv]?\d")
+
+
+def _whole_tokens(ua: str, m: re.Match[str]) -> bool:
+    """A listed pattern names a product: it neither starts nor ends inside a longer word."""
+    start, end = m.start(), m.end()
+    if start > 0 and ua[start - 1].isalnum() and ua[start].isalnum():
+        return False
+    if end < len(ua) and end > start and ua[end - 1].isalnum() and ua[end].isalnum():
+        return _VERSION_SUFFIX.match(ua, end) is not None  # HeadOnlyScraperV2, not SogouMobileBrowser
+    return True
+
+
+def _after_mobile_platform(ua: str, at: int) -> bool:
+    """An HTTP library named after an app's own mobile platform section is that app's transport."""
+    return at > 0 and any(
+        span.stop <= at and _MOBILE_PLATFORM.search(ua, span.start, span.stop) for span in _platform_spans(ua)
+    )
+
+
+def _library_in_app(ua: str, hint: re.Match[str], spans: list[range]) -> bool:
+    """A library's name after a platform section: the app's own transport (otg ... libcurl/7.58.0)."""
+    if _LIBRARY_HINT.fullmatch(hint.group(0)) is None:
+        return False
+    return any(span.stop <= hint.start() for span in spans)
+
+
+@cache
+def _catalog_names() -> frozenset[str]:
+    """The catalog decides for the agents it names: a list entry of the same name does not overrule it."""
+    return frozenset(a.name.lower() for a in AGENTS)
+
+
+def _strong_hint(ua: str, spans: list[range] | None = None) -> bool:
+    return any(not _inside(m.start(), spans or []) for m in _STRONG.finditer(ua))
 
 
 _PRODUCT = re.compile(r"compatible;\s*([\w .-]+?)(?:/|;|\))|^([\w.-]+)")

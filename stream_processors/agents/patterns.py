@@ -141,8 +141,14 @@ class PatternSet(Generic[T]):
         self._always = always
         self._automaton = ahocorasick_rs.AhoCorasick(literals) if literals else None
 
-    def search(self, text: str) -> tuple[re.Match[str], T] | None:
-        """Return the first entry (in list order) whose regex matches text, with its match."""
+    def search(
+        self, text: str, accept: Callable[[re.Match[str], T], bool] | None = None
+    ) -> tuple[re.Match[str], T] | None:
+        """Return the first entry (in list order) whose regex matches text, with its match.
+
+        With `accept`, a match it refuses is skipped: the same regex is tried further on in
+        text, then the next entry.
+        """
         candidates = set(self._always)
         if self._automaton is not None:
             for lit_index in self._automaton.find_matches_as_indexes(text.lower(), overlapping=True):
@@ -150,6 +156,8 @@ class PatternSet(Generic[T]):
         for i in sorted(candidates):
             regex, payload = self._compiled[i]
             m = regex.search(text)
+            while m is not None and accept is not None and not accept(m, payload):
+                m = regex.search(text, m.start() + 1)
             if m is not None:
                 return m, payload
         return None

@@ -117,6 +117,56 @@ def test_declared_agents(ua: str, traffic: str, category: str, name: str, operat
             "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/125.0 Safari/537.36",
             "desktop",
         ),
+        # Android on a laptop: a ChromeOS build, a Chromebook, a laptop line with no phone token
+        (
+            "Mozilla/5.0 (Linux; Android 11; Lenovo Chromebook Duet Build/R120-15662.76.0) AppleWebKit/537.36 "
+            "(KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36",
+            "desktop",
+        ),
+        (
+            "Mozilla/5.0 (Linux; Android 9; Latitude 5490) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/99.0 Safari/537.36",
+            "desktop",
+        ),
+        # a Mac app over CFNetwork names an Intel Darwin or the Mac's model; an iPhone app does not
+        ("Notes/2.0 CFNetwork/1240 Darwin/20.6.0 (x86_64)", "desktop"),
+        ("Notes/2.0 CFNetwork/1240 Darwin/20.6.0 (arm64) (MacBookAir10%2C1)", "desktop"),
+        ("Notes/2.0 CFNetwork/1240 Darwin/20.6.0", "mobile"),
+        # a maker's browser on Windows is a desktop; a Windows tablet PC too
+        (
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) SamsungBrowser/25.0 "
+            "Chrome/121.0 Safari/537.36",
+            "desktop",
+        ),
+        ("Mozilla/4.0 (compatible; MSIE 8.0; Windows NT 6.1; Trident/4.0; Tablet PC 2.0)", "desktop"),
+        (
+            "Mozilla/5.0 (Windows NT 10.0; ARM; Lumia 950) AppleWebKit/537.36 (KHTML, like Gecko) Edge/14.14393",
+            "mobile",
+        ),
+        # makers of TVs and phones: the phone token decides
+        (
+            "Mozilla/5.0 (Linux; Android 12; Hisense H60) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/110.0 "
+            "Mobile Safari/537.36",
+            "mobile",
+        ),
+        (
+            "Mozilla/5.0 (Linux; Android 11; Hisense 55A7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/110.0 Safari/537.36",
+            "other",
+        ),
+        (
+            "Mozilla/5.0 (Linux; Android 13; Phone 2) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Mobile "
+            "Safari/537.36 XiaoMi/MiuiBrowser/14.0",
+            "mobile",
+        ),
+        # Linux on ARM without Android: an appliance; a VR headset
+        (
+            "Mozilla/5.0 (X11; Linux armv7l) AppleWebKit/537.36 (KHTML, like Gecko) QtWebEngine/5.15 Chrome/87.0 Safari/537.36",
+            "other",
+        ),
+        (
+            "Mozilla/5.0 (X11; Linux x86_64; Quest 3) AppleWebKit/537.36 (KHTML, like Gecko) OculusBrowser/30.0 "
+            "Chrome/120.0 VR Safari/537.36",
+            "other",
+        ),
     ],
 )
 def test_device_classes(ua: str, device: str) -> None:
@@ -130,6 +180,47 @@ def test_a_device_model_that_says_bot_is_not_an_agent() -> None:
         "Chrome/78.0.3904.108 Safari/537.36"
     )
     assert classify_user_agent(ua).traffic_class == "human"
+
+
+@pytest.mark.parametrize(
+    "ua",
+    [
+        # a browser's own token that a list names as a crawler's prefix (Sogou)
+        "Mozilla/5.0 (Linux; Android 10; V2027) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/80.0 Mobile "
+        "Safari/537.36 SogouMobileBrowser/6.1.5",
+        # the WhatsApp app, not its link-preview fetcher
+        "WhatsApp/2.23.10 Android/13 Device/Nokia-G21",
+        # a messenger's in-app browser
+        "Mozilla/5.0 (Linux; Android 12; RMX3363) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/110.0 Mobile "
+        "Safari/537.36 Viber/19.2.0",
+        # an app's HTTP library after its own platform section
+        "Radio/3.1 (com.example.radio; build:12; Android 13; Model: SM-A546B) okhttp/4.11.0",
+        # a phone maker's name in an in-app browser's device section
+        "Mozilla/5.0 (Linux; Android 10; X30) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/100.0 Mobile "
+        "Safari/537.36 Instagram 250.0 Android (29/10; 480dpi; 1080x2340; CUBOT; X30; X30; mt6771; en_US)",
+        # a media centre naming its site in its platform section
+        "XBMC/12.0 (Windows; Windows 7 build 7601; http://www.xbmc.org)",
+    ],
+)
+def test_people_s_apps_are_not_agents(ua: str) -> None:
+    assert classify_user_agent(ua).traffic_class == "human"
+
+
+@pytest.mark.parametrize(
+    ("ua", "name"),
+    [
+        ("WhatsApp/2.19.92 i", "WhatsApp"),
+        ("okhttp/4.11.0", "okhttp"),
+        ("Mozilla/5.0 (compatible; Sogou/2.1)", "Sogou"),
+        (
+            "Mozilla/5.0 (Windows NT 10.0; example.com bot) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0",
+            "Mozilla",
+        ),
+    ],
+)
+def test_agents_still_declared(ua: str, name: str) -> None:
+    c = classify_user_agent(ua)
+    assert (c.is_bot, c.agent_name) == (True, name)
 
 
 def test_every_catalog_entry_has_a_known_category_and_is_found() -> None:
