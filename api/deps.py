@@ -21,12 +21,14 @@ bearer_scheme = HTTPBearer(
 )
 
 
-def get_pool(request: Request) -> AsyncConnectionPool[Any]:
+# The dependencies are coroutines: FastAPI runs a plain function in its thread pool, a hop
+# to another thread and back on every request.
+async def get_pool(request: Request) -> AsyncConnectionPool[Any]:
     pool: AsyncConnectionPool[Any] = request.app.state.pool
     return pool
 
 
-def get_today(request: Request) -> date:
+async def get_today(request: Request) -> date:
     clock: Callable[[], date] = request.app.state.today
     return clock()
 
@@ -39,7 +41,8 @@ async def get_principal(request: Request, _: Annotated[Any, Depends(bearer_schem
     scheme, _sep, token = header.strip().partition(" ")
     if scheme.lower() != "bearer":
         raise Unauthorized("use the Bearer scheme: Authorization: Bearer <token>", error="invalid_request")
-    return await authenticate(token.strip(), request.app.state.keys, request.app.state.token_policy)
+    state = request.app.state
+    return await authenticate(token.strip(), state.keys, state.token_policy, state.verified_tokens)
 
 
 PoolDep = Annotated[AsyncConnectionPool[Any], Depends(get_pool)]

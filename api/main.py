@@ -15,7 +15,7 @@ from api import problems, queries
 from api.auth.devkeys import ensure_dev_keys
 from api.auth.jwks import UrlKeySource
 from api.auth.keys import FileKeySource, KeySource
-from api.auth.tokens import TokenPolicy
+from api.auth.tokens import TokenPolicy, VerifiedTokens
 from api.errors import ConfigurationError
 from api.limits import Limits, Policy
 from api.metrics import Metrics, MetricsMiddleware
@@ -110,6 +110,7 @@ def create_app(
     app.state.pool = pool
     app.state.keys = key_source
     app.state.token_policy = policy
+    app.state.verified_tokens = VerifiedTokens()
     app.state.today = today
     app.state.metrics = metrics
     app.state.limits = limits

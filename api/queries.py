@@ -9,7 +9,6 @@ from typing import Any
 from psycopg import AsyncConnection, sql
 
 from api.params import ScanQuery
-from api.report import Row
 from api.window import Window, first_of_next_month, split
 
 _DAY, _WEEK = timedelta(days=1), timedelta(days=7)
@@ -234,39 +233,61 @@ async def scan_rows(
     organization_id: str,
     query: ScanQuery,
     statement_timeout_ms: int | None = None,
-) -> list[Row]:
-    """Run the main query for `query` over `organization_id`, within `statement_timeout_ms` if given."""
+) -> list[tuple[Any, ...]]:
+    """Run the main query for `query` over `organization_id`, within `statement_timeout_ms` if given.
+
+    The rows are tuples in the order of `Row`'s fields (what `build_report` reads).
+    """
     statement, params = scans_statement(organization_id, query)
     if statement_timeout_ms is None:
         cur = await conn.execute(statement, params)
-        return [Row(*r) for r in await cur.fetchall()]
+        return await cur.fetchall()
     async with conn.transaction():
         await conn.execute(
             sql.SQL("SET LOCAL statement_timeout = {}").format(sql.Literal(int(statement_timeout_ms)))
         )
         cur = await conn.execute(statement, params)
-        return [Row(*r) for r in await cur.fetchall()]
+        return await cur.fetchall()
 
 
-async def memberships(conn: AsyncConnection[Any], user_id: str) -> list[Membership]:
-    """Return the organizations `user_id` belongs to."""
+@dataclass(frozen=True)
+class Access:
+    """What decides whether a caller may read: its memberships, and the catalog's owner of a brand."""
+
+    memberships: list[Membership]
+    catalog_owner: str | None  # of the brand asked for; None if not asked for or not in the catalog
+
+
+_MEMBERSHIPS = (
+    "SELECT organization_id, is_default, false AS owner"
+    " FROM organization_memberships WHERE user_id = %(user)s"
+)
+_ACCESS = sql.SQL(f"{_MEMBERSHIPS} ORDER BY organization_id")
+_ACCESS_AND_OWNER = sql.SQL(
+    f"{_MEMBERSHIPS} UNION ALL SELECT organization_id, false, true FROM brands WHERE brand_id = %(brand)s"
+    " ORDER BY owner, organization_id"
+)
+
+
+async def access(conn: AsyncConnection[Any], user_id: str, brand_id: str | None) -> Access:
+    """Return `user_id`'s memberships and, if `brand_id` is given, its owner in the catalog; one statement."""
+    params = {"user": user_id, "brand": brand_id}
+    cur = await conn.execute(_ACCESS if brand_id is None else _ACCESS_AND_OWNER, params)
+    owner: str | None = None
+    members: list[Membership] = []
+    for org, default, is_owner in await cur.fetchall():
+        if is_owner:
+            owner = str(org)
+        else:
+            members.append(Membership(org, bool(default)))
+    return Access(members, owner)
+
+
+async def scans_owner(conn: AsyncConnection[Any], organization_id: str, brand_id: str) -> str | None:
+    """Return `organization_id` if it has scans of `brand_id` (a brand outside the catalog), else None."""
     cur = await conn.execute(
-        "SELECT organization_id, is_default FROM organization_memberships WHERE user_id = %s"
-        " ORDER BY organization_id",
-        (user_id,),
-    )
-    return [Membership(org, bool(default)) for org, default in await cur.fetchall()]
-
-
-async def brand_owner(conn: AsyncConnection[Any], organization_id: str, brand_id: str) -> str | None:
-    """Return the organization owning `brand_id` in the catalog, else the one with its scans, else None."""
-    cur = await conn.execute(
-        "SELECT organization_id FROM brands WHERE brand_id = %(brand)s"
-        " UNION ALL"
-        " SELECT organization_id FROM ("
-        "   SELECT organization_id FROM scan_daily_summary"
-        "   WHERE organization_id = %(org)s AND brand_id = %(brand)s LIMIT 1) AS s"
-        " LIMIT 1",
+        "SELECT organization_id FROM scan_daily_summary"
+        " WHERE organization_id = %(org)s AND brand_id = %(brand)s LIMIT 1",
         {"brand": brand_id, "org": organization_id},
     )
     row = await cur.fetchone()

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from datetime import date
+from operator import itemgetter
+from typing import Any, NamedTuple
 
 from api.params import ScanQuery
+from api.window import Window
 
 
-@dataclass(frozen=True)
-class Row:
-    """One row of the main query: `kind` says which part of the answer it belongs to."""
+class Row(NamedTuple):
+    """One row of the main query: `kind` says which part of the answer it belongs to.
+
+    The statement's rows are plain tuples in this order; `build_report` reads either.
+    """
 
     kind: str  # total | product | product_country | product_device | country | day
     #            | agent_total | product_agent | agent
@@ -28,21 +32,16 @@ class Row:
 TRAFFIC_CLASSES = ("human", "ai_agent", "bot")
 
 
-def _text(value: str) -> str | None:
-    """The summary's '' (a key column's "none") as null."""
-    return value or None
-
-
-def agent_entry(row: Row) -> dict[str, Any]:
+def agent_entry(row: Sequence[Any]) -> dict[str, Any]:
     """Return one entry of top_agents from an `agent` row."""
-    traffic_class, category, agent, operator, verification = row.agent or ("", "", "", "", "")
+    traffic_class, category, agent, operator, verification = row[7] or ("", "", "", "", "")
     return {
-        "name": _text(agent),
-        "category": _text(category),
-        "operator": _text(operator),
-        "verification": _text(verification),
+        "name": agent or None,  # the summary's '' (a key column's "none") as null
+        "category": category or None,
+        "operator": operator or None,
+        "verification": verification or None,
         "traffic_class": traffic_class,
-        "scans": row.scans,
+        "scans": row[3],
     }
 
 
@@ -52,15 +51,25 @@ def agent_order(entry: dict[str, Any]) -> tuple[Any, ...]:
     return (-entry["scans"], entry["name"] is None, entry["name"] or "", *(entry[k] or "" for k in rest))
 
 
+_COUNT = itemgetter(1)
+
+
 def _ranked(counts: dict[str, int]) -> dict[str, int]:
     """Return counts ordered by count, descending, then key."""
-    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+    if len(counts) < 2:
+        return counts
+    ranked = sorted(counts.items())  # by key (unique) ...
+    ranked.sort(key=_COUNT, reverse=True)  # ... then by count, descending: a stable sort keeps ties by key
+    return dict(ranked)
 
 
-def build_report(organization_id: str, query: ScanQuery, rows: Iterable[Row]) -> dict[str, Any]:
-    """Return the response document for `query` over `organization_id`."""
+def build_report(organization_id: str, query: ScanQuery, rows: Iterable[Sequence[Any]]) -> dict[str, Any]:
+    """Return the response document for `query` over `organization_id`.
+
+    `rows` are the main query's rows: `Row`s or plain tuples in the order of Row's fields.
+    """
     total = billable = 0
-    products: list[Row] = []
+    products: list[Sequence[Any]] = []
     product_country: dict[str, dict[str, int]] = defaultdict(dict)
     product_device: dict[str, dict[str, int]] = defaultdict(dict)
     by_country: dict[str, int] = {}
@@ -68,36 +77,43 @@ def build_report(organization_id: str, query: ScanQuery, rows: Iterable[Row]) ->
     agent_scans = 0
     product_agent: dict[str, int] = {}
     agents: list[dict[str, Any]] = []
+    # by kind, the most frequent first
     for row in rows:
-        if row.kind == "total":
-            total, billable = row.scans, row.billable or 0
-        elif row.kind == "agent_total":
-            agent_scans = row.scans
-        elif row.kind == "product_agent" and row.key is not None:
-            product_agent[row.key] = row.scans
-        elif row.kind == "agent":
-            agents.append(agent_entry(row))
-        elif row.kind == "product":
+        kind, key, sub, scans = row[0], row[1], row[2], row[3]
+        if kind == "product_country":
+            if key is not None and sub is not None:
+                product_country[key][sub] = scans
+        elif kind == "product_device":
+            if key is not None and sub is not None:
+                product_device[key][sub] = scans
+        elif kind == "day":
+            if key is not None:
+                per_day[key] = scans
+        elif kind == "country":
+            if key is not None:
+                by_country[key] = scans
+        elif kind == "product":
             products.append(row)
-        elif row.kind == "product_country" and row.key is not None and row.sub is not None:
-            product_country[row.key][row.sub] = row.scans
-        elif row.kind == "product_device" and row.key is not None and row.sub is not None:
-            product_device[row.key][row.sub] = row.scans
-        elif row.kind == "country" and row.key is not None:
-            by_country[row.key] = row.scans
-        elif row.kind == "day" and row.key is not None:
-            per_day[row.key] = row.scans
-    products.sort(key=lambda r: (-r.scans, r.key or ""))
+        elif kind == "agent":
+            agents.append(agent_entry(row))
+        elif kind == "product_agent":
+            if key is not None:
+                product_agent[key] = scans
+        elif kind == "total":
+            total, billable = scans, row[4] or 0
+        elif kind == "agent_total":
+            agent_scans = scans
+    products.sort(key=_product_order)
     top_products = [
         {
-            "gtin": p.key,
-            "product_name": p.product_name,
-            "brand": p.brand,
-            "scans": p.scans,
-            "billable_scans": p.billable or 0,
-            "by_country": _ranked(product_country.get(p.key or "", {})),
-            "by_device": _ranked(product_device.get(p.key or "", {})),
-            "by_traffic_class": _traffic_classes(p, product_agent.get(p.key or "", 0)),
+            "gtin": p[1],
+            "product_name": p[5],
+            "brand": p[6],
+            "scans": p[3],
+            "billable_scans": p[4] or 0,
+            "by_country": _ranked(product_country.get(p[1] or "", {})),
+            "by_device": _ranked(product_device.get(p[1] or "", {})),
+            "by_traffic_class": _traffic_classes(p, product_agent.get(p[1] or "", 0)),
         }
         for p in products[: query.top]
     ]
@@ -114,11 +130,21 @@ def build_report(organization_id: str, query: ScanQuery, rows: Iterable[Row]) ->
         "top_products": top_products,
         "top_agents": agents[: query.top_agents],
         "by_country": _ranked(by_country),
-        "by_day": [{"date": d.isoformat(), "scans": per_day.get(d.isoformat(), 0)} for d in window.days()],
+        "by_day": [{"date": day, "scans": per_day.get(day, 0)} for day in _iso_days(window)],
     }
 
 
-def _traffic_classes(product: Row, ai_agent: int) -> dict[str, int]:
+def _iso_days(window: Window) -> list[str]:
+    """Every day of `window`, in order, as YYYY-MM-DD."""
+    first = window.since.toordinal()
+    return [date.fromordinal(n).isoformat() for n in range(first, first + window.length)]
+
+
+def _product_order(row: Sequence[Any]) -> tuple[int, str]:
+    return -row[3], row[1] or ""
+
+
+def _traffic_classes(product: Sequence[Any], ai_agent: int) -> dict[str, int]:
     """A product's scans by traffic class: people are its billable scans, bots the automated rest."""
-    human = product.billable or 0
-    return dict(zip(TRAFFIC_CLASSES, (human, ai_agent, product.scans - human - ai_agent), strict=True))
+    human = product[4] or 0
+    return dict(zip(TRAFFIC_CLASSES, (human, ai_agent, product[3] - human - ai_agent), strict=True))

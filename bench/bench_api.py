@@ -5,7 +5,14 @@ missing; about four minutes). Starts `scan-analytics api` in a subprocess on a
 free port against that database, then for 7-, 30-, 90- and 365-day windows
 ending today, for the largest organization with and without a brand, runs the
 request over HTTP (httpx, keep-alive) and the same statement directly with
-psycopg, interleaved, and prints p50 and p95 of each and their ratios. Then
+psycopg, interleaved, and prints p50 and p95 of each and their ratios. "SQL" is
+`queries.scans_statement` executed on one long-lived connection with the API's
+session options (autocommit, psycopg's automatic prepare after five runs, rows
+fetched as tuples): the main statement alone. "HTTP" is the whole request as a
+client sees it: connection from the pool, token, memberships (and the brand's
+owner), the main statement, the document built and encoded, and the response
+parsed by the client. After the table it prints the floor of the HTTP path, a
+GET /healthz over the same client (no token, no database). Then
 times the sink's upsert of 10,000 absolute counts with no triggers, with the
 rollups of migration 0003 only, with those of 0003 and 0007, and with those of
 0003, 0007 and 0009. Pending migrations are applied to the benchmark database
@@ -143,6 +150,9 @@ def latency(url: str, port: int, token: str, runs: int) -> None:
                     f"{h95:8.1f} | {h50 / s50:12.2f} {h95 / s95:6.2f}",
                     flush=True,
                 )
+    floor = [timed(lambda: http.get("/healthz").raise_for_status()) for _ in range(4 * runs)]
+    f50, f95 = statistics.median(floor), percentile(floor, 0.95)
+    print(f"HTTP floor, GET /healthz: p50 {f50:.1f} ms, p95 {f95:.1f} ms")
     http.close()
     for with_brand in (False, True):
         ratio = p50s[(365, with_brand)] / p50s[(30, with_brand)]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import jwt
 
@@ -12,6 +14,7 @@ from api.errors import ConfigurationError, Unauthorized
 
 MAX_TOKEN_LENGTH = 8192
 MAX_SUBJECT_LENGTH = 200
+MAX_VERIFIED_TOKENS = 4096  # tokens whose verification is remembered
 
 
 @dataclass(frozen=True)
@@ -52,8 +55,71 @@ def _scopes(claim: object) -> frozenset[str]:
     return frozenset()
 
 
-async def authenticate(token: str, keys: KeySource, policy: TokenPolicy) -> Principal:
-    """Return the principal of a valid token; raise Unauthorized saying what is wrong otherwise."""
+@dataclass(frozen=True)
+class _Verified:
+    """A token that passed every check with `key` under `policy`; good until `expires`."""
+
+    policy: TokenPolicy
+    kid: str | None
+    alg: str
+    key: Any
+    expires: float  # exp + leeway: PyJWT refuses it from then on
+    principal: Principal
+
+
+class VerifiedTokens:
+    """Tokens already verified, remembered until they expire so a token is checked in full once.
+
+    A remembered token is accepted again only while the issuer's keys still give the very key
+    object that verified it (a new or reloaded key set verifies in full again) and before its
+    `exp` plus the leeway; everything else the checks look at is fixed by the token's bytes and
+    the policy. At most `max_entries` tokens; the oldest are forgotten first.
+    """
+
+    def __init__(
+        self, max_entries: int = MAX_VERIFIED_TOKENS, clock: Callable[[], float] = time.time
+    ) -> None:
+        self.max_entries = max_entries
+        self.clock = clock
+        self._tokens: dict[str, _Verified] = {}
+
+    def get(self, token: str) -> _Verified | None:
+        return self._tokens.get(token)
+
+    def put(self, token: str, verified: _Verified) -> None:
+        tokens = self._tokens
+        if token not in tokens and len(tokens) >= self.max_entries:
+            now = self.clock()
+            for old in [t for t, v in tokens.items() if v.expires <= now]:
+                del tokens[old]
+            while len(tokens) >= self.max_entries:
+                del tokens[next(iter(tokens))]
+        tokens[token] = verified
+
+    def forget(self, token: str) -> None:
+        self._tokens.pop(token, None)
+
+    def __len__(self) -> int:
+        return len(self._tokens)
+
+
+async def authenticate(
+    token: str, keys: KeySource, policy: TokenPolicy, verified: VerifiedTokens | None = None
+) -> Principal:
+    """Return the principal of a valid token; raise Unauthorized saying what is wrong otherwise.
+
+    With `verified`, a token verified before is accepted without decoding it again while its key
+    and lifetime allow (see VerifiedTokens); its key is still asked of `keys`, as a new one's is.
+    """
+    known: tuple[Any] | None = None  # the key already asked of `keys` for this token
+    if verified is not None:
+        seen = verified.get(token)
+        if seen is not None and seen.policy == policy:
+            key = await keys.key_for(seen.kid, seen.alg)
+            if key is seen.key and verified.clock() < seen.expires:
+                return seen.principal
+            verified.forget(token)
+            known = (key,)
     if not token or len(token) > MAX_TOKEN_LENGTH:
         raise Unauthorized("the bearer token is empty or too long")
     try:
@@ -67,7 +133,7 @@ async def authenticate(token: str, keys: KeySource, policy: TokenPolicy) -> Prin
         )
     if kid is not None and not isinstance(kid, str):
         raise Unauthorized("the token's kid header is not a string")
-    key = await keys.key_for(kid, alg)
+    key = known[0] if known is not None else await keys.key_for(kid, alg)
     try:
         claims = jwt.decode(
             token,
@@ -102,4 +168,9 @@ async def authenticate(token: str, keys: KeySource, policy: TokenPolicy) -> Prin
         or "\x00" in subject
     ):
         raise Unauthorized("the token's subject (sub) is not a usable user id")
-    return Principal(subject, _scopes(claims.get("scope", claims.get("scp"))))
+    principal = Principal(subject, _scopes(claims.get("scope", claims.get("scp"))))
+    if verified is not None:
+        # as PyJWT reads exp; it refuses the token once exp <= now - leeway
+        expires = int(claims["exp"]) + policy.leeway_seconds
+        verified.put(token, _Verified(policy, kid, alg, key, expires, principal))
+    return principal

@@ -95,11 +95,14 @@ async def scans(
     budget = settings.api_long_window_statement_timeout_ms if cost > 1 else None
     with limits.user(principal.user_id, cost) as user_quota:
         async with pool.connection() as conn:
-            org = choose_organization(
-                principal.user_id, await queries.memberships(conn, principal.user_id), query.organization_id
-            )
+            # the memberships and the brand's owner in the catalog in one round trip
+            access = await queries.access(conn, principal.user_id, query.brand_id)
+            org = choose_organization(principal.user_id, access.memberships, query.organization_id)
             if query.brand_id is not None:
-                check_brand(org, query.brand_id, await queries.brand_owner(conn, org, query.brand_id))
+                owner = access.catalog_owner
+                if owner is None:  # a brand outside the catalog is its scans' organization's
+                    owner = await queries.scans_owner(conn, org, query.brand_id)
+                check_brand(org, query.brand_id, owner)
             with limits.organization(org, cost) as org_quota:
                 rows = await queries.scan_rows(conn, org, query, budget)
     return JSONResponse(

@@ -122,3 +122,37 @@ def test_top_agents_order_and_bound() -> None:
         (5, "Googlebot", "unknown_bot", "spoofed"),
         (5, None, "unknown_bot", None),
     ]
+
+
+def test_counts_rank_by_count_then_key() -> None:
+    rows = [
+        Row("total", None, None, 14, 14),
+        Row("product", "00000000000017", None, 14, 14),
+        *(
+            Row("product_country", "00000000000017", cc, n)
+            for cc, n in (("US", 2), ("DE", 5), ("AT", 2), ("FR", 5))
+        ),
+        *(Row("country", cc, None, n) for cc, n in (("US", 2), ("unknown", 5), ("AT", 2), ("FR", 5))),
+        Row("product_device", "00000000000017", "mobile", 14),
+    ]
+    report = build_report("org", Q, rows)
+    assert list(report["top_products"][0]["by_country"].items()) == [
+        ("DE", 5),
+        ("FR", 5),
+        ("AT", 2),
+        ("US", 2),
+    ]
+    assert list(report["by_country"].items()) == [("FR", 5), ("unknown", 5), ("AT", 2), ("US", 2)]
+    assert report["top_products"][0]["by_device"] == {"mobile": 14}
+
+
+def test_plain_tuples_read_as_rows() -> None:
+    """The statement's rows are plain tuples in the order of Row's fields."""
+    rows = [
+        Row("total", None, None, 12, 9),
+        Row("product", "00000000000017", None, 5, 2, "Widget", "Acme"),
+        Row("product_country", "00000000000017", "US", 5),
+        Row("day", "2026-01-31", None, 12),
+        Row("agent", None, None, 2, agent=["ai_agent", "ai_assistant", "ChatGPT-User", "OpenAI", "verified"]),
+    ]
+    assert build_report("org", Q, [tuple(r) for r in rows]) == build_report("org", Q, rows)

@@ -1,4 +1,5 @@
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -8,7 +9,7 @@ import pytest
 
 from api.auth.jwks import UrlKeySource
 from api.auth.keys import FileKeySource, KeySet
-from api.auth.tokens import Principal, TokenPolicy, authenticate
+from api.auth.tokens import Principal, TokenPolicy, VerifiedTokens, _Verified, authenticate
 from api.errors import ConfigurationError, Unauthorized, Unavailable
 from tests.unit.api.tokenkit import AUDIENCE, ISSUER, Issuer, b64, ec_key
 
@@ -152,3 +153,109 @@ async def test_a_jwks_carrying_a_private_key_is_used_as_public() -> None:
     leaky = dict(ISSUER_KEY.jwk, d=b64(numbers.d.to_bytes((numbers.d.bit_length() + 7) // 8, "big")))
     principal = await authenticate(ISSUER_KEY.token(), Keys({"keys": [leaky]}), POLICY)
     assert principal.user_id == "alice"
+
+
+class CountingKeys(Keys):
+    """Keys whose set can be swapped, counting the lookups."""
+
+    def __init__(self, document: dict[str, Any]) -> None:
+        super().__init__(document)
+        self.lookups = 0
+
+    async def key_for(self, kid: str | None, alg: str) -> Any:
+        self.lookups += 1
+        return await super().key_for(kid, alg)
+
+
+async def test_a_verified_token_is_not_decoded_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    keys, verified = CountingKeys(ISSUER_KEY.jwks()), VerifiedTokens()
+    token = ISSUER_KEY.token("alice", scope="brands:read other")
+    first = await authenticate(token, keys, POLICY, verified)
+    monkeypatch.setattr(jwt, "decode", lambda *a, **k: pytest.fail("decoded again"))
+    assert await authenticate(token, keys, POLICY, verified) == first
+    assert keys.lookups == 2  # the key is still asked for each time
+    other = ISSUER_KEY.token("bob")  # another token is verified in full
+    with pytest.raises(pytest.fail.Exception):
+        await authenticate(other, keys, POLICY, verified)
+
+
+async def test_a_remembered_token_expires_with_its_leeway() -> None:
+    clock = [float(now())]
+    verified = VerifiedTokens(clock=lambda: clock[0])
+    token = ISSUER_KEY.token(exp=now() + 5)
+    await authenticate(token, KEYS, POLICY, verified)
+    clock[0] += 5 + POLICY.leeway_seconds - 1
+    assert (await authenticate(token, KEYS, POLICY, verified)).user_id == "alice"
+    clock[0] += 1  # exp + leeway: PyJWT's own refusal, checked in full again
+    seen = verified.get(token)
+    assert seen is not None and clock[0] >= seen.expires
+
+
+async def test_an_expired_remembered_token_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    verified = VerifiedTokens()
+    token = ISSUER_KEY.token(exp=now() + 1)
+    await authenticate(token, KEYS, POLICY, verified)
+    later = time.time() + 1 + POLICY.leeway_seconds + 1
+
+    class Later(datetime):
+        @classmethod
+        def now(cls, tz: Any = None) -> Any:
+            return datetime.fromtimestamp(later, tz)
+
+    monkeypatch.setattr(jwt.api_jwt, "datetime", Later)  # PyJWT's clock
+    verified.clock = lambda: later
+    with pytest.raises(Unauthorized, match="expired"):
+        await authenticate(token, KEYS, POLICY, verified)
+    assert verified.get(token) is None
+
+
+async def test_a_remembered_token_is_refused_once_its_key_is_gone() -> None:
+    keys, verified = CountingKeys(ISSUER_KEY.jwks()), VerifiedTokens()
+    token = ISSUER_KEY.token()
+    await authenticate(token, keys, POLICY, verified)
+    keys.keys = KeySet(Issuer().jwks())  # rotated: the token's kid is no longer published
+    with pytest.raises(Unauthorized, match="signing key"):
+        await authenticate(token, keys, POLICY, verified)
+    keys.keys = KeySet(OTHER_KEY.jwks())  # same kid, another key: verified in full, and refused
+    with pytest.raises(Unauthorized, match="signature does not verify"):
+        await authenticate(token, keys, POLICY, verified)
+    assert verified.get(token) is None
+
+
+async def test_a_reloaded_key_set_verifies_in_full_again() -> None:
+    keys, verified = CountingKeys(ISSUER_KEY.jwks()), VerifiedTokens()
+    token = ISSUER_KEY.token()
+    await authenticate(token, keys, POLICY, verified)
+    first = verified.get(token)
+    keys.keys = KeySet(ISSUER_KEY.jwks())  # the same key, parsed anew
+    await authenticate(token, keys, POLICY, verified)
+    second = verified.get(token)
+    assert first is not None and second is not None and second.key is not first.key
+    assert keys.lookups == 2  # one lookup a request, as without the cache
+
+
+async def test_another_policy_does_not_use_remembered_tokens() -> None:
+    verified = VerifiedTokens()
+    token = ISSUER_KEY.token()
+    await authenticate(token, KEYS, POLICY, verified)
+    strict = TokenPolicy.of(ISSUER, "another-api", ["RS256"], 30)
+    with pytest.raises(Unauthorized, match="not meant for this API"):
+        await authenticate(token, KEYS, strict, verified)
+
+
+def test_remembered_tokens_are_bounded() -> None:
+    clock = [1000.0]
+    verified = VerifiedTokens(max_entries=3, clock=lambda: clock[0])
+    principal = Principal("alice", frozenset())
+
+    def entry(expires: float) -> Any:
+        return _Verified(POLICY, None, "RS256", object(), expires, principal)
+
+    verified.put("a", entry(2000))
+    verified.put("b", entry(999))  # already expired: forgotten first
+    verified.put("c", entry(2000))
+    verified.put("d", entry(2000))
+    assert [t for t in "abcd" if verified.get(t)] == ["a", "c", "d"]
+    verified.put("e", entry(2000))  # none expired: the oldest goes
+    assert [t for t in "abcde" if verified.get(t)] == ["c", "d", "e"]
+    assert len(verified) == 3
