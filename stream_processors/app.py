@@ -33,7 +33,7 @@ from stream_processors import versioned
 from stream_processors.agents.verify import default_snapshot, verify, with_verification
 from stream_processors.daily import CountKey, DailyCounts
 from stream_processors.enrich import Classification, GeoResolver, classify_user_agent
-from stream_processors.faust_table import Table
+from stream_processors.expiry import expired
 from stream_processors.ip_stage import BUCKET_MS, IpStage
 from stream_processors.metrics import WorkerMetrics
 from stream_processors.output import Output
@@ -41,7 +41,7 @@ from stream_processors.rate import RateRule
 from stream_processors.records import day_start_ms
 from stream_processors.route import DeadLetter, Router, pack, unpack
 from stream_processors.sink import Sink
-from stream_processors.stores import Buckets, Counts, Records, partition_items, stored_key
+from stream_processors.stores import Buckets, Counts, Records, partition_items, per_partition, stored_key
 from stream_processors.topics import internal_topic
 from stream_processors.versioned import Session
 
@@ -115,6 +115,7 @@ class Worker:
         self.internal = internal_topic(settings)
         self.sink = Sink(settings.database_url, self.metrics, settings.worker_id, self._sink_poison)
         self.stages: dict[TP, tuple[IpStage, DailyCounts]] = {}
+        self._expired_day: dict[int, int] = {}  # partition -> day of event time of its last expiry pass
         self._after_flush = _crash_hook(os.environ.get(KILL_AFTER_FLUSH, ""))
         self.app = self._build()
 
@@ -146,21 +147,22 @@ class Worker:
             processing_guarantee="at_least_once",
             key_serializer="raw",
             value_serializer="raw",
-            Table=Table,
         )
         raw = app.topic(s.topic_raw, key_serializer="raw", value_serializer="raw")
         by_ip = app.topic(self.internal, key_serializer="raw", value_serializer="raw")
         # resends are recognised while an IP's bucket is kept: max(late horizon + 2 days, dedup horizon)
         dedup = max(retention, timedelta(hours=s.dedup_horizon_hours))
+        # No `expires=`: the classify agent deletes old windows itself (stream_processors.expiry).
         self.buckets = app.Table("rate-buckets", default=bytes, value_type=bytes, partitions=n).tumbling(
-            timedelta(milliseconds=BUCKET_MS), expires=dedup
+            timedelta(milliseconds=BUCKET_MS)
         )
         self.records = app.Table("rate-records", default=bytes, value_type=bytes, partitions=n).tumbling(
-            timedelta(days=1), expires=dedup
+            timedelta(days=1)
         )
         self.counts = app.Table("daily-counts", default=bytes, value_type=bytes, partitions=n).tumbling(
-            timedelta(days=1), expires=retention
+            timedelta(days=1)
         )
+        self.horizons = ((self.buckets, dedup), (self.records, dedup), (self.counts, retention))
 
         app.agent(raw, name="route")(self._route)
         app.agent(by_ip, name="classify")(self._classify)
@@ -283,12 +285,14 @@ class Worker:
             scans = 0
             for partition, group in _by_partition(events).items():
                 stage = counter = None
+                newest = 0  # event time, ms
                 for event in group:
                     _set_current(event)
                     m = event.message
                     stage, counter = self._stage(m.tp, m.offset)
                     for ip, record in unpack(m.value):
                         scans += 1
+                        newest = max(newest, record["occurred_at"])
                         emissions = stage.process(ip, record, m.offset)
                         if not emissions:
                             self.metrics.duplicates.labels("classify").inc()
@@ -302,6 +306,7 @@ class Worker:
                     for key, value in stage.dirty(self._committed(group[-1].message.tp)):
                         stage.store.save(key, value)
                     self.sink.offer(partition, counter.flush())
+                    self._expire(partition, newest)
                     stage.forget(CACHE)
                     counter.forget(CACHE)
             self.output.poll()
@@ -309,6 +314,31 @@ class Worker:
             self._after_flush("classify")
             self.metrics.events_in.labels(self.internal).inc(scans)
             self.metrics.stage_seconds.labels("classify").observe(time.perf_counter() - started)
+
+    def _expire(self, partition: int, newest_ms: int) -> None:
+        """Once per day of event time, delete this partition's windows past their horizon.
+
+        The partition's newest event time rather than the wall clock, so a replay deletes
+        what the first pass deleted; validation bounds it (an hour past the raw record's log
+        time). The current event must be one of the partition's: deletions go to its store
+        and changelog partition.
+        """
+        now_s = newest_ms / 1000
+        day = int(now_s // 86_400)
+        if self._expired_day.get(partition, -1) >= day:
+            return
+        self._expired_day[partition] = day
+        deleted = 0
+        for wrapper, horizon in self.horizons:
+            table = wrapper.table
+            if not per_partition(table):  # memory:// (development): one dict for all partitions
+                continue
+            for key in expired(partition_items(table, partition), now_s - horizon.total_seconds()):
+                del table[key]
+                deleted += 1
+        if deleted:
+            log.info("classify: partition %d: %d expired windows deleted", partition, deleted)
+        self.metrics.expired_windows.inc(deleted)
 
     async def _enriched_encoder(self) -> schemas.Encoder:
         """The encoder of EnrichedScanEvent, looked up (registered only with auto-registration on)."""

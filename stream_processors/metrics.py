@@ -42,6 +42,9 @@ class WorkerMetrics:
             "scan_worker_registry_retries", "Schema registry calls retried while it was away", registry=r
         )
         self.sink_pending = Gauge("scan_worker_sink_pending_rows", "Rows waiting for the sink", registry=r)
+        self.expired_windows = Counter(
+            "scan_worker_expired_windows", "Table windows deleted past their horizon", registry=r
+        )
         self.verifications = Counter(
             "scan_worker_agent_verifications",
             "Declared agents checked against their operator's IP ranges, by answer",

@@ -88,6 +88,11 @@ class Counts:
         self.store.put((self.partition, *key[1]), key[0], history)
 
 
+def per_partition(table: Any) -> bool:
+    """Whether the table's store keeps each partition apart (rocksdb), so one partition can be listed."""
+    return getattr(table.data, "_dbs", None) is not None
+
+
 def partition_items(table: Any, partition: int) -> list[tuple[Any, Any]]:
     """All (key, value) pairs a table holds for one partition, deserialised."""
     data = table.data

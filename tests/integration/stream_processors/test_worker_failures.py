@@ -77,7 +77,7 @@ def test_sigkill_three_times_totals_exact(pipeline: Settings, workers: list[Work
         worker.kill()
     worker.start()
     forge_enriched(pipeline, 1000)  # an outside producer writes to the public topic: no count moves
-    got = wait_for(pipeline.database_url, expected, timeout=420, alive=[worker])
+    got = wait_for(pipeline.database_url, expected, timeout=600, alive=[worker])
     assert_exact(expected, got, [worker])
     assert_drained(pipeline)
     assert_no_raw_ip(pipeline)
@@ -189,7 +189,7 @@ def test_two_workers_one_killed_totals_exact(pipeline: Settings, workers: list[W
     time.sleep(20)
     assert a.alive() and b.alive(), a.tail() + b.tail()
     b.kill()
-    got = wait_for(pipeline.database_url, expected, timeout=300, alive=[a])
+    got = wait_for(pipeline.database_url, expected, timeout=600, alive=[a])
     assert_exact(expected, got, [a, b])
     # Not asserted here: that every committed offset reaches the end. After the takeover
     # rebalance faust now and then stops advancing one partition's commit although it goes
@@ -233,7 +233,7 @@ def test_postgres_down_30s_totals_exact(own_postgres: Settings, pipeline: Settin
         postgres.start(settings)
         expected = Counter(first)
         expected.update(second)
-        got = wait_for(settings.database_url, dict(expected), timeout=300, alive=[worker])
+        got = wait_for(settings.database_url, dict(expected), timeout=600, alive=[worker])
         assert_exact(dict(expected), got, [worker])
     finally:
         postgres.start(settings)

@@ -48,7 +48,7 @@ def test_any_key_of_raw_counts_exact(key: str, pipeline: Settings, workers: list
     expected = truth_rows(truth.rows)
     worker = workers[0]
     worker.start()
-    got = wait_for(pipeline.database_url, expected, timeout=300, alive=[worker])
+    got = wait_for(pipeline.database_url, expected, timeout=600, alive=[worker])
     assert_exact(expected, got, [worker])
     enriched = enriched_summary(pipeline)
     assert enriched["distinct_scans"] == truth.valid_distinct, enriched

@@ -46,7 +46,7 @@ def test_sigkill_after_output_flush_before_commit(pipeline: Settings, workers: l
         code = worker.wait(240)
         assert code == -signal.SIGKILL, f"{hook}: the hook did not fire (exit {code})\n{worker.tail()}"
     worker.start()
-    got = wait_for(pipeline.database_url, expected, timeout=420, alive=[worker])
+    got = wait_for(pipeline.database_url, expected, timeout=600, alive=[worker])
     assert_exact(expected, got, [worker])
     assert_drained(pipeline)
     enriched = enriched_summary(pipeline)
@@ -105,7 +105,7 @@ def test_registry_down_30s_totals_exact(own_registry: Settings, tmp_path: Path) 
             registry.start(settings)
         expected = Counter(truth_rows(first.rows))
         expected.update(truth_rows(second.rows))
-        got = wait_for(settings.database_url, dict(expected), timeout=300, alive=[worker])
+        got = wait_for(settings.database_url, dict(expected), timeout=600, alive=[worker])
         assert_exact(dict(expected), got, [worker])
         assert_drained(settings)
     finally:
