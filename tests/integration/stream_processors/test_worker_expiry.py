@@ -38,7 +38,8 @@ from tests.integration.stream_processors.conftest import (
 )
 from tests.integration.stream_processors.test_worker_failures import assert_exact
 
-pytestmark = [pytest.mark.integration, pytest.mark.slow]
+# a worker run waits up to 600 s for its counts after publishing: above the default test limit
+pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(1200)]
 
 DAY_MS = 86_400_000
 IPHONE = (

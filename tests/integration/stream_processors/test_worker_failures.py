@@ -34,7 +34,8 @@ from tests.integration.stream_processors.conftest import (
     wait_for,
 )
 
-pytestmark = [pytest.mark.integration, pytest.mark.slow]
+# a worker run waits up to 600 s for its counts after publishing: above the default test limit
+pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(1200)]
 
 EVENTS = int(os.environ.get("SA_WORKER_TEST_EVENTS", "100000"))
 
