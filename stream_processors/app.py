@@ -333,7 +333,9 @@ class Worker:
             table = wrapper.table
             if not per_partition(table):  # memory:// (development): one dict for all partitions
                 continue
-            for key in expired(partition_items(table, partition), now_s - horizon.total_seconds()):
+            for key in expired(
+                partition_items(table, partition, values=False), now_s - horizon.total_seconds()
+            ):
                 del table[key]
                 deleted += 1
         if deleted:

@@ -93,8 +93,8 @@ def per_partition(table: Any) -> bool:
     return getattr(table.data, "_dbs", None) is not None
 
 
-def partition_items(table: Any, partition: int) -> list[tuple[Any, Any]]:
-    """All (key, value) pairs a table holds for one partition, deserialised."""
+def partition_items(table: Any, partition: int, values: bool = True) -> list[tuple[Any, Any]]:
+    """All (key, value) pairs a table holds for one partition, deserialised (values None unless `values`)."""
     data = table.data
     dbs = getattr(data, "_dbs", None)
     if dbs is not None:  # rocksdb: one database per partition
@@ -104,8 +104,8 @@ def partition_items(table: Any, partition: int) -> list[tuple[Any, Any]]:
         out = []
         for k, v in db.items():
             try:  # faust keeps its own bookkeeping keys (persisted offsets) in the same database
-                out.append((json.loads(k), json.loads(v)))
+                out.append((json.loads(k), json.loads(v) if values else None))
             except (ValueError, TypeError):
                 continue
         return out
-    return [(json.loads(json.dumps(k)), loads(v)) for k, v in list(data.items())]
+    return [(json.loads(json.dumps(k)), loads(v) if values else None) for k, v in list(data.items())]
