@@ -36,6 +36,7 @@ from stream_processors.enrich import Classification, GeoResolver, classify_user_
 from stream_processors.expiry import expired
 from stream_processors.ip_stage import BUCKET_MS, IpStage
 from stream_processors.metrics import WorkerMetrics
+from stream_processors.order import Order, Rewind, Verdict
 from stream_processors.output import Output
 from stream_processors.rate import RateRule
 from stream_processors.records import day_start_ms
@@ -53,7 +54,9 @@ BATCH_WITHIN = 0.25
 CACHE = 10_000  # buckets and counts kept in memory per partition between batches
 DLQ_HEADERS = ("dlq-reason", "dlq-detail", "dlq-topic", "dlq-partition", "dlq-offset")
 T = TypeVar("T")
+STALL_SECONDS = 60.0  # records to read but none read for this long: the consumer's state is logged
 KILL_AFTER_FLUSH = "SA_WORKER_TEST_KILL_AFTER_FLUSH"  # crash tests only, see _crash_hook
+LOSE_RECORD = "SA_WORKER_TEST_LOSE_RECORD"  # ordering tests only, see _lose_hook
 
 
 def _crash_hook(spec: str) -> Callable[[str], None]:
@@ -75,10 +78,34 @@ def _crash_hook(spec: str) -> Callable[[str], None]:
     return after_flush
 
 
+def _lose_hook(spec: str) -> Callable[[str], bool]:
+    """With spec `agent:n[,agent:n]`, make the n-th record that agent receives vanish once.
+
+    The record is neither processed nor acknowledged, as when faust's fetcher skips a
+    record around a rebalance: the next one arrives ahead of it. Unset, nothing vanishes.
+    """
+    left = {agent: int(n) for agent, _, n in (part.partition(":") for part in spec.split(",")) if n.isdigit()}
+
+    def lost(agent: str) -> bool:
+        if agent not in left:
+            return False
+        left[agent] -= 1
+        if left[agent] == 0:
+            log.warning("%s=%s: a %s record vanishes", LOSE_RECORD, spec, agent)
+            return True
+        return False
+
+    return lost
+
+
 def _set_current(event: EventT[Any]) -> None:
     # Table reads and writes pick the partition (rocksdb db, changelog partition)
     # from the current event; inside a batch that must be the event at hand.
     _current_event.set(weakref.ref(event))
+
+
+def _names(tps: Any) -> list[str]:
+    return sorted(f"{tp.topic}:{tp.partition}" for tp in tps)
 
 
 def _by_partition(events: Sequence[EventT[Any]]) -> dict[int, list[EventT[Any]]]:
@@ -116,7 +143,12 @@ class Worker:
         self.sink = Sink(settings.database_url, self.metrics, settings.worker_id, self._sink_poison)
         self.stages: dict[TP, tuple[IpStage, DailyCounts]] = {}
         self._expired_day: dict[int, int] = {}  # partition -> day of event time of its last expiry pass
+        self.order: Order[TP] = Order()  # input partitions read in offset order (stream_processors.order)
+        self._owned: set[TP] = set()  # partitions of the current assignment
+        self._read: dict[TP, tuple[int, float]] = {}  # input partition -> (last offset read, when)
+        self._stall_logged = 0.0
         self._after_flush = _crash_hook(os.environ.get(KILL_AFTER_FLUSH, ""))
+        self._lost = _lose_hook(os.environ.get(LOSE_RECORD, ""))
         self.app = self._build()
 
     # -- the app -------------------------------------------------------------------------------
@@ -169,11 +201,18 @@ class Worker:
         app.timer(s.sink_interval_seconds)(self._sink_tick)
         app.timer(5.0)(self._lag_tick)
         app.on_partitions_revoked.connect(self._on_revoked)  # type: ignore[arg-type]
+        app.on_partitions_assigned.connect(self._on_assigned)  # type: ignore[arg-type]
         app.on_before_shutdown.connect(self._on_shutdown)  # type: ignore[arg-type]
         return app
 
+    async def _on_assigned(self, sender: Any, assigned: set[TP], **kwargs: Any) -> None:
+        self._owned = set(assigned)
+
     async def _on_revoked(self, sender: Any, revoked: set[TP], **kwargs: Any) -> None:
+        self._owned -= revoked
         for tp in revoked:
+            self._read.pop(tp, None)
+            self.order.forget(tp)
             if self.stages.pop(tp, None) is not None or tp.topic == self.internal:
                 self.sink.forget([tp.partition])
         log.info("partitions revoked: %s", sorted(f"{tp.topic}:{tp.partition}" for tp in revoked))
@@ -189,6 +228,63 @@ class Worker:
                 log.warning("%s: %s; retrying in %.1f s", what, e, delay)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 10.0)
+
+    async def _in_order(self, events: Sequence[EventT[Any]], agent: str) -> list[EventT[Any]]:
+        """The events to process: each partition's next records in offset order.
+
+        Redeliveries of processed records are dropped. A record past a skipped one is held
+        back unacknowledged, so no commit can pass the skipped one, and the partition is
+        read again from it (see stream_processors.order).
+        """
+        admitted = []
+        now = time.monotonic()
+        for event in events:
+            m = event.message
+            tp = m.tp
+            if tp not in self._owned or self._lost(agent):  # buffered before this worker lost it, or a test
+                self._hold(m)
+                continue
+            if not self.order.owns(tp):
+                committed = self._committed(tp)
+                self.order.start(tp, committed if committed is not None else m.offset)
+            verdict = self.order.check(tp, m.offset)
+            if verdict is Verdict.NEXT:
+                admitted.append(event)
+                self._read[tp] = (m.offset, now)
+                continue
+            if verdict is Verdict.SEEN:
+                self.metrics.redelivered.labels(agent).inc()
+                continue
+            expected = self.order.expected(tp)
+            self._hold(m)
+            action = self.order.rewind(tp, m.offset, now)
+            if action is Rewind.SEEK:
+                log.warning(
+                    "%s: %s:%d offset %d arrived while %d is next; reading again from %d",
+                    agent, tp.topic, tp.partition, m.offset, expected, expected,
+                )  # fmt: skip
+                self.metrics.rewinds.labels(agent).inc()
+                await self._seek(tp, expected)
+            elif action is Rewind.GIVE_UP:
+                resume = self.order.give_up(tp)
+                log.error(
+                    "%s: %s:%d offsets %d to %d never came after a seek (no longer in the topic); "
+                    "going on from %d",
+                    agent, tp.topic, tp.partition, expected, resume - 1, resume,
+                )  # fmt: skip
+                self.metrics.skipped.labels(agent).inc(resume - expected)
+                await self._seek(tp, resume)
+        return admitted
+
+    async def _seek(self, tp: TP, offset: int) -> None:
+        # In the consumer's own thread (faust's `seek` calls aiokafka from this one, and the
+        # partition's fetches may then never resume); sets faust's read offset too.
+        await self.app.consumer.seek_wait({tp: offset})
+
+    def _hold(self, message: Any) -> None:
+        """Keep take_events from acknowledging a record that was not processed."""
+        message.acked = True  # faust's Message.ack is then a no-op: the offset never becomes committable
+        self.app.consumer._unacked_messages.discard(message)  # type: ignore[attr-defined]
 
     # -- route ---------------------------------------------------------------------------------
 
@@ -222,7 +318,7 @@ class Worker:
         async for events in stream.take_events(BATCH, within=BATCH_WITHIN):
             started = time.perf_counter()
             scans = []
-            for event in events:
+            for event in await self._in_order(events, "route"):
                 m = event.message
                 written_ms = int(m.timestamp * 1000)
                 out = await self._retrying("route", lambda: self.router.route(m.value, written_ms))  # noqa: B023
@@ -283,7 +379,7 @@ class Worker:
             started = time.perf_counter()
             encoder = await self._enriched_encoder()
             scans = 0
-            for partition, group in _by_partition(events).items():
+            for partition, group in _by_partition(await self._in_order(events, "classify")).items():
                 stage = counter = None
                 newest = 0  # event time, ms
                 for event in group:
@@ -386,12 +482,16 @@ class Worker:
         if settled:
             for tp in consumer.assignment():
                 if tp.topic == self.internal and tp not in self.stages:
-                    self._stage(tp, self._committed(tp) or 0)
+                    if not self.order.owns(tp):
+                        self.order.start(tp, self._committed(tp) or 0)
+                    self._stage(tp, self.order.expected(tp))
         await self.sink.flush()
         self.output.poll()
 
     async def _lag_tick(self) -> None:
         consumer = self.app.consumer
+        now = time.monotonic()
+        stalled = []
         for tp in consumer.assignment():
             try:
                 high = consumer.highwater(tp)
@@ -400,6 +500,39 @@ class Worker:
             if high is not None:
                 committed = self._committed(tp) or 0
                 self.metrics.lag.labels(tp.topic, str(tp.partition)).set(max(0, high - committed))
+                if tp.topic in (self.settings.topic_raw, self.internal):
+                    read = self._read.get(tp, (-1, now))
+                    if read[0] + 1 >= high:
+                        self._read[tp] = (read[0], now)
+                    elif now - read[1] > STALL_SECONDS:
+                        stalled.append(f"{tp.topic}:{tp.partition} read {read[0]} high {high}")
+                        if self.order.owns(tp) and tp in self._owned:  # the record after the last one read
+                            self.metrics.rewinds.labels("stall").inc()
+                            await self._seek(tp, self.order.expected(tp))
+                            self._read[tp] = (read[0], now)
+        for tp, offset in self.order.overdue(now):  # sought back, but nothing came: seek again
+            if tp in self._owned:
+                log.info(
+                    "%s:%d: offset %d did not come after a seek; seeking again",
+                    tp.topic,
+                    tp.partition,
+                    offset,
+                )
+                await self._seek(tp, offset)
+        if stalled and now - self._stall_logged > STALL_SECONDS:
+            self._stall_logged = now
+            self.metrics.stalls.inc()
+            log.warning(
+                "consumer stalled for %.0f s with records to read: %s (sought to the next record); "
+                "flow active %s, can resume %s, paused %s, buffered %s, active %s",
+                STALL_SECONDS,
+                stalled,
+                consumer.flow_active,  # type: ignore[attr-defined]
+                consumer.can_resume_flow.is_set(),  # type: ignore[attr-defined]
+                _names(consumer._paused_partitions),  # type: ignore[attr-defined]
+                _names(consumer._buffered_partitions),  # type: ignore[attr-defined]
+                _names(consumer._active_partitions or ()),  # type: ignore[attr-defined]
+            )
 
     async def _on_shutdown(self, sender: Any, **kwargs: Any) -> None:
         await self.sink.flush()

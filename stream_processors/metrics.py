@@ -33,6 +33,29 @@ class WorkerMetrics:
             ["topic", "partition"],
             registry=r,
         )
+        self.redelivered = Counter(
+            "scan_worker_redelivered_records",
+            "Input records delivered again after they were processed (dropped)",
+            ["agent"],
+            registry=r,
+        )
+        self.rewinds = Counter(
+            "scan_worker_rewinds",
+            "Times an input partition was read again because a record arrived before an earlier one",
+            ["agent"],
+            registry=r,
+        )
+        self.skipped = Counter(
+            "scan_worker_skipped_records",
+            "Input records given up on: sought back to but gone from the topic (retention)",
+            ["agent"],
+            registry=r,
+        )
+        self.stalls = Counter(
+            "scan_worker_consumer_stalls",
+            "Times an input partition had records to read but none was read for a minute",
+            registry=r,
+        )
         self.sink_seconds = Histogram(
             "scan_worker_sink_flush_seconds", "Duration of sink flushes", registry=r
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import re
@@ -51,7 +52,18 @@ Rows = dict[tuple[object, ...], int]
 def assert_exact(expected: Rows, got: Rows, workers: list[WorkerProcess]) -> None:
     missing = {k: v for k, v in expected.items() if got.get(k) != v}
     extra = {k: v for k, v in got.items() if k not in expected}
-    logs = "\n---\n".join(w.tail() for w in workers if w.starts)
+    if missing or extra:  # kept beside the workers' logs, under the test's tmp_path
+        report = workers[0].log_path.with_name("differences.json")
+        report.write_text(
+            json.dumps(
+                {
+                    "missing": [[*k, v, got.get(k)] for k, v in missing.items()],
+                    "unexpected": [[*k, v] for k, v in extra.items()],
+                },
+                default=str,
+            )
+        )
+    logs = "\n---\n".join(f"{w.log_path}:\n{w.tail()}" for w in workers if w.starts)
     assert not missing and not extra, (
         f"{len(missing)} rows differ, {len(extra)} unexpected; e.g. "
         f"{list(missing.items())[:3]} {list(extra.items())[:3]}\n{logs}"

@@ -18,7 +18,7 @@ from scan_analytics.contracts import publisher_config
 from scan_analytics.services import registry
 from scan_analytics.services.process import free_port
 from scan_analytics.settings import Settings
-from stream_processors.app import KILL_AFTER_FLUSH
+from stream_processors.app import KILL_AFTER_FLUSH, LOSE_RECORD
 from tests.integration.conftest import create_database, drop_database
 from tests.integration.stream_processors.conftest import (
     WorkerProcess,
@@ -53,6 +53,21 @@ def test_sigkill_after_output_flush_before_commit(pipeline: Settings, workers: l
     enriched = enriched_summary(pipeline)
     assert enriched["distinct_scans"] == truth.valid_distinct, enriched
     assert enriched["bots_last_wins"] == sum(r["scans"] for r in truth.rows if r["is_bot"]), enriched
+    assert worker.stop() == 0
+
+
+def test_records_skipped_by_the_consumer_are_read_again(
+    pipeline: Settings, workers: list[WorkerProcess]
+) -> None:
+    """Records vanish before either agent sees them (faust's skip around a rebalance): none is lost."""
+    expected, _truth = simulate(pipeline, max(10_000, EVENTS // 10), seed=23)
+    worker = workers[0]
+    worker.start(**{LOSE_RECORD: "route:3,classify:2"})
+    got = wait_for(pipeline.database_url, expected, timeout=600, alive=[worker])
+    assert_exact(expected, got, [worker])
+    assert worker.metric("scan_worker_rewinds_total") >= 2, worker.tail()
+    assert worker.metric("scan_worker_skipped_records_total") == 0, worker.tail()
+    assert_drained(pipeline)
     assert worker.stop() == 0
 
 
