@@ -98,8 +98,13 @@ class Browser:
                 return result
 
     def goto(self, url: str) -> None:
+        # A mark on the page being left: without it, going to the URL already shown could
+        # be taken as done while the old document still answers.
+        self.evaluate("window.__sa_leaving = true")
         self.send("Page.navigate", url=url)
-        self.wait_for("document.readyState === 'complete' && location.href !== 'about:blank'")
+        self.wait_for(
+            "!window.__sa_leaving && document.readyState === 'complete' && location.href !== 'about:blank'"
+        )
 
     def evaluate(self, expression: str) -> Any:
         result = self.send("Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True)
