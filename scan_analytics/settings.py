@@ -93,6 +93,13 @@ class Settings(BaseSettings):
         ge=1,
         description="days a UTC day stays open for late events; older events go to the DLQ as too_late",
     )
+    hourly_retention_days: int = Field(
+        default=92,
+        ge=1,
+        le=3660,
+        description="days of hourly counts kept (granularity=hour and days in a time zone other than "
+        "UTC are answered for windows inside them); at least LATE_HORIZON_DAYS",
+    )
     sink_interval_seconds: float = Field(
         default=3.0, gt=0, description="how often changed daily counts are written to PostgreSQL"
     )
@@ -255,6 +262,16 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"{ENV_PREFIX}DATABASE_POOL_MIN ({self.database_pool_min}) is larger than "
                 f"{ENV_PREFIX}DATABASE_POOL_MAX ({self.database_pool_max})"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _hourly_covers_late(self) -> Settings:
+        if self.hourly_retention_days < self.late_horizon_days:
+            raise ValueError(
+                f"{ENV_PREFIX}HOURLY_RETENTION_DAYS ({self.hourly_retention_days}) is shorter than "
+                f"{ENV_PREFIX}LATE_HORIZON_DAYS ({self.late_horizon_days}): hours still open for late "
+                "events would be deleted"
             )
         return self
 
