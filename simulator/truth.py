@@ -27,6 +27,7 @@ ROW_KEY = (
     "operator",
     "verification",
 )
+HOURLY_ROW_KEY = ("hour", *ROW_KEY[1:])  # the key of scan_hourly_summary; hour is a UTC ISO 8601 instant
 RATE_CATEGORY = "high_rate"  # the category of a person the rate rule made a bot
 RATE_DIMENSIONS = ("bot", RATE_CATEGORY, "", "", "")  # traffic_class .. verification
 BREAKDOWNS = ("traffic_class", "category", "agent", "verification")  # scans by each, in to_json
@@ -34,7 +35,7 @@ BREAKDOWNS = ("traffic_class", "category", "agent", "verification")  # scans by 
 
 @dataclass(frozen=True, slots=True)
 class Truth:
-    """Counts of what was sent and the scan_daily_summary rows it must produce."""
+    """Counts of what was sent and the scan_daily_summary and scan_hourly_summary rows it must produce."""
 
     generated_at: datetime
     seed: int
@@ -44,6 +45,7 @@ class Truth:
     malformed: int
     too_late: int
     rows: list[dict[str, Any]]
+    hourly_rows: list[dict[str, Any]]
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -57,6 +59,7 @@ class Truth:
             **{f"by_{dimension}": self.scans_by(dimension) for dimension in BREAKDOWNS},
             "spoofed": self.scans_by("verification").get("spoofed", 0),
             "rows": self.rows,
+            "hourly_rows": self.hourly_rows,
         }
 
     def scans_by(self, dimension: str) -> dict[str, int]:
@@ -141,28 +144,39 @@ def compute_truth(
         distinct[message.event_id] = message
     by_rate = rate_bots(distinct.values(), bot_rate_per_minute, bot_distinct_gtins_5min, bot_bucket_cap)
     counts: Counter[tuple[Any, ...]] = Counter()
+    hourly: Counter[tuple[Any, ...]] = Counter()
     for scan in distinct.values():
         r = scan.record
-        day = datetime.fromtimestamp(scan.occurred_ms / 1000, UTC).date().isoformat()
+        at = datetime.fromtimestamp(scan.occurred_ms / 1000, UTC)
         by_rule = scan.event_id in by_rate
         dimensions = (
             RATE_DIMENSIONS
             if by_rule
             else (scan.traffic_class, scan.category, scan.agent, scan.operator, scan.verification)
         )
-        counts[
-            (
-                day,
-                r["organization_id"],
-                r["brand_id"],
-                normalize_gtin(r["gtin"]),
-                scan.country,
-                scan.device_class,
-                scan.is_bot or by_rule,
-                *dimensions,
-            )
-        ] += 1
+        key = (
+            r["organization_id"],
+            r["brand_id"],
+            normalize_gtin(r["gtin"]),
+            scan.country,
+            scan.device_class,
+            scan.is_bot or by_rule,
+            *dimensions,
+        )
+        counts[(at.date().isoformat(), *key)] += 1
+        hourly[(at.replace(minute=0, second=0, microsecond=0).isoformat(), *key)] += 1
     rows = [dict(zip(ROW_KEY, key, strict=True)) | {"scans": n} for key, n in sorted(counts.items())]
+    hourly_rows = [
+        dict(zip(HOURLY_ROW_KEY, key, strict=True)) | {"scans": n} for key, n in sorted(hourly.items())
+    ]
     return Truth(
-        generated_at or datetime.now(UTC), seed, sent, len(distinct), resends, malformed, too_late, rows
+        generated_at or datetime.now(UTC),
+        seed,
+        sent,
+        len(distinct),
+        resends,
+        malformed,
+        too_late,
+        rows,
+        hourly_rows,
     )

@@ -20,7 +20,8 @@ import time
 import weakref
 from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
-from typing import Any, TypeVar
+from functools import partial
+from typing import Any, NamedTuple, TypeVar
 
 import faust
 from faust.streams import _current_event
@@ -39,10 +40,18 @@ from stream_processors.metrics import WorkerMetrics
 from stream_processors.order import Order, Rewind, Verdict
 from stream_processors.output import Output
 from stream_processors.rate import RateRule
-from stream_processors.records import day_start_ms
+from stream_processors.records import HOUR_MS, day_start_ms, hour_start_ms
 from stream_processors.route import DeadLetter, Router, pack, unpack
-from stream_processors.sink import Sink
-from stream_processors.stores import Buckets, Counts, Records, partition_items, per_partition, stored_key
+from stream_processors.sink import DAY, HOUR, Grain, Sink
+from stream_processors.stores import (
+    Buckets,
+    Counts,
+    HourlyCounts,
+    Records,
+    partition_items,
+    per_partition,
+    stored_key,
+)
 from stream_processors.topics import internal_topic
 from stream_processors.versioned import Session
 
@@ -52,6 +61,16 @@ BATCH = 1000  # raw records per route batch
 CLASSIFY_BATCH = 8  # internal records (each up to BATCH scans) per classify batch
 BATCH_WITHIN = 0.25
 CACHE = 10_000  # buckets and counts kept in memory per partition between batches
+
+
+class Stages(NamedTuple):
+    """What classify keeps per partition of the internal topic in one session."""
+
+    rate: IpStage
+    daily: DailyCounts
+    hourly: DailyCounts
+
+
 DLQ_HEADERS = ("dlq-reason", "dlq-detail", "dlq-topic", "dlq-partition", "dlq-offset")
 T = TypeVar("T")
 STALL_SECONDS = 60.0  # records to read but none read for this long: the consumer's state is logged
@@ -140,8 +159,14 @@ class Worker:
         self._encoder: schemas.Encoder | None = None  # looked up (or registered) on first use
         self.output = Output(settings.kafka_bootstrap)
         self.internal = internal_topic(settings)
-        self.sink = Sink(settings.database_url, self.metrics, settings.worker_id, self._sink_poison)
-        self.stages: dict[TP, tuple[IpStage, DailyCounts]] = {}
+        self.sink = Sink(
+            settings.database_url,
+            self.metrics,
+            settings.worker_id,
+            self._sink_poison,
+            hourly_retention_days=settings.hourly_retention_days,
+        )
+        self.stages: dict[TP, Stages] = {}
         self._expired_day: dict[int, int] = {}  # partition -> day of event time of its last expiry pass
         self.order: Order[TP] = Order()  # input partitions read in offset order (stream_processors.order)
         self._owned: set[TP] = set()  # partitions of the current assignment
@@ -341,37 +366,50 @@ class Worker:
         value = self.app.consumer._committed_offset.get(tp)  # type: ignore[attr-defined]
         return int(value) if value is not None else None
 
-    def _stage(self, tp: TP, start: int) -> tuple[IpStage, DailyCounts]:
+    def _stage(self, tp: TP, start: int) -> Stages:
         got = self.stages.get(tp)
         if got is None:
             session = Session(start=start)
             stage = IpStage(
                 self.rule, session, Buckets(self.buckets), Records(self.records), self.settings.bot_bucket_cap
             )
-            counter = DailyCounts(session, Counts(self.counts, tp.partition), lambda: self._committed(tp))
-            got = self.stages[tp] = (stage, counter)
+            committed = partial(self._committed, tp)
+            daily = DailyCounts(session, Counts(self.counts, tp.partition), committed)
+            hourly = DailyCounts(session, HourlyCounts(self.counts, tp.partition), committed, hour_start_ms)
+            got = self.stages[tp] = Stages(stage, daily, hourly)
             log.info(
                 "classify: session %s on %s:%d from offset %d", session.id, tp.topic, tp.partition, start
             )
             self.sink.claim(tp.partition)
-            self.sink.offer(tp.partition, self._recovered_counts(tp.partition, session))
+            days, hours = self._recovered_counts(tp.partition, session)
+            self.sink.offer(tp.partition, days, DAY)
+            self.sink.offer(tp.partition, hours, HOUR)
         return got
 
-    def _recovered_counts(self, partition: int, session: Session) -> list[tuple[CountKey, int]]:
-        """Every count this partition holds, as of the session's start: the sink rewrites them all."""
-        out: dict[CountKey, int] = {}
+    def _recovered_counts(
+        self, partition: int, session: Session
+    ) -> tuple[list[tuple[CountKey, int]], list[tuple[CountKey, int]]]:
+        """Every daily and hourly count the partition holds at the session's start: the sink rewrites them."""
+        days: dict[CountKey, int] = {}
+        hours: dict[CountKey, int] = {}
         legacy: dict[CountKey, int] = {}
         for raw_key, history in partition_items(self.counts.table, partition):
             try:
                 (p, *dims), (start, _end) = raw_key
             except (TypeError, ValueError):
                 continue
-            key = stored_key(dims)
-            if p != partition or key is None:
+            found = stored_key(dims)
+            if p != partition or found is None:
                 continue
+            key, hour = found
             value = int(versioned.current(history, session, 0))
-            (legacy if len(dims) == 6 else out)[(day_start_ms(round(start * 1000)), key)] = value
-        return list((legacy | out).items())  # a key stored both ways: the newer form holds the count
+            day = day_start_ms(round(start * 1000))
+            if hour is not None:
+                hours[(day + hour * HOUR_MS, key)] = value
+            else:
+                (legacy if len(dims) == 6 else days)[(day, key)] = value
+        days = legacy | days  # a key stored both ways: the newer form holds the count
+        return list(days.items()), list(hours.items())
 
     async def _classify(self, stream: Any) -> None:
         topic = self.settings.topic_enriched
@@ -380,12 +418,13 @@ class Worker:
             encoder = await self._enriched_encoder()
             scans = 0
             for partition, group in _by_partition(await self._in_order(events, "classify")).items():
-                stage = counter = None
+                stages = None
                 newest = 0  # event time, ms
                 for event in group:
                     _set_current(event)
                     m = event.message
-                    stage, counter = self._stage(m.tp, m.offset)
+                    stages = self._stage(m.tp, m.offset)
+                    stage, daily, hourly = stages
                     for ip, record in unpack(m.value):
                         scans += 1
                         newest = max(newest, record["occurred_at"])
@@ -394,17 +433,21 @@ class Worker:
                             self.metrics.duplicates.labels("classify").inc()
                         for em in emissions:
                             self.output.send(topic, encoder.encode(em.record), key=em.record["gtin"].encode())
-                            counter.apply(em.record, em.kind, m.offset)
+                            daily.apply(em.record, em.kind, m.offset)
+                            hourly.apply(em.record, em.kind, m.offset)
                             if em.kind == "rate":
                                 self.metrics.reclassified.inc()
                         self.metrics.events_out.labels(topic).inc(len(emissions))
-                if stage is not None and counter is not None:  # the current event: the group's last
+                if stages is not None:  # the current event: the group's last
+                    stage, daily, hourly = stages
                     for key, value in stage.dirty(self._committed(group[-1].message.tp)):
                         stage.store.save(key, value)
-                    self.sink.offer(partition, counter.flush())
+                    self.sink.offer(partition, daily.flush(), DAY)
+                    self.sink.offer(partition, hourly.flush(), HOUR)
                     self._expire(partition, newest)
                     stage.forget(CACHE)
-                    counter.forget(CACHE)
+                    daily.forget(CACHE)
+                    hourly.forget(CACHE)
             self.output.poll()
             await self.output.flush()  # before take_events acks the batch
             self._after_flush("classify")
@@ -454,16 +497,16 @@ class Worker:
 
     # -- sink and timers ----------------------------------------------------------------------
 
-    def _sink_poison(self, key: CountKey, reason: str) -> None:
-        day_ms, dims = key
-        value = json.dumps({"day_start_ms": day_ms, "key": list(dims)}).encode()
+    def _sink_poison(self, grain: Grain, key: CountKey, reason: str) -> None:
+        start_ms, dims = key
+        value = json.dumps({f"{grain.name}_start_ms": start_ms, "key": list(dims)}).encode()
         self.output.send(
             self.settings.topic_dlq,
             value,
             headers=[
                 ("dlq-reason", b"sink_rejected"),
                 ("dlq-detail", reason[:500].encode()),
-                ("dlq-topic", b"scan_daily_summary"),
+                ("dlq-topic", grain.summary.encode()),
                 ("dlq-partition", b"-1"),
                 ("dlq-offset", b"-1"),
             ],

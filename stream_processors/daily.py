@@ -1,4 +1,4 @@
-"""Daily counts by the key of scan_daily_summary (records.AggKey), per partition.
+"""Daily (or hourly) counts by the key of scan_daily_summary (records.AggKey), per partition.
 
 The rate stage hands over each emission with the offset of the internal record
 it came from: a `scan` adds one to its key, a `rate` moves one from the human key
@@ -15,7 +15,7 @@ from stream_processors import versioned
 from stream_processors.records import AggKey, agg_key, day_start_ms, human_key
 from stream_processors.versioned import History, Session
 
-CountKey = tuple[int, AggKey]  # (UTC day start in epoch ms, dimensions)
+CountKey = tuple[int, AggKey]  # (start of the UTC day or hour in epoch ms, dimensions)
 
 
 class CountStore(Protocol):
@@ -24,12 +24,23 @@ class CountStore(Protocol):
 
 
 class DailyCounts:
-    """Counts of one partition of the internal topic in one session; each key written once per batch."""
+    """Counts of one partition of the internal topic in one session; each key written once per batch.
 
-    def __init__(self, session: Session, counts: CountStore, committed: Callable[[], int | None]) -> None:
+    Keys start at the UTC day of the scan's event time, or at its UTC hour with
+    `start_of=hour_start_ms`.
+    """
+
+    def __init__(
+        self,
+        session: Session,
+        counts: CountStore,
+        committed: Callable[[], int | None],
+        start_of: Callable[[int], int] = day_start_ms,
+    ) -> None:
         self.session = session
         self.counts = counts
         self.committed = committed
+        self.start_of = start_of
         self._counts: dict[CountKey, tuple[History, int, int]] = {}  # history, value, offset
         self._dirty: set[CountKey] = set()
 
@@ -48,11 +59,11 @@ class DailyCounts:
 
     def apply(self, record: dict[str, Any], kind: Literal["scan", "rate"], offset: int) -> None:
         """Apply one emission of the record delivered at offset."""
-        day = day_start_ms(int(record["occurred_at"]))
+        start = self.start_of(int(record["occurred_at"]))
         key = agg_key(record)
         if kind == "rate":
-            self._add((day, human_key(key)), -1, offset)
-        self._add((day, key), 1, offset)
+            self._add((start, human_key(key)), -1, offset)
+        self._add((start, key), 1, offset)
 
     def value(self, key: CountKey) -> int:
         return self._count(key)[1]

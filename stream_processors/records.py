@@ -10,6 +10,7 @@ from stream_processors.agents.catalog import BY_NAME
 from stream_processors.enrich import Classification
 
 DAY_MS: Final = 86_400_000
+HOUR_MS: Final = 3_600_000
 UNKNOWN_COUNTRY: Final = "unknown"
 OTHER_AGENT: Final = "other"  # any declared agent the catalog does not list: names stay bounded
 RATE_CATEGORY: Final = "high_rate"  # a client the rate rule flagged (bot_reason "rate")
@@ -75,8 +76,17 @@ def day_start_ms(occurred_at_ms: int) -> int:
     return occurred_at_ms - occurred_at_ms % DAY_MS
 
 
+def hour_start_ms(occurred_at_ms: int) -> int:
+    """Start of the UTC hour of an instant, in epoch ms."""
+    return occurred_at_ms - occurred_at_ms % HOUR_MS
+
+
 def day_of(start_ms: int) -> date:
     return datetime.fromtimestamp(start_ms / 1000, UTC).date()
+
+
+def hour_of(start_ms: int) -> datetime:
+    return datetime.fromtimestamp(start_ms / 1000, UTC)
 
 
 def too_late_cutoff_ms(now_ms: int, late_horizon_days: int) -> int:

@@ -1,4 +1,4 @@
-"""Write absolute daily counts to scan_daily_summary: batched upserts of keys that changed.
+"""Write absolute counts to scan_daily_summary and scan_hourly_summary: batched upserts of keys that changed.
 
 The worker hands over (key, count) pairs per partition as its tables change; the sink
 keeps only the newest count per key (memory bounded by the number of distinct keys),
@@ -9,6 +9,8 @@ Fencing: each ownership of a partition claims a new epoch in `scan_sink_owners`;
 a partition's rows are written only while its stored epoch is this sink's, under a
 row lock, so a worker that lost a partition cannot overwrite the new owner's counts.
 Poison: a row PostgreSQL refuses is set aside (`on_poison`) and the others are written.
+Retention: hours older than the hourly retention are neither written nor kept (once an hour
+they are deleted from the summary and the partials); days are kept.
 """
 
 from __future__ import annotations
@@ -17,14 +19,15 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Iterable
-from datetime import date
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Final
 
 import psycopg
 
 from stream_processors.daily import CountKey
 from stream_processors.metrics import WorkerMetrics
-from stream_processors.records import day_of
+from stream_processors.records import DAY_MS, day_of, hour_of
 
 log = logging.getLogger("stream_processors.sink")
 
@@ -33,42 +36,7 @@ KEY_COLUMNS: Final = (
     "day", "organization_id", "brand_id", "gtin", "country_code", "device_class", "is_bot",
     "traffic_class", "category", "agent", "operator", "verification",
 )  # fmt: skip
-_TYPES: Final = ("date", *["text"] * 5, "boolean", *["text"] * 5)
-_COLS: Final = ", ".join(KEY_COLUMNS)
-_UNNEST: Final = ", ".join(f"%s::{t}[]" for t in _TYPES)
-_CONFLICT: Final = "organization_id, day, brand_id, gtin, country_code, device_class, is_bot, " \
-    "traffic_class, category, agent, operator, verification"  # fmt: skip
-
-# Absolute counts straight into the summary (the API's tests and benchmark write with it).
-UPSERT: Final = f"""
-INSERT INTO scan_daily_summary ({_COLS}, scans)
-SELECT * FROM unnest({_UNNEST}, %s::bigint[])
-ON CONFLICT ({_CONFLICT})
-DO UPDATE SET scans = EXCLUDED.scans
-"""
-
-PARTIALS: Final = f"""
-INSERT INTO scan_daily_partials (partition, {_COLS}, scans)
-SELECT %s, * FROM unnest({_UNNEST}, %s::bigint[])
-ON CONFLICT ({_CONFLICT}, partition)
-DO UPDATE SET scans = EXCLUDED.scans
-"""
-
-KEYS: Final = f"unnest({_UNNEST}) AS k({_COLS})"
-
-SUMS: Final = f"""
-INSERT INTO scan_daily_summary ({_COLS}, scans)
-SELECT {", ".join(f"p.{c}" for c in KEY_COLUMNS)}, sum(p.scans)
-FROM scan_daily_partials p JOIN (SELECT DISTINCT * FROM {KEYS}) k USING ({_COLS})
-GROUP BY {", ".join(f"p.{c}" for c in KEY_COLUMNS)}
-ON CONFLICT ({_CONFLICT})
-DO UPDATE SET scans = EXCLUDED.scans
-"""
-
-EMPTY: Final = f"""
-DELETE FROM scan_daily_summary s USING {KEYS}
-WHERE s.scans = 0 AND {" AND ".join(f"s.{c} = k.{c}" for c in KEY_COLUMNS)}
-"""
+_DIMENSION_TYPES: Final = (*["text"] * 5, "boolean", *["text"] * 5)
 
 # One sink transaction at a time across workers: sums read partials other workers write.
 LOCK: Final = "SELECT pg_advisory_xact_lock(7306414)"
@@ -84,8 +52,72 @@ SELECT partition, epoch FROM scan_sink_owners
 WHERE worker_group = %s AND partition = ANY(%s) FOR UPDATE
 """
 
-Row = tuple[date, str, str, str, str, str, bool, str, str, str, str, str]
-Poison = Callable[[CountKey, str], None]
+
+@dataclass(frozen=True, slots=True)
+class Grain:
+    """The statements writing counts of one time grain: days (0002) or hours (0010)."""
+
+    name: str
+    summary: str
+    upsert: str  # absolute counts straight into the summary (tests and benchmarks write with it)
+    partials: str
+    sums: str
+    empty: str
+    start: Callable[[int], object]  # a key's start in epoch ms -> the time column's value
+
+
+def _grain(column: str, sql_type: str, summary: str, partials: str, start: Callable[[int], object]) -> Grain:
+    cols = ", ".join((column, *KEY_COLUMNS[1:]))
+    unnest = ", ".join(f"%s::{t}[]" for t in (sql_type, *_DIMENSION_TYPES))
+    conflict = ", ".join(("organization_id", column, *KEY_COLUMNS[2:]))
+    keys = f"unnest({unnest}) AS k({cols})"
+    names = (column, *KEY_COLUMNS[1:])
+    return Grain(
+        name=column,
+        summary=summary,
+        upsert=f"""
+INSERT INTO {summary} ({cols}, scans)
+SELECT * FROM unnest({unnest}, %s::bigint[])
+ON CONFLICT ({conflict})
+DO UPDATE SET scans = EXCLUDED.scans
+""",
+        partials=f"""
+INSERT INTO {partials} (partition, {cols}, scans)
+SELECT %s, * FROM unnest({unnest}, %s::bigint[])
+ON CONFLICT ({conflict}, partition)
+DO UPDATE SET scans = EXCLUDED.scans
+""",
+        sums=f"""
+INSERT INTO {summary} ({cols}, scans)
+SELECT {", ".join(f"p.{c}" for c in names)}, sum(p.scans)
+FROM {partials} p JOIN (SELECT DISTINCT * FROM {keys}) k USING ({cols})
+GROUP BY {", ".join(f"p.{c}" for c in names)}
+ON CONFLICT ({conflict})
+DO UPDATE SET scans = EXCLUDED.scans
+""",
+        empty=f"""
+DELETE FROM {summary} s USING {keys}
+WHERE s.scans = 0 AND {" AND ".join(f"s.{c} = k.{c}" for c in names)}
+""",
+        start=start,
+    )
+
+
+DAY: Final = _grain("day", "date", "scan_daily_summary", "scan_daily_partials", day_of)
+HOUR: Final = _grain("hour", "timestamptz", "scan_hourly_summary", "scan_hourly_partials", hour_of)
+UPSERT: Final = DAY.upsert
+EMPTY: Final = DAY.empty
+
+# Hours past the retention, from the summary and from every partition's partials.
+RETIRE: Final = (
+    "DELETE FROM scan_hourly_summary WHERE hour < %s",
+    "DELETE FROM scan_hourly_partials WHERE hour < %s",
+)
+RETIRE_EVERY_SECONDS: Final = 3600.0
+
+Row = tuple[object, str, str, str, str, str, bool, str, str, str, str, str]
+PendingKey = tuple[Grain, CountKey]
+Poison = Callable[[Grain, CountKey, str], None]
 
 
 def _columns(rows: list[Row], counts: list[int] | None) -> list[list[object]]:
@@ -93,9 +125,9 @@ def _columns(rows: list[Row], counts: list[int] | None) -> list[list[object]]:
     return [*cols, list[object](counts)] if counts is not None else cols
 
 
-def _row(key: CountKey) -> Row:
-    day_ms, dims = key
-    return (day_of(day_ms), *dims)
+def _row(grain: Grain, key: CountKey) -> Row:
+    start_ms, dims = key
+    return (grain.start(start_ms), *dims)
 
 
 class Sink:
@@ -108,31 +140,44 @@ class Sink:
         group: str,
         on_poison: Poison | None = None,
         max_backoff: float = 30.0,
+        hourly_retention_days: int | None = None,
     ) -> None:
         self.database_url = database_url
         self.metrics = metrics
         self.group = group
         self.on_poison = on_poison
         self.max_backoff = max_backoff
-        self.pending: dict[int, dict[CountKey, int]] = {}
+        self.hourly_retention = (
+            timedelta(days=hourly_retention_days) if hourly_retention_days is not None else None
+        )
+        self.pending: dict[int, dict[PendingKey, int]] = {}
         self.epochs: dict[int, int | None] = {}  # owned partitions; None until claimed
         self._conn: psycopg.AsyncConnection[tuple[object, ...]] | None = None
         self._failures = 0
         self._retry_at = 0.0
+        self._retired_at = -RETIRE_EVERY_SECONDS
         self._lock = asyncio.Lock()
 
     def claim(self, partition: int) -> None:
         """Own partition from now on: a new epoch is claimed before its next write."""
         self.epochs[partition] = None
 
-    def offer(self, partition: int, changed: Iterable[tuple[CountKey, int]]) -> None:
-        """Record new absolute counts of keys owned by partition."""
+    def offer(self, partition: int, changed: Iterable[tuple[CountKey, int]], grain: Grain = DAY) -> None:
+        """Record new absolute counts of keys owned by partition (hours past the retention are dropped)."""
         if partition not in self.epochs:
             self.claim(partition)
         pending = self.pending.setdefault(partition, {})
+        oldest = self._oldest_hour_ms() if grain is HOUR else None
         for key, count in changed:
-            pending[key] = count
+            if oldest is None or key[0] >= oldest:
+                pending[(grain, key)] = count
         self.metrics.sink_pending.set(self.size())
+
+    def _oldest_hour_ms(self) -> int | None:
+        if self.hourly_retention is None:
+            return None
+        oldest = datetime.now(UTC) - self.hourly_retention
+        return int(oldest.timestamp() * 1000) // DAY_MS * DAY_MS
 
     def forget(self, partitions: Iterable[int]) -> None:
         """Drop partitions this worker no longer owns (the new owner rewrites them)."""
@@ -152,13 +197,22 @@ class Sink:
     async def flush(self) -> int:
         """Write everything pending; return rows written. Keeps the rows and backs off on failure."""
         async with self._lock:
-            if not any(self.pending.values()) or time.monotonic() < self._retry_at:
+            if time.monotonic() < self._retry_at:
                 return 0
             taken = {p: rows for p, rows in self.pending.items() if rows}
+            retire = (
+                self._oldest_hour_ms()
+                if time.monotonic() - self._retired_at >= RETIRE_EVERY_SECONDS
+                else None
+            )
+            if not taken and retire is None:
+                return 0
             self.pending = {}
             started = time.perf_counter()
             try:
-                written = await self._write(taken)
+                written = await self._write(taken) if taken else 0
+                if retire is not None:
+                    await self._retire(retire)
             except (psycopg.Error, OSError) as e:
                 for p, rows in taken.items():  # newer offers win; partitions lost meanwhile stay lost
                     if p in self.epochs:
@@ -178,12 +232,25 @@ class Sink:
                     self._conn = None
                 return 0
             self._failures = 0
-            self.metrics.sink_seconds.observe(time.perf_counter() - started)
-            self.metrics.sink_rows.inc(written)
+            if taken:
+                self.metrics.sink_seconds.observe(time.perf_counter() - started)
+                self.metrics.sink_rows.inc(written)
             self.metrics.sink_pending.set(self.size())
             return written
 
-    async def _write(self, taken: dict[int, dict[CountKey, int]]) -> int:
+    async def _retire(self, oldest_ms: int) -> None:
+        """Delete hours before oldest_ms (the hourly retention), at most once per RETIRE_EVERY_SECONDS."""
+        conn = await self._connection()
+        oldest = hour_of(oldest_ms)
+        deleted = 0
+        async with conn.transaction():
+            for statement in RETIRE:
+                deleted += (await conn.execute(statement, (oldest,))).rowcount
+        self._retired_at = time.monotonic()
+        if deleted:
+            log.info("sink: %d hourly rows before %s deleted (hourly retention)", deleted, oldest.isoformat())
+
+    async def _write(self, taken: dict[int, dict[PendingKey, int]]) -> int:
         conn = await self._connection()
         async with conn.transaction():
             for p in taken:
@@ -208,19 +275,23 @@ class Sink:
         return written
 
     async def _upsert(
-        self, conn: psycopg.AsyncConnection[tuple[object, ...]], partition: int, rows: dict[CountKey, int]
+        self, conn: psycopg.AsyncConnection[tuple[object, ...]], partition: int, rows: dict[PendingKey, int]
     ) -> None:
-        keys = [_row(k) for k in rows]
         await conn.execute(LOCK)
-        await conn.execute(PARTIALS, [partition, *_columns(keys, [max(n, 0) for n in rows.values()])])
-        await conn.execute(SUMS, _columns(keys, None))
-        await conn.execute(EMPTY, _columns(keys, None))
+        for grain in (DAY, HOUR):
+            mine = [(key, n) for (g, key), n in rows.items() if g is grain]
+            if not mine:
+                continue
+            keys = [_row(grain, k) for k, _n in mine]
+            await conn.execute(grain.partials, [partition, *_columns(keys, [max(n, 0) for _k, n in mine])])
+            await conn.execute(grain.sums, _columns(keys, None))
+            await conn.execute(grain.empty, _columns(keys, None))
 
     async def _one_by_one(
-        self, conn: psycopg.AsyncConnection[tuple[object, ...]], partition: int, rows: dict[CountKey, int]
-    ) -> dict[CountKey, int]:
+        self, conn: psycopg.AsyncConnection[tuple[object, ...]], partition: int, rows: dict[PendingKey, int]
+    ) -> dict[PendingKey, int]:
         """Write rows one by one (a savepoint each); set aside those PostgreSQL refuses."""
-        written: dict[CountKey, int] = {}
+        written: dict[PendingKey, int] = {}
         for key, n in rows.items():
             try:
                 async with conn.transaction():
@@ -231,7 +302,7 @@ class Sink:
                 self.metrics.dead_letters.labels("sink_rejected").inc()
                 log.error("sink: row set aside: %s", reason)
                 if self.on_poison is not None:
-                    self.on_poison(key, reason)
+                    self.on_poison(key[0], key[1], reason)
         return written
 
     async def close(self) -> None:

@@ -11,6 +11,7 @@ import time
 import urllib.request
 import uuid
 from collections.abc import Callable, Iterator, Mapping
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ from scan_analytics.devgeo import ensure_country_mmdb
 from scan_analytics.settings import ENV_PREFIX, Settings
 from simulator.run import SimulationConfig, plan, send
 from simulator.traffic import Scan
-from simulator.truth import ROW_KEY, Truth
+from simulator.truth import HOURLY_ROW_KEY, ROW_KEY, Truth
 from tests.integration.conftest import isolated
 
 
@@ -131,9 +132,22 @@ def workers(pipeline: Settings, tmp_path: Path) -> Iterator[list[WorkerProcess]]
 
 
 def summary(url: str) -> dict[tuple[Any, ...], int]:
+    """scan_daily_summary's rows, the day as text."""
     with psycopg.connect(url) as conn:
         rows = conn.execute(f"SELECT {', '.join(ROW_KEY)}, scans FROM scan_daily_summary").fetchall()
     return {tuple(str(v) if i == 0 else v for i, v in enumerate(r[:-1])): r[-1] for r in rows}
+
+
+def hourly_summary(url: str) -> dict[tuple[Any, ...], int]:
+    """scan_hourly_summary's rows, the hour as a UTC ISO 8601 instant."""
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(f"SELECT {', '.join(HOURLY_ROW_KEY)}, scans FROM scan_hourly_summary").fetchall()
+    return {(r[0].astimezone(UTC).isoformat(), *r[1:-1]): r[-1] for r in rows}
+
+
+def counts(url: str) -> dict[tuple[Any, ...], int]:
+    """Every daily and hourly count row (their first columns tell them apart)."""
+    return summary(url) | hourly_summary(url)
 
 
 def has_rows(url: str) -> bool:
@@ -176,15 +190,21 @@ def truth_rows(rows: list[dict[str, Any]]) -> dict[tuple[Any, ...], int]:
     return {tuple(str(r[k]) if k == "day" else r[k] for k in ROW_KEY): r["scans"] for r in rows}
 
 
+def expected_counts(truth: Truth) -> dict[tuple[Any, ...], int]:
+    """The truth's daily and hourly rows, as `counts` reads them."""
+    hourly = {tuple(r[k] for k in HOURLY_ROW_KEY): r["scans"] for r in truth.hourly_rows}
+    return truth_rows(truth.rows) | hourly
+
+
 def wait_for(
     url: str, expected: dict[tuple[Any, ...], int], timeout: float, alive: list[WorkerProcess] | None = None
 ) -> dict[tuple[Any, ...], int]:
-    """Poll scan_daily_summary until it equals expected or timeout; return the last read."""
+    """Poll the daily and hourly counts until they equal expected or timeout; return the last read."""
     deadline = time.monotonic() + timeout
     got: dict[tuple[Any, ...], int] = {}
     while time.monotonic() < deadline:
         try:
-            got = summary(url)
+            got = counts(url)
         except psycopg.OperationalError:
             got = {}
         if got == expected:

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any
 
+import psycopg
 import pytest
 
 from scan_analytics.settings import Settings
 from stream_processors.daily import CountKey
 from stream_processors.metrics import WorkerMetrics
-from stream_processors.records import DAY_MS
-from stream_processors.sink import Sink
-from tests.integration.stream_processors.conftest import summary
+from stream_processors.records import DAY_MS, HOUR_MS, hour_of
+from stream_processors.sink import HOUR, Sink
+from tests.integration.stream_processors.conftest import hourly_summary, summary
 
 pytestmark = pytest.mark.integration
 
@@ -62,7 +64,7 @@ def test_a_row_postgresql_refuses_is_set_aside_and_the_others_are_written(
             pipeline.database_url,
             metrics,
             pipeline.worker_id,
-            on_poison=lambda k, reason: aside.append((k, reason)),
+            on_poison=lambda _grain, k, reason: aside.append((k, reason)),
         )
         sink.offer(0, [(key("good-1"), 3), (key(bad), 4), (key("good-2"), 5)])
         sink.offer(1, [(key("bad-gtin", gtin="1234"), 1)])  # refused by the table's CHECK
@@ -76,3 +78,36 @@ def test_a_row_postgresql_refuses_is_set_aside_and_the_others_are_written(
     assert rows(pipeline.database_url) == {"good-1": 6, "good-2": 5}
     assert sorted(k[1][0] for k, _ in aside) == sorted(["bad-gtin", bad])
     assert metrics.dead_letters.labels("sink_rejected")._value.get() == 2
+
+
+def test_hours_are_written_beside_days_and_hours_past_the_retention_are_dropped(pipeline: Settings) -> None:
+    now = int(time.time() * 1000)
+    today = now - now % DAY_MS
+    dims = ("org", "brand", "04000000000011", "US", "mobile", False, "human", "", "", "", "")
+    old = today - 40 * DAY_MS + 5 * HOUR_MS  # outside a retention of 30 days
+
+    async def scenario() -> None:
+        with psycopg.connect(pipeline.database_url, autocommit=True) as conn:  # written before the cut
+            conn.execute(HOUR.upsert, [[hour_of(old)], *[[v] for v in dims], [4]])
+            conn.execute(
+                HOUR.partials.replace("%s, *", "0, *", 1), [[hour_of(old)], *[[v] for v in dims], [4]]
+            )
+        sink = Sink(pipeline.database_url, WorkerMetrics(), pipeline.worker_id, hourly_retention_days=30)
+        sink.offer(0, [((today, dims), 5)])
+        sink.offer(0, [((today + 3 * HOUR_MS, dims), 2), ((today + 7 * HOUR_MS, dims), 3)], HOUR)
+        sink.offer(0, [((old + HOUR_MS, dims), 9)], HOUR)  # a replay of an hour past the retention
+        assert await sink.flush() == 3
+        await sink.close()
+
+    asyncio.run(scenario())
+    day = hour_of(today).date().isoformat()
+    assert summary(pipeline.database_url) == {(day, *dims): 5}
+    assert hourly_summary(pipeline.database_url) == {
+        (hour_of(today + 3 * HOUR_MS).isoformat(), *dims): 2,
+        (hour_of(today + 7 * HOUR_MS).isoformat(), *dims): 3,
+    }
+    with psycopg.connect(pipeline.database_url) as conn:
+        left = conn.execute(
+            "SELECT count(*) FROM scan_hourly_partials WHERE hour < now() - interval '30 days'"
+        )
+        assert left.fetchone() == (0,)

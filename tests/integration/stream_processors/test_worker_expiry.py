@@ -30,10 +30,10 @@ from scan_analytics.settings import Settings
 from tests.integration.stream_processors.conftest import (
     WorkerProcess,
     _read_topic,
+    counts,
     dead_letters,
+    expected_counts,
     publish_planned,
-    summary,
-    truth_rows,
     wait_for,
 )
 from tests.integration.stream_processors.test_worker_failures import assert_exact
@@ -123,7 +123,7 @@ def wait_later(url: str, expected: int, timeout: float) -> int:
 def test_old_windows_are_deleted_and_counts_stay(pipeline: Settings, workers: list[WorkerProcess]) -> None:
     with ScanPublisher(publisher_config(pipeline)) as publisher:
         truth = publish_planned(pipeline, 4_000, seed=41, publisher=publisher)
-        expected = truth_rows(truth.rows)
+        expected = expected_counts(truth)
         first = workers[0]
         first.start()
         assert_exact(expected, wait_for(pipeline.database_url, expected, timeout=600, alive=[first]), [first])
@@ -145,7 +145,7 @@ def test_old_windows_are_deleted_and_counts_stay(pipeline: Settings, workers: li
         ):  # faust flushes changelogs on its own
             deleted = {t: tombstones(pipeline, t) for t in tables}
         assert all(deleted.values()), (deleted, first.tail())
-        old = {k: v for k, v in summary(pipeline.database_url).items() if k[1] != "org-later"}
+        old = {k: v for k, v in counts(pipeline.database_url).items() if k[1] != "org-later"}
         assert old == expected  # deleting windows from the tables deletes nothing in PostgreSQL
 
         first.stop()
@@ -153,5 +153,5 @@ def test_old_windows_are_deleted_and_counts_stay(pipeline: Settings, workers: li
         second.start()
         later_scans(publisher, pipeline, 100, later_ms + 60_000, gtin)
         assert wait_later(pipeline.database_url, 500, 300) == 500, second.tail()
-        old = {k: v for k, v in summary(pipeline.database_url).items() if k[1] != "org-later"}
+        old = {k: v for k, v in counts(pipeline.database_url).items() if k[1] != "org-later"}
         assert old == expected

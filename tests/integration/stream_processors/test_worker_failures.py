@@ -28,10 +28,10 @@ from tests.integration.stream_processors.conftest import (
     WorkerProcess,
     dead_letters,
     enriched_summary,
+    expected_counts,
     group_lag,
     topic_bytes,
     topic_values,
-    truth_rows,
     wait_for,
 )
 
@@ -43,7 +43,7 @@ EVENTS = int(os.environ.get("SA_WORKER_TEST_EVENTS", "100000"))
 
 def simulate(settings: Settings, events: int, seed: int) -> tuple[dict[tuple[object, ...], int], Truth]:
     truth = run(settings, SimulationConfig(events=events, seed=seed, write_catalog=False))
-    return truth_rows(truth.rows), truth
+    return expected_counts(truth), truth
 
 
 Rows = dict[tuple[object, ...], int]

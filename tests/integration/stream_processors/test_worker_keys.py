@@ -16,8 +16,8 @@ from tests.integration.stream_processors.conftest import (
     KeyOf,
     WorkerProcess,
     enriched_summary,
+    expected_counts,
     publish_planned,
-    truth_rows,
     wait_for,
 )
 from tests.integration.stream_processors.test_worker_failures import assert_exact
@@ -46,7 +46,7 @@ def test_any_key_of_raw_counts_exact(key: str, pipeline: Settings, workers: list
         truth = publish_planned(
             pipeline, max(8_000, EVENTS // 8), seed=31, publisher=publisher, key=KEYS[key]
         )
-    expected = truth_rows(truth.rows)
+    expected = expected_counts(truth)
     worker = workers[0]
     worker.start()
     got = wait_for(pipeline.database_url, expected, timeout=600, alive=[worker])

@@ -23,9 +23,9 @@ from tests.integration.conftest import create_database, drop_database
 from tests.integration.stream_processors.conftest import (
     WorkerProcess,
     enriched_summary,
+    expected_counts,
     has_rows,
     publish_planned,
-    truth_rows,
     wait_for,
 )
 from tests.integration.stream_processors.test_worker_failures import assert_drained, assert_exact, simulate
@@ -119,8 +119,8 @@ def test_registry_down_30s_totals_exact(own_registry: Settings, tmp_path: Path) 
             assert worker.alive(), worker.tail()
             assert worker.metric("scan_worker_registry_retries_total") > 0, worker.tail()
             registry.start(settings)
-        expected = Counter(truth_rows(first.rows))
-        expected.update(truth_rows(second.rows))
+        expected = Counter(expected_counts(first))
+        expected.update(expected_counts(second))
         got = wait_for(settings.database_url, dict(expected), timeout=600, alive=[worker])
         assert_exact(dict(expected), got, [worker])
         assert_drained(settings)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections import Counter
 from datetime import timedelta
 from typing import Any
 
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 from schemas.validation import gtin_check_digit, to_millis
 from simulator.catalog import build_catalog
 from simulator.traffic import DAY_MS, Kind, Malformed, MalformedKind, Scan, TrafficPlanner
-from simulator.truth import ROW_KEY, compute_truth, rate_bots
+from simulator.truth import HOURLY_ROW_KEY, ROW_KEY, compute_truth, rate_bots
 
 from .conftest import NOW
 
@@ -204,6 +205,14 @@ def test_truth_of_a_planned_stream_is_consistent() -> None:
     keys = [tuple(r[k] for k in ROW_KEY) for r in truth.rows]
     assert len(keys) == len(set(keys))
     assert all(list(r) == [*ROW_KEY, "scans"] for r in truth.rows)
+    # Each day's hours add up to the day's rows, key for key.
+    assert all(list(r) == [*HOURLY_ROW_KEY, "scans"] for r in truth.hourly_rows)
+    days: Counter[tuple[object, ...]] = Counter()
+    for r in truth.hourly_rows:
+        assert r["hour"].endswith(":00:00+00:00")
+        days[(r["hour"][:10], *(r[k] for k in ROW_KEY[1:]))] += r["scans"]
+    assert days == {tuple(r[k] for k in ROW_KEY): r["scans"] for r in truth.rows}
+    assert len({r["hour"] for r in truth.hourly_rows}) > 24
     # Some scraper scans are flagged by the rate rule: desktop, is_bot, high_rate.
     assert any(r["device_class"] == "desktop" and r["category"] == "high_rate" for r in truth.rows)
     for r in truth.rows:
@@ -240,6 +249,7 @@ def test_truth_of_a_planned_stream_is_consistent() -> None:
         "by_verification",
         "spoofed",
         "rows",
+        "hourly_rows",
     }
     assert as_json["spoofed"] == as_json["by_verification"]["spoofed"] > 0
     assert as_json["by_agent"]["other"] > 0
