@@ -32,7 +32,7 @@ from scan_analytics.settings import Settings
 from schemas import RegistryUnavailable
 from stream_processors import versioned
 from stream_processors.agents.verify import default_snapshot, verify, with_verification
-from stream_processors.daily import CountKey, DailyCounts
+from stream_processors.daily import Changed, CountKey, DailyCounts, recovered
 from stream_processors.enrich import Classification, GeoResolver, classify_user_agent
 from stream_processors.expiry import expired
 from stream_processors.ip_stage import BUCKET_MS, IpStage
@@ -40,13 +40,12 @@ from stream_processors.metrics import WorkerMetrics
 from stream_processors.order import Order, Rewind, Verdict
 from stream_processors.output import Output
 from stream_processors.rate import RateRule
-from stream_processors.records import HOUR_MS, day_start_ms, hour_start_ms
+from stream_processors.records import day_start_ms
 from stream_processors.route import DeadLetter, Router, pack, unpack
 from stream_processors.sink import DAY, HOUR, Grain, Sink
 from stream_processors.stores import (
     Buckets,
     Counts,
-    HourlyCounts,
     Records,
     partition_items,
     per_partition,
@@ -67,8 +66,7 @@ class Stages(NamedTuple):
     """What classify keeps per partition of the internal topic in one session."""
 
     rate: IpStage
-    daily: DailyCounts
-    hourly: DailyCounts
+    counts: DailyCounts
 
 
 DLQ_HEADERS = ("dlq-reason", "dlq-detail", "dlq-topic", "dlq-partition", "dlq-offset")
@@ -373,43 +371,38 @@ class Worker:
             stage = IpStage(
                 self.rule, session, Buckets(self.buckets), Records(self.records), self.settings.bot_bucket_cap
             )
-            committed = partial(self._committed, tp)
-            daily = DailyCounts(session, Counts(self.counts, tp.partition), committed)
-            hourly = DailyCounts(session, HourlyCounts(self.counts, tp.partition), committed, hour_start_ms)
-            got = self.stages[tp] = Stages(stage, daily, hourly)
+            counter = DailyCounts(session, Counts(self.counts, tp.partition), partial(self._committed, tp))
+            got = self.stages[tp] = Stages(stage, counter)
             log.info(
                 "classify: session %s on %s:%d from offset %d", session.id, tp.topic, tp.partition, start
             )
             self.sink.claim(tp.partition)
-            days, hours = self._recovered_counts(tp.partition, session)
-            self.sink.offer(tp.partition, days, DAY)
-            self.sink.offer(tp.partition, hours, HOUR)
+            self._offer(tp.partition, self._recovered_counts(tp.partition, session))
         return got
 
-    def _recovered_counts(
-        self, partition: int, session: Session
-    ) -> tuple[list[tuple[CountKey, int]], list[tuple[CountKey, int]]]:
-        """Every daily and hourly count the partition holds at the session's start: the sink rewrites them."""
-        days: dict[CountKey, int] = {}
-        hours: dict[CountKey, int] = {}
-        legacy: dict[CountKey, int] = {}
+    def _offer(self, partition: int, changed: Changed) -> None:
+        self.sink.offer(partition, changed.days, DAY)
+        self.sink.offer(partition, changed.hours, HOUR)
+
+    def _recovered_counts(self, partition: int, session: Session) -> Changed:
+        """Every count the partition holds at the session's start, days and hours: the sink rewrites them."""
+        out: dict[CountKey, Changed] = {}
+        legacy: dict[CountKey, Changed] = {}
         for raw_key, history in partition_items(self.counts.table, partition):
             try:
                 (p, *dims), (start, _end) = raw_key
             except (TypeError, ValueError):
                 continue
-            found = stored_key(dims)
-            if p != partition or found is None:
+            key = stored_key(dims)
+            if p != partition or key is None:
                 continue
-            key, hour = found
-            value = int(versioned.current(history, session, 0))
             day = day_start_ms(round(start * 1000))
-            if hour is not None:
-                hours[(day + hour * HOUR_MS, key)] = value
-            else:
-                (legacy if len(dims) == 6 else days)[(day, key)] = value
-        days = legacy | days  # a key stored both ways: the newer form holds the count
-        return list(days.items()), list(hours.items())
+            found = recovered(day, key, versioned.current(history, session, 0))
+            (legacy if len(dims) == 6 else out)[(day, key)] = found
+        both = legacy | out  # a key stored both ways: the newer form holds the count
+        return Changed(
+            [d for c in both.values() for d in c.days], [h for c in both.values() for h in c.hours]
+        )
 
     async def _classify(self, stream: Any) -> None:
         topic = self.settings.topic_enriched
@@ -424,7 +417,7 @@ class Worker:
                     _set_current(event)
                     m = event.message
                     stages = self._stage(m.tp, m.offset)
-                    stage, daily, hourly = stages
+                    stage, counter = stages
                     for ip, record in unpack(m.value):
                         scans += 1
                         newest = max(newest, record["occurred_at"])
@@ -433,21 +426,18 @@ class Worker:
                             self.metrics.duplicates.labels("classify").inc()
                         for em in emissions:
                             self.output.send(topic, encoder.encode(em.record), key=em.record["gtin"].encode())
-                            daily.apply(em.record, em.kind, m.offset)
-                            hourly.apply(em.record, em.kind, m.offset)
+                            counter.apply(em.record, em.kind, m.offset)
                             if em.kind == "rate":
                                 self.metrics.reclassified.inc()
                         self.metrics.events_out.labels(topic).inc(len(emissions))
                 if stages is not None:  # the current event: the group's last
-                    stage, daily, hourly = stages
+                    stage, counter = stages
                     for key, value in stage.dirty(self._committed(group[-1].message.tp)):
                         stage.store.save(key, value)
-                    self.sink.offer(partition, daily.flush(), DAY)
-                    self.sink.offer(partition, hourly.flush(), HOUR)
+                    self._offer(partition, counter.flush())
                     self._expire(partition, newest)
                     stage.forget(CACHE)
-                    daily.forget(CACHE)
-                    hourly.forget(CACHE)
+                    counter.forget(CACHE)
             self.output.poll()
             await self.output.flush()  # before take_events acks the batch
             self._after_flush("classify")

@@ -76,11 +76,6 @@ def day_start_ms(occurred_at_ms: int) -> int:
     return occurred_at_ms - occurred_at_ms % DAY_MS
 
 
-def hour_start_ms(occurred_at_ms: int) -> int:
-    """Start of the UTC hour of an instant, in epoch ms."""
-    return occurred_at_ms - occurred_at_ms % HOUR_MS
-
-
 def day_of(start_ms: int) -> date:
     return datetime.fromtimestamp(start_ms / 1000, UTC).date()
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from stream_processors.daily import CountKey
 from stream_processors.ip_stage import BucketKey
-from stream_processors.records import DAY_MS, HOUR_MS, HUMAN, AggKey
+from stream_processors.records import HUMAN, AggKey
 from stream_processors.versioned import History
 
 dumps = json.JSONEncoder(separators=(",", ":")).encode
@@ -58,27 +58,22 @@ class Records:
         self.store.put(event_id, at_ms, record)
 
 
-def stored_key(dims: list[Any]) -> tuple[AggKey, int | None] | None:
-    """The count key of a stored table key's dimensions (after its partition) and its hour, or None.
+def stored_key(dims: list[Any]) -> AggKey | None:
+    """The count key of a stored table key's dimensions (after its partition), or None.
 
-    Daily counts have the 11 dimensions of AggKey; hourly ones add the hour of the day
-    (0-23), and live in the same daily window. Keys stored before the agent dimensions
-    (migration 0008) have six dimensions; they read as the rows that migration left: a
-    person's with empty agent columns, a bot's with traffic class "bot" and empty agent columns.
+    Keys stored before the agent dimensions (migration 0008) have six dimensions; they
+    read as the rows that migration left: a person's with empty agent columns, a bot's
+    with traffic class "bot" and empty agent columns.
     """
-    if len(dims) == 12 and isinstance(dims[11], int) and 0 <= dims[11] < 24:
-        return (*dims[:5], bool(dims[5]), *dims[6:11]), dims[11]
     if len(dims) == 11:
-        return (*dims[:5], bool(dims[5]), *dims[6:]), None
+        return (*dims[:5], bool(dims[5]), *dims[6:])
     if len(dims) == 6:
         is_bot = bool(dims[5])
-        return (*dims[:5], is_bot, *(("bot", "", "", "", "") if is_bot else HUMAN)), None
+        return (*dims[:5], is_bot, *(("bot", "", "", "", "") if is_bot else HUMAN))
     return None
 
 
 class Counts:
-    """Daily counts of one partition in the daily window table, keyed (partition, *dimensions)."""
-
     def __init__(self, table: Any, partition: int) -> None:
         self.store = WindowedStore(table)
         self.partition = partition
@@ -91,22 +86,6 @@ class Counts:
 
     def save(self, key: CountKey, history: History) -> None:
         self.store.put((self.partition, *key[1]), key[0], history)
-
-
-class HourlyCounts:
-    """Hourly counts of one partition in the same daily windows, keyed (partition, *dimensions, hour)."""
-
-    def __init__(self, table: Any, partition: int) -> None:
-        self.store = WindowedStore(table)
-        self.partition = partition
-
-    def load(self, key: CountKey) -> History | None:
-        start, dims = key
-        return self.store.get((self.partition, *dims, start % DAY_MS // HOUR_MS), start)  # type: ignore[no-any-return]
-
-    def save(self, key: CountKey, history: History) -> None:
-        start, dims = key
-        self.store.put((self.partition, *dims, start % DAY_MS // HOUR_MS), start, history)
 
 
 def per_partition(table: Any) -> bool:
