@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -33,6 +33,11 @@ async def get_today(request: Request) -> date:
     return clock()
 
 
+async def get_now(request: Request) -> datetime:
+    clock: Callable[[], datetime] = request.app.state.now
+    return clock()
+
+
 async def get_principal(request: Request, _: Annotated[Any, Depends(bearer_scheme)]) -> Principal:
     """Authenticate the request's bearer token."""
     header = request.headers.get("authorization")
@@ -47,4 +52,5 @@ async def get_principal(request: Request, _: Annotated[Any, Depends(bearer_schem
 
 PoolDep = Annotated[AsyncConnectionPool[Any], Depends(get_pool)]
 TodayDep = Annotated[date, Depends(get_today)]
+NowDep = Annotated[datetime, Depends(get_now)]
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

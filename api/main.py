@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 
 from fastapi import FastAPI
 from prometheus_client import start_http_server
@@ -27,6 +27,13 @@ log = logging.getLogger("api")
 
 def utc_today() -> date:
     return datetime.now(UTC).date()
+
+
+def clock_for(today: Callable[[], date]) -> Callable[[], datetime]:
+    """Return the current instant behind `today`: the real clock, or noon UTC of a given day (tests)."""
+    if today is utc_today:
+        return lambda: datetime.now(UTC)
+    return lambda: datetime.combine(today(), time(12), tzinfo=UTC)
 
 
 def key_source_for(settings: Settings) -> KeySource:
@@ -58,9 +65,16 @@ def limits_for(settings: Settings) -> Limits:
 
 
 def create_app(
-    settings: Settings, *, today: Callable[[], date] = utc_today, keys: KeySource | None = None
+    settings: Settings,
+    *,
+    today: Callable[[], date] = utc_today,
+    keys: KeySource | None = None,
+    now: Callable[[], datetime] | None = None,
 ) -> FastAPI:
-    """Build the API for `settings`; the lifespan opens and closes the database pool."""
+    """Build the API for `settings`; the lifespan opens and closes the database pool.
+
+    `today` is the UTC day and `now` the current instant (by default the one behind `today`).
+    """
     policy = TokenPolicy.of(
         settings.jwt_issuer, settings.jwt_audience, settings.jwt_algorithms, settings.jwt_leeway_seconds
     )
@@ -112,6 +126,7 @@ def create_app(
     app.state.token_policy = policy
     app.state.verified_tokens = VerifiedTokens()
     app.state.today = today
+    app.state.now = now if now is not None else clock_for(today)
     app.state.metrics = metrics
     app.state.limits = limits
     problems.install(app)

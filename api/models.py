@@ -8,8 +8,13 @@ from pydantic import BaseModel, Field
 
 
 class Window(BaseModel):
-    since: str = Field(examples=["2026-03-18"])
-    until: str = Field(examples=["2026-04-17"])
+    since: str = Field(description="first day, inclusive, in tz", examples=["2026-03-18"])
+    until: str = Field(description="last day, inclusive, in tz", examples=["2026-04-17"])
+    tz: str = Field(
+        description="the IANA time zone of the days (and hours) of the answer: the request's tz, "
+        "UTC by default",
+        examples=["UTC", "America/Chicago"],
+    )
 
 
 class TrafficClasses(BaseModel):
@@ -62,7 +67,16 @@ class TopProduct(BaseModel):
 
 
 class DayCount(BaseModel):
-    date: str
+    date: str = Field(description="a day in the window's tz, YYYY-MM-DD")
+    scans: int = Field(description="scans of that day; a day of a clock change counts its 23 or 25 hours")
+
+
+class HourCount(BaseModel):
+    hour: str = Field(
+        description="the hour's start in the window's tz, ISO 8601 with its UTC offset; the two "
+        "hours of the same local time on the day clocks go back differ by their offsets",
+        examples=["2026-03-08T01:00:00-06:00"],
+    )
     scans: int
 
 
@@ -81,7 +95,13 @@ class ScansResponse(BaseModel):
         description="automated clients by scans, descending, then name (null last); at most top_agents"
     )
     by_country: dict[str, int] = Field(description="sums to total_scans")
-    by_day: list[DayCount] = Field(description="one entry per day of the window, zero-filled")
+    by_day: list[DayCount] = Field(description="one entry per day of the window in its tz, zero-filled")
+    by_hour: list[HourCount] | None = Field(
+        default=None,
+        description="present only with granularity=hour: one entry per hour of the window in its tz, "
+        "oldest first, zero-filled, summing to total_scans (a day of 23 or 25 hours where clocks "
+        "change). From the hourly counts, kept for HOURLY_RETENTION_DAYS (92 by default)",
+    )
 
 
 class Problem(BaseModel):
@@ -95,7 +115,12 @@ class Problem(BaseModel):
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": Problem, "description": text, "content": {"application/problem+json": {}}}
     for status, text in (
-        (400, "invalid parameters, or no default organization: the detail says what to change"),
+        (
+            400,
+            "invalid parameters (an unknown tz, a zone whose days or hours begin inside a UTC hour, "
+            "a window older than the hourly counts kept), or no default organization: the detail "
+            "says what to change",
+        ),
         (401, "no bearer token, or an invalid one (see WWW-Authenticate)"),
         (403, "the token lacks brands:read, or the caller may not read this organization or brand"),
         (404, "the brand does not exist"),

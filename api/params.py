@@ -4,16 +4,24 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Literal
+from zoneinfo import ZoneInfo
 
+from api import zones
 from api.errors import BadRequest
 from api.window import DEFAULT_WINDOW_DAYS, EARLIEST, LATEST, MAX_WINDOW_DAYS, Window
+from scan_analytics.settings import Settings
 
 DEFAULT_TOP = 20
 MIN_TOP, MAX_TOP = 1, 100
 DEFAULT_TOP_AGENTS = 10
 MIN_TOP_AGENTS, MAX_TOP_AGENTS = 1, 100
 MAX_ID_LENGTH = 200
+GRANULARITIES = ("day", "hour")
+DEFAULT_HOURLY_RETENTION_DAYS: int = Settings.model_fields["hourly_retention_days"].default
+
+Granularity = Literal["day", "hour"]
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DIGITS = re.compile(r"[+]?\d{1,12}")
@@ -29,6 +37,9 @@ class ScanQuery:
     window: Window
     top: int
     top_agents: int = DEFAULT_TOP_AGENTS
+    zone: ZoneInfo = zones.UTC_ZONE  # the window's days (and by_hour's hours) are this zone's
+    granularity: Granularity = "day"  # "hour" adds by_hour
+    hourly: bool = False  # answered from the hourly counts: by hour, or days that are not UTC days
 
 
 def parse_date(name: str, raw: str) -> date:
@@ -98,6 +109,66 @@ def parse_window(since: str | None, until: str | None, today: date) -> Window:
     return window
 
 
+def parse_zone(raw: str | None) -> ZoneInfo:
+    """Parse `tz`, an IANA time zone name; UTC when absent."""
+    if raw is None:
+        return zones.UTC_ZONE
+    zone = zones.zone_named(raw)
+    if zone is None:
+        hint = zones.spelled_like(raw)
+        raise BadRequest(
+            "tz must be an IANA time zone name such as UTC, Europe/Paris or America/Chicago, "
+            f"got {_show(raw)}" + (f"; did you mean {hint}?" if hint else "")
+        )
+    return zone
+
+
+def parse_granularity(raw: str | None) -> Granularity:
+    """Parse `granularity`: day (the default) or hour."""
+    if raw is None or raw == "day":
+        return "day"
+    if raw == "hour":
+        return "hour"
+    raise BadRequest(f"granularity must be day or hour, got {_show(raw)}")
+
+
+def check_exact(window: Window, zone: ZoneInfo, granularity: Granularity) -> None:
+    """Refuse a zone whose days (or hours) in `window` do not begin on a UTC hour: counts are per UTC hour."""
+    uneven, unit, parts = zones.uneven_midnight(window, zone), "", "that day and the one before"
+    if uneven is not None:
+        unit = f"the day {uneven.date()}"
+    elif granularity == "hour":
+        uneven = zones.uneven_hour(*zones.utc_range(window, zone), zone)
+        unit, parts = f"the hour {uneven.isoformat() if uneven else ''}", "two of its hours"
+    if uneven is None:
+        return
+    lower, upper = zones.whole_hour_neighbours(uneven)
+    raise BadRequest(
+        f"tz={zone.key} cannot be answered exactly: scans are counted per UTC hour, and in {zone.key} "
+        f"{unit} begins at {uneven.astimezone(UTC):%Y-%m-%d %H:%M} UTC (offset {zones.offset_text(uneven)}), "
+        f"inside a UTC hour whose scans cannot be split between {parts}. Use a zone whose offset "
+        f"is a whole number of hours, such as {lower} or {upper}, or UTC"
+    )
+
+
+def check_retention(query: ScanQuery, utc_today: date, retention_days: int) -> None:
+    """Refuse an hourly answer for a window that starts before the hourly counts kept."""
+    earliest = zones.earliest_day(utc_today, retention_days, query.zone)
+    if query.window.since >= earliest:
+        return
+    name = query.zone.key
+    utc_days = zones.is_utc_days(query.window, query.zone)
+    if query.granularity == "hour":
+        what, instead = "granularity=hour", "granularity=day" + ("" if utc_days else " with tz=UTC")
+    else:
+        what, instead = f"days in {name}, which do not begin at UTC midnight,", "tz=UTC"
+    raise BadRequest(
+        f"hourly counts are kept for {retention_days} days, so {what} can be answered for windows "
+        f"from {earliest} on; this window starts on {query.window.since}. "
+        f"Pass since={earliest} or later, or {instead} for older days"
+    )
+
+
 def parse_query(
     *,
     organization_id: str | None,
@@ -107,15 +178,37 @@ def parse_query(
     top: str | None,
     today: date,
     top_agents: str | None = None,
+    tz: str | None = None,
+    granularity: str | None = None,
+    now: datetime | None = None,
+    hourly_retention_days: int = DEFAULT_HOURLY_RETENTION_DAYS,
 ) -> ScanQuery:
-    """Check every parameter of a scans request and apply the contract's defaults."""
-    return ScanQuery(
-        organization_id=parse_id("organization_id", organization_id),
-        brand_id=parse_id("brand_id", brand_id),
-        window=parse_window(since, until, today),
+    """Check every parameter of a scans request and apply the contract's defaults.
+
+    `today` is the UTC day, `now` the current instant (noon UTC of `today` when not given):
+    `until` defaults to the day `now` is in `tz`.
+    """
+    organization = parse_id("organization_id", organization_id)
+    brand = parse_id("brand_id", brand_id)
+    zone = parse_zone(tz)
+    grain = parse_granularity(granularity)
+    instant = now if now is not None else datetime.combine(today, time(12), tzinfo=UTC)
+    window = parse_window(since, until, instant.astimezone(zone).date())
+    hourly = grain == "hour" or not zones.is_utc_days(window, zone)
+    query = ScanQuery(
+        organization_id=organization,
+        brand_id=brand,
+        window=window,
         top=parse_top(top),
         top_agents=parse_top_agents(top_agents),
+        zone=zone,
+        granularity=grain,
+        hourly=hourly,
     )
+    if hourly:
+        check_exact(window, zone, grain)
+        check_retention(query, today, hourly_retention_days)
+    return query
 
 
 def _show(raw: str) -> str:

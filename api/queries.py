@@ -8,6 +8,7 @@ from typing import Any
 
 from psycopg import AsyncConnection, sql
 
+from api import zones
 from api.params import ScanQuery
 from api.window import Window, first_of_next_month, split
 
@@ -144,6 +145,96 @@ FROM top_agents
 """
 
 
+# The hourly path (tz whose days are not UTC days, granularity=hour): every part of the
+# answer from scan_hourly_summary (migration 0010) over the UTC range of the caller's days,
+# in the rows of the daily statement, with per-hour rows ('hour', epoch seconds) in place of
+# the days: the caller's days and hours are summed from them in Python (`zones`), with the
+# same time zone rules as the request's checks. One pass over the range computes the
+# ranking, the countries, the hours and the agents (grouping sets, materialized once); a
+# second reads the top GTINs' countries and devices.
+_HOURLY_RANGE = "organization_id = %(org)s {brand} AND hour >= %(utc_from)s AND hour < %(utc_to)s"
+
+_HOURLY = """
+WITH grouped AS MATERIALIZED (
+    SELECT CASE GROUPING(gtin, country_code, hour) WHEN 3 THEN 'gtin' WHEN 5 THEN 'country'
+                WHEN 6 THEN 'hour' ELSE 'agent' END AS part,
+           gtin, country_code, hour, traffic_class, category, agent, operator, verification,
+           sum(scans)::bigint AS scans,
+           coalesce(sum(scans) FILTER (WHERE NOT is_bot), 0)::bigint AS billable,
+           coalesce(sum(scans) FILTER (WHERE traffic_class = 'ai_agent'), 0)::bigint AS agent_scans
+    FROM scan_hourly_summary
+    WHERE {range}
+    GROUP BY GROUPING SETS ((gtin), (country_code), (hour), ({agent}))
+),
+top_gtins AS (
+    SELECT gtin, scans, billable, agent_scans FROM grouped
+    WHERE part = 'gtin' AND scans > 0
+    ORDER BY scans DESC, gtin
+    LIMIT %(top)s
+),
+details AS (
+    SELECT gtin, GROUPING(country_code) = 0 AS per_country, country_code, device_class,
+           sum(scans)::bigint AS scans
+    FROM scan_hourly_summary
+    WHERE {range} AND gtin = ANY(ARRAY(SELECT gtin FROM top_gtins))
+    GROUP BY GROUPING SETS ((gtin, country_code), (gtin, device_class))
+),
+top_agents AS (
+    SELECT {agent}, scans FROM grouped
+    WHERE part = 'agent' AND traffic_class <> 'human' AND scans > 0
+    ORDER BY scans DESC, agent = '', agent COLLATE "C", traffic_class COLLATE "C",
+             category COLLATE "C", operator COLLATE "C", verification COLLATE "C"
+    LIMIT %(top_agents)s
+)
+SELECT 'total' AS kind, NULL AS key, NULL AS sub, coalesce(sum(scans), 0)::bigint AS scans,
+       coalesce(sum(billable), 0)::bigint AS billable, NULL AS product_name, NULL AS brand,
+       NULL::text[] AS agent
+FROM grouped
+WHERE part = 'hour'
+UNION ALL
+SELECT 'product', t.gtin, NULL, t.scans, t.billable, c.product_name, c.brand, NULL
+FROM top_gtins AS t
+LEFT JOIN (
+    SELECT p.gtin, p.name AS product_name, b.name AS brand
+    FROM products AS p JOIN brands AS b ON b.brand_id = p.brand_id
+    WHERE b.organization_id = %(org)s
+) AS c ON c.gtin = t.gtin
+UNION ALL
+SELECT CASE WHEN per_country THEN 'product_country' ELSE 'product_device' END, gtin,
+       CASE WHEN per_country THEN country_code ELSE device_class END, scans, NULL, NULL, NULL, NULL
+FROM details
+WHERE scans > 0
+UNION ALL
+SELECT 'country', country_code, NULL, scans, NULL, NULL, NULL, NULL
+FROM grouped
+WHERE part = 'country' AND scans > 0
+UNION ALL
+SELECT 'hour', extract(epoch FROM hour)::bigint::text, NULL, scans, NULL, NULL, NULL, NULL
+FROM grouped
+WHERE part = 'hour' AND scans > 0
+UNION ALL
+SELECT 'agent_total', NULL, NULL, coalesce(sum(agent_scans), 0)::bigint, NULL, NULL, NULL, NULL
+FROM grouped
+WHERE part = 'hour'
+UNION ALL
+SELECT 'product_agent', gtin, NULL, agent_scans, NULL, NULL, NULL, NULL
+FROM top_gtins
+WHERE agent_scans > 0
+UNION ALL
+SELECT 'agent', NULL, NULL, scans, NULL, NULL, NULL,
+       ARRAY[traffic_class, category, agent, operator, verification]
+FROM top_agents
+"""
+
+
+def _hourly(brand: str) -> str:
+    return _HOURLY.format(range=_HOURLY_RANGE.format(brand=brand), agent=_AGENT)
+
+
+HOURLY_FOR_ORGANIZATION = sql.SQL(_hourly(""))
+HOURLY_FOR_BRAND = sql.SQL(_hourly("AND brand_id = %(brand)s"))
+
+
 def _layers(grain: str, key: str, brand: str, values: str = "scans, bot_scans") -> str:
     """The window's days, weeks and months of the rollups scan_{daily,weekly,monthly}_{grain}_totals."""
     return _LAYERS.format(key=key, values=values, grain=grain, brand=brand)
@@ -228,6 +319,25 @@ def scans_statement(organization_id: str, query: ScanQuery) -> tuple[sql.SQL, di
     return (SCANS_FOR_BRAND if query.brand_id is not None else SCANS_FOR_ORGANIZATION), params
 
 
+def hourly_statement(organization_id: str, query: ScanQuery) -> tuple[sql.SQL, dict[str, Any]]:
+    """Return the statement over the hourly counts that answers `query` for `organization_id`."""
+    utc_from, utc_to = zones.utc_range(query.window, query.zone)
+    params: dict[str, Any] = {
+        "org": organization_id,
+        "brand": query.brand_id,
+        "utc_from": utc_from,
+        "utc_to": utc_to,
+        "top": query.top,
+        "top_agents": query.top_agents,
+    }
+    return (HOURLY_FOR_BRAND if query.brand_id is not None else HOURLY_FOR_ORGANIZATION), params
+
+
+def statement_for(organization_id: str, query: ScanQuery) -> tuple[sql.SQL, dict[str, Any]]:
+    """Return the statement that answers `query`: the daily rollups' unless it needs the hours."""
+    return (hourly_statement if query.hourly else scans_statement)(organization_id, query)
+
+
 async def scan_rows(
     conn: AsyncConnection[Any],
     organization_id: str,
@@ -238,7 +348,7 @@ async def scan_rows(
 
     The rows are tuples in the order of `Row`'s fields (what `build_report` reads).
     """
-    statement, params = scans_statement(organization_id, query)
+    statement, params = statement_for(organization_id, query)
     if statement_timeout_ms is None:
         cur = await conn.execute(statement, params)
         return await cur.fetchall()

@@ -8,6 +8,7 @@ from datetime import date
 from operator import itemgetter
 from typing import Any, NamedTuple
 
+from api import zones
 from api.params import ScanQuery
 from api.window import Window
 
@@ -18,9 +19,9 @@ class Row(NamedTuple):
     The statement's rows are plain tuples in this order; `build_report` reads either.
     """
 
-    kind: str  # total | product | product_country | product_device | country | day
+    kind: str  # total | product | product_country | product_device | country | day | hour
     #            | agent_total | product_agent | agent
-    key: str | None
+    key: str | None  # of a day: YYYY-MM-DD; of an hour: its UTC start in epoch seconds
     sub: str | None
     scans: int
     billable: int | None = None
@@ -74,6 +75,7 @@ def build_report(organization_id: str, query: ScanQuery, rows: Iterable[Sequence
     product_device: dict[str, dict[str, int]] = defaultdict(dict)
     by_country: dict[str, int] = {}
     per_day: dict[str, int] = {}
+    per_hour: dict[int, int] = {}
     agent_scans = 0
     product_agent: dict[str, int] = {}
     agents: list[dict[str, Any]] = []
@@ -89,6 +91,9 @@ def build_report(organization_id: str, query: ScanQuery, rows: Iterable[Sequence
         elif kind == "day":
             if key is not None:
                 per_day[key] = scans
+        elif kind == "hour":
+            if key is not None:
+                per_hour[int(key)] = scans
         elif kind == "country":
             if key is not None:
                 by_country[key] = scans
@@ -118,10 +123,14 @@ def build_report(organization_id: str, query: ScanQuery, rows: Iterable[Sequence
         for p in products[: query.top]
     ]
     agents.sort(key=agent_order)
-    window = query.window
-    return {
+    window, zone = query.window, query.zone
+    if query.hourly:  # the hours' rows, summed into the caller's days
+        by_day = zones.local_days(window, zone, per_hour)
+    else:
+        by_day = [{"date": day, "scans": per_day.get(day, 0)} for day in _iso_days(window)]
+    report = {
         "organization_id": organization_id,
-        "window": {"since": window.since.isoformat(), "until": window.until.isoformat()},
+        "window": {"since": window.since.isoformat(), "until": window.until.isoformat(), "tz": zone.key},
         "total_scans": total,
         "billable_scans": billable,
         "bot_scans": total - billable,
@@ -130,8 +139,11 @@ def build_report(organization_id: str, query: ScanQuery, rows: Iterable[Sequence
         "top_products": top_products,
         "top_agents": agents[: query.top_agents],
         "by_country": _ranked(by_country),
-        "by_day": [{"date": day, "scans": per_day.get(day, 0)} for day in _iso_days(window)],
+        "by_day": by_day,
     }
+    if query.granularity == "hour":
+        report["by_hour"] = zones.local_hours(window, zone, per_hour)
+    return report
 
 
 def _iso_days(window: Window) -> list[str]:

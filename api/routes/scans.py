@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -9,7 +10,7 @@ from fastapi.responses import JSONResponse
 
 from api import queries
 from api.access import check_brand, choose_organization, require_scope
-from api.deps import PoolDep, PrincipalDep, TodayDep
+from api.deps import NowDep, PoolDep, PrincipalDep
 from api.limits import Limits, policy_header, quota_header
 from api.models import PROBLEM_RESPONSES, ScansResponse
 from api.params import (
@@ -33,9 +34,12 @@ router = APIRouter(prefix="/dashboard/api/v1/brand-analytics", tags=["brand anal
     summary="Scans of an organization's products over a window of days",
     description="Totals, billable and bot scans, human and AI agent scans, the top products with "
     "their countries, devices and traffic classes, the top automated clients (agents, crawlers, "
-    "bots) by name, scans by country and by day (every day of the window, zero-filled). Dates are "
-    f"UTC days, inclusive; the window is at most {MAX_WINDOW_DAYS} days. Needs a bearer token "
-    "with the scope brands:read from a member of the organization.",
+    "bots) by name, scans by country and by day (every day of the window, zero-filled), and with "
+    "granularity=hour by hour. Dates are days in tz (UTC by default), inclusive; the window is at "
+    f"most {MAX_WINDOW_DAYS} days. Days that are not UTC days, and hours, are read from hourly "
+    "counts kept for HOURLY_RETENTION_DAYS (92 by default), counted per UTC hour: a zone whose "
+    "days or hours would begin inside a UTC hour (Asia/Kolkata, +05:30) is refused. Needs a bearer "
+    "token with the scope brands:read from a member of the organization.",
     response_model=ScansResponse,
     responses=PROBLEM_RESPONSES,
 )
@@ -43,7 +47,7 @@ async def scans(
     request: Request,
     principal: PrincipalDep,
     pool: PoolDep,
-    today: TodayDep,
+    now: NowDep,
     organization_id: Annotated[
         str | None, Query(description="whose catalog; defaults to the caller's default organization")
     ] = None,
@@ -58,7 +62,7 @@ async def scans(
     until: Annotated[
         str | None,
         Query(
-            description="last day, inclusive, YYYY-MM-DD; defaults to today (UTC)", examples=["2026-04-17"]
+            description="last day, inclusive, YYYY-MM-DD; defaults to today (in tz)", examples=["2026-04-17"]
         ),
     ] = None,
     top: Annotated[
@@ -77,18 +81,40 @@ async def scans(
             examples=["10"],
         ),
     ] = None,
+    tz: Annotated[
+        str | None,
+        Query(
+            description="IANA time zone of since, until, by_day and by_hour (default UTC). A zone whose "
+            "days in the window are not UTC days is answered from the hourly counts, so only for "
+            "windows inside their retention; one whose days or hours begin inside a UTC hour (an "
+            "offset such as +05:30 or +05:45) is refused, as counts are kept per UTC hour",
+            examples=["America/Chicago"],
+        ),
+    ] = None,
+    granularity: Annotated[
+        str | None,
+        Query(
+            description="day (default) or hour: hour adds by_hour, every hour of the window in tz, "
+            "for windows inside the hourly counts' retention",
+            examples=["hour"],
+        ),
+    ] = None,
 ) -> Any:
     require_scope(principal.scopes)
+    settings: Settings = request.app.state.settings
     query = parse_query(
         organization_id=organization_id,
         brand_id=brand_id,
         since=since,
         until=until,
         top=top,
-        today=today,
+        today=now.astimezone(UTC).date(),
         top_agents=top_agents,
+        tz=tz,
+        granularity=granularity,
+        now=now,
+        hourly_retention_days=settings.hourly_retention_days,
     )
-    settings: Settings = request.app.state.settings
     limits: Limits = request.app.state.limits
     # a window costs one request for every started api_long_window_days
     cost = -(-query.window.length // settings.api_long_window_days)

@@ -62,7 +62,7 @@ def expected(
     total = sum(scans.values())
     return {
         "organization_id": org,
-        "window": {"since": since.isoformat(), "until": until.isoformat()},
+        "window": {"since": since.isoformat(), "until": until.isoformat(), "tz": "UTC"},
         "total_scans": total,
         "billable_scans": sum(billable.values()),
         "bot_scans": total - sum(billable.values()),

@@ -41,9 +41,13 @@ def test_openapi_documents_the_contract(client: TestClient) -> None:
         "until",
         "top",
         "top_agents",
+        "tz",
+        "granularity",
     }
     answer = doc["components"]["schemas"]["ScansResponse"]["properties"]
-    assert {"human_scans", "agent_scans", "top_agents"} <= set(answer)
+    assert {"human_scans", "agent_scans", "top_agents", "by_hour"} <= set(answer)
+    assert "tz" in doc["components"]["schemas"]["Window"]["properties"]
+    assert "hour" in doc["components"]["schemas"]["HourCount"]["properties"]
     product = doc["components"]["schemas"]["TopProduct"]["properties"]
     assert "by_traffic_class" in product
     agent = doc["components"]["schemas"]["TopAgent"]["properties"]

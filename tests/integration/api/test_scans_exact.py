@@ -61,7 +61,7 @@ def test_defaults(client: TestClient, issuer: Issuer) -> None:
     days = {"2026-03-18": 12, "2026-04-01": 3, "2026-04-10": 1, "2026-04-17": 12}
     assert get(client, issuer) == {
         "organization_id": "ex-acme",
-        "window": {"since": "2026-03-18", "until": "2026-04-17"},
+        "window": {"since": "2026-03-18", "until": "2026-04-17", "tz": "UTC"},
         "total_scans": 28,
         "billable_scans": 23,
         "bot_scans": 5,

@@ -1,4 +1,5 @@
-from datetime import date
+from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -6,6 +7,7 @@ from hypothesis import strategies as st
 
 from api.errors import BadRequest
 from api.params import DEFAULT_TOP, DEFAULT_TOP_AGENTS, parse_query
+from api.window import Window
 
 TODAY = date(2026, 4, 17)
 
@@ -107,3 +109,116 @@ def test_top_agents() -> None:
     for raw in ("0", "101", "-1", "x", "", "1e2"):
         with pytest.raises(BadRequest, match="top_agents must be a whole number from 1 to 100"):
             query(top_agents=raw)
+
+
+NO_PARAMETERS: dict[str, Any] = dict.fromkeys(("organization_id", "brand_id", "since", "until", "top"))
+
+
+def zoned(**kw: str | None):  # type: ignore[no-untyped-def]
+    args: dict[str, str | None] = {"organization_id": None, "brand_id": None, "since": None, "until": None}
+    args.update(kw)
+    return parse_query(**args, top=None, today=TODAY)  # type: ignore[arg-type]
+
+
+def test_tz_and_granularity_default_to_utc_days() -> None:
+    q = query()
+    assert (q.zone.key, q.granularity, q.hourly) == ("UTC", "day", False)
+
+
+@pytest.mark.parametrize(
+    ("kw", "hourly"),
+    [
+        ({"tz": "UTC"}, False),
+        ({"tz": "Etc/UTC"}, False),
+        ({"tz": "Africa/Abidjan"}, False),  # always +00:00: the daily counts answer
+        ({"tz": "Europe/London", "since": "2025-01-01", "until": "2025-01-31"}, False),  # GMT, old
+        ({"tz": "America/Chicago"}, True),
+        ({"tz": "Asia/Tokyo"}, True),
+        ({"granularity": "day"}, False),
+        ({"granularity": "hour"}, True),
+        ({"tz": "UTC", "granularity": "hour"}, True),
+        ({"tz": "Europe/London", "since": "2026-01-16", "until": "2026-01-31", "granularity": "hour"}, True),
+    ],
+)
+def test_which_counts_answer(kw: dict[str, str], hourly: bool) -> None:
+    assert zoned(**kw).hourly is hourly
+
+
+def test_the_default_window_ends_on_the_callers_today() -> None:
+    # noon UTC on 2026-04-17 is already the 18th at Kiritimati (+14) and still the 17th at Pago Pago
+    assert zoned(tz="Pacific/Kiritimati").window == Window(date(2026, 3, 19), date(2026, 4, 18))
+    assert zoned(tz="Pacific/Pago_Pago").window == Window(date(2026, 3, 18), date(2026, 4, 17))
+    late = datetime(2026, 4, 17, 23, 30, tzinfo=UTC)  # 18:30 in Chicago, 08:30 on the 18th in Tokyo
+    args = NO_PARAMETERS
+    assert parse_query(**args, today=TODAY, tz="Asia/Tokyo", now=late).window.until == date(2026, 4, 18)
+    assert parse_query(**args, today=TODAY, tz="America/Chicago", now=late).window.until == TODAY
+    assert parse_query(**args, today=TODAY, now=late).window.until == TODAY
+
+
+@pytest.mark.parametrize(
+    ("kw", "message"),
+    [
+        ({"tz": "Mars/Olympus_Mons"}, "tz must be an IANA time zone name"),
+        ({"tz": "utc"}, "got 'utc'; did you mean UTC?"),
+        ({"tz": "america/chicago"}, "did you mean America/Chicago?"),
+        ({"tz": ""}, "tz must be an IANA time zone name"),
+        ({"tz": "../../etc/passwd"}, "tz must be an IANA time zone name"),
+        ({"tz": "localtime"}, "tz must be an IANA time zone name"),
+        ({"tz": "+05:30"}, "tz must be an IANA time zone name"),
+        ({"granularity": "minute"}, "granularity must be day or hour, got 'minute'"),
+        ({"granularity": "Hour"}, "granularity must be day or hour"),
+        ({"granularity": ""}, "granularity must be day or hour"),
+        # counts are per UTC hour: a day that begins at :30 or :45 of one cannot be cut from it
+        (
+            {"tz": "Asia/Kolkata"},
+            "tz=Asia/Kolkata cannot be answered exactly: scans are counted per UTC hour, and in "
+            "Asia/Kolkata the day 2026-03-18 begins at 2026-03-17 18:30 UTC (offset +05:30), inside a "
+            "UTC hour whose scans cannot be split between that day and the one before. Use a zone "
+            "whose offset is a whole number of hours, such as Etc/GMT-5 (UTC+05:00) or Etc/GMT-6 "
+            "(UTC+06:00), or UTC",
+        ),
+        ({"tz": "Asia/Kathmandu"}, "begins at 2026-03-17 18:15 UTC (offset +05:45)"),
+        ({"tz": "Asia/Kathmandu", "granularity": "hour"}, "cannot be answered exactly"),
+        ({"tz": "Australia/Lord_Howe", "since": "2026-04-01", "until": "2026-04-10"}, "offset +10:30"),
+        # the hourly counts are kept 92 days: 2026-04-17 and the 91 days before
+        (
+            {"granularity": "hour", "since": "2026-01-15", "until": "2026-01-20"},
+            "hourly counts are kept for 92 days, so granularity=hour can be answered for windows from "
+            "2026-01-16 on; this window starts on 2026-01-15. Pass since=2026-01-16 or later, or "
+            "granularity=day for older days",
+        ),
+        (
+            {"tz": "America/Chicago", "since": "2025-12-01", "until": "2025-12-31"},
+            "so days in America/Chicago, which do not begin at UTC midnight, can be answered for "
+            "windows from 2026-01-16 on",
+        ),
+        ({"tz": "Asia/Tokyo", "since": "2026-01-16"}, "from 2026-01-17 on"),
+        ({"tz": "Asia/Tokyo", "since": "2026-01-16", "granularity": "hour"}, "granularity=day with tz=UTC"),
+        ({"tz": "Europe/London", "since": "2025-06-01", "until": "2025-06-30"}, "hourly counts are kept"),
+    ],
+)
+def test_invalid_zones_and_granularities(kw: dict[str, str], message: str) -> None:
+    with pytest.raises(BadRequest) as e:
+        zoned(**kw)
+    assert message in str(e.value)
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {"granularity": "hour", "since": "2026-01-16", "until": "2026-01-20"},
+        {"tz": "America/Chicago", "since": "2026-01-16", "until": "2026-12-31"},  # the future is empty
+        {"tz": "Asia/Tokyo", "since": "2026-01-17"},
+        {"tz": "Australia/Lord_Howe", "since": "2026-01-17", "until": "2026-04-04"},  # +11:00 throughout
+        {"tz": "Europe/London", "since": "2020-01-01", "until": "2020-03-28"},  # GMT: the daily counts
+    ],
+)
+def test_zones_and_windows_answered(kw: dict[str, str]) -> None:
+    zoned(**kw)
+
+
+def test_the_retention_is_a_parameter() -> None:
+    args = {**NO_PARAMETERS, "since": "2026-04-10"}
+    parse_query(**args, today=TODAY, granularity="hour", hourly_retention_days=8)
+    with pytest.raises(BadRequest, match=r"kept for 7 days.*from 2026-04-11 on"):
+        parse_query(**args, today=TODAY, granularity="hour", hourly_retention_days=7)

@@ -1,4 +1,6 @@
-from datetime import date
+from dataclasses import replace
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from api.params import ScanQuery
 from api.report import Row, build_report
@@ -29,7 +31,7 @@ def test_build_report() -> None:
     ]
     assert build_report("org", Q, rows) == {
         "organization_id": "org",
-        "window": {"since": "2026-01-30", "until": "2026-02-02"},
+        "window": {"since": "2026-01-30", "until": "2026-02-02", "tz": "UTC"},
         "total_scans": 12,
         "billable_scans": 9,
         "bot_scans": 3,
@@ -156,3 +158,53 @@ def test_plain_tuples_read_as_rows() -> None:
         Row("agent", None, None, 2, agent=["ai_agent", "ai_assistant", "ChatGPT-User", "OpenAI", "verified"]),
     ]
     assert build_report("org", Q, [tuple(r) for r in rows]) == build_report("org", Q, rows)
+
+
+def test_hours_make_the_callers_days_and_hours() -> None:
+    """On the hourly path the rows carry UTC hours (epoch seconds): days and hours in the caller's zone."""
+    chicago = ZoneInfo("America/Chicago")
+    query = ScanQuery(
+        None,
+        None,
+        Window(date(2026, 3, 7), date(2026, 3, 8)),
+        2,
+        zone=chicago,
+        granularity="hour",
+        hourly=True,
+    )
+
+    def hour(utc: str, n: int) -> Row:
+        return Row("hour", str(int(datetime.fromisoformat(utc + "+00:00").timestamp())), None, n)
+
+    rows = [
+        Row("total", None, None, 15, 15),
+        hour("2026-03-07T06:00", 1),  # 00:00 CST on the 7th
+        hour("2026-03-08T05:00", 2),  # 23:00 CST on the 7th
+        hour("2026-03-08T08:00", 4),  # 03:00 CDT on the 8th: 02:00 does not exist
+        hour("2026-03-09T04:00", 8),  # 23:00 CDT on the 8th
+    ]
+    report = build_report("org", query, rows)
+    assert report["window"] == {"since": "2026-03-07", "until": "2026-03-08", "tz": "America/Chicago"}
+    assert report["by_day"] == [{"date": "2026-03-07", "scans": 3}, {"date": "2026-03-08", "scans": 12}]
+    assert len(report["by_hour"]) == 24 + 23
+    assert report["by_hour"][:2] == [
+        {"hour": "2026-03-07T00:00:00-06:00", "scans": 1},
+        {"hour": "2026-03-07T01:00:00-06:00", "scans": 0},
+    ]
+    assert {h["hour"]: h["scans"] for h in report["by_hour"] if h["scans"]} == {
+        "2026-03-07T00:00:00-06:00": 1,
+        "2026-03-07T23:00:00-06:00": 2,
+        "2026-03-08T03:00:00-05:00": 4,
+        "2026-03-08T23:00:00-05:00": 8,
+    }
+    # granularity=day: the same days, no by_hour
+    days = build_report("org", replace(query, granularity="day"), rows)
+    assert days["by_day"] == report["by_day"] and "by_hour" not in days
+
+
+def test_by_hour_only_with_granularity_hour() -> None:
+    assert "by_hour" not in build_report("org", Q, [Row("total", None, None, 0, 0)])
+    hourly = replace(Q, granularity="hour", hourly=True)
+    report = build_report("org", hourly, [Row("total", None, None, 0, 0)])
+    assert len(report["by_hour"]) == 4 * 24
+    assert report["by_hour"][0] == {"hour": "2026-01-30T00:00:00+00:00", "scans": 0}
