@@ -61,7 +61,14 @@ def build_server(
             Field(description="first day, inclusive, YYYY-MM-DD; leave out for 30 days before until"),
         ] = None,
         until: Annotated[
-            str | None, Field(description="last day, inclusive, YYYY-MM-DD; leave out for today (UTC)")
+            str | None, Field(description="last day, inclusive, YYYY-MM-DD; leave out for today (in tz)")
+        ] = None,
+        tz: Annotated[
+            str | None,
+            Field(
+                description="IANA time zone of the days, such as America/Chicago; leave out for UTC. "
+                "Days in another zone are answered for the recent months the hourly counts keep"
+            ),
         ] = None,
         top: Annotated[
             int, Field(ge=MIN_TOP, le=MAX_TOP, description="how many products in top_products")
@@ -85,6 +92,7 @@ def build_server(
                     "brand_id": brand_id,
                     "since": since,
                     "until": until,
+                    "tz": tz,
                     "top": top,
                     "top_agents": top_agents,
                 },

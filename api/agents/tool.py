@@ -10,15 +10,17 @@ HIGH_BOT_SHARE = 0.2
 
 DESCRIPTION = """\
 Scan analytics of a brand owner's products: how often their GS1 Digital Links (QR codes on packs,
-links agents follow) were resolved, over a window of UTC days. Returns total, billable and bot
-scans, human and AI agent scans, the top products (scans, billable scans, countries, device
-classes, scans by traffic class: human / ai_agent / bot), the top agents (name, category,
-operator, verification, scans), scans by country and scans per day (every day of the window),
-plus a summary you can quote.
+links agents follow) were resolved, over a window of days (UTC, or the time zone tz). Returns
+total, billable and bot scans, human and AI agent scans, the top products (scans, billable scans,
+countries, device classes, scans by traffic class: human / ai_agent / bot), the top agents (name,
+category, operator, verification, scans), scans by country and scans per day (every day of the
+window), plus a summary you can quote.
 
 How to use it:
 - Default to the last 30 days: leave since and until out unless the user asks for another period.
   Use a longer window only when the user is explicit ("since January" -> since=YYYY-01-01).
+- When the user speaks of their own days ("yesterday in Chicago"), pass tz (an IANA name such as
+  America/Chicago); leave it out otherwise.
 - Always report both billable and total scans; bot scans are total minus billable.
 - When a product has many bot scans, say so and explain: scrapers or AI agents are reading that
   product's data, which can be interest worth looking into (not an error in the counts).
@@ -50,7 +52,8 @@ def summarize(report: dict[str, Any]) -> str:
     """Return a few sentences an agent can quote: totals, the top product, bots, agents, countries."""
     w = report["window"]
     total, billable, bots = report["total_scans"], report["billable_scans"], report["bot_scans"]
-    head = f"{report['organization_id']}, {w['since']} to {w['until']} ({days(report)} days, UTC): "
+    zone = w.get("tz", "UTC")
+    head = f"{report['organization_id']}, {w['since']} to {w['until']} ({days(report)} days, {zone}): "
     if total == 0:
         return head + "no scans in this window."
     lines = [

@@ -72,9 +72,11 @@ def check(transcript: dict[str, Any], expected: dict[str, Any]) -> None:
         "brand_id",
         "since",
         "until",
+        "tz",
         "top",
         "top_agents",
     }
+    assert "America/Chicago" in listed["inputSchema"]["properties"]["tz"]["description"]
     assert "top_agents" in listed["description"] and "spoofed" in listed["description"]
     call = transcript["call"]
     assert not call.get("isError")
