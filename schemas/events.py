@@ -54,6 +54,9 @@ class EnrichedScanEvent(TypedDict):
     category: str | None  # version 2 on: absent when a version-1 writer wrote the record
     agent_operator: str | None
     verification: str | None
+    region_code: str | None  # version 3 on, likewise
+    region_name: str | None
+    city: str | None
 
 
 SCAN_EVENT_FIELDS: Final = tuple(ScanEvent.__annotations__)

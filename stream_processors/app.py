@@ -33,7 +33,7 @@ from schemas import RegistryUnavailable
 from stream_processors import versioned
 from stream_processors.agents.verify import default_snapshot, verify, with_verification
 from stream_processors.daily import Changed, CountKey, DailyCounts, recovered
-from stream_processors.enrich import Classification, GeoResolver, classify_user_agent
+from stream_processors.enrich import Classification, GeoResolver, Place, classify_user_agent
 from stream_processors.expiry import expired
 from stream_processors.ip_stage import BUCKET_MS, IpStage
 from stream_processors.metrics import WorkerMetrics
@@ -311,13 +311,13 @@ class Worker:
 
     # -- route ---------------------------------------------------------------------------------
 
-    def _enrich(self, user_agent: str | None, ip: str) -> tuple[Classification, str | None]:
+    def _enrich(self, user_agent: str | None, ip: str) -> tuple[Classification, Place | None]:
         cls = classify_user_agent(user_agent)
         if cls.agent_name is not None:
             verification = verify(cls.agent_name, ip, self.ranges)
             self.metrics.verifications.labels(verification.status).inc()
             cls = with_verification(cls, verification)
-        return cls, self.geo.country(ip)
+        return cls, self.geo.place(ip)
 
     def _dead_letter(self, m: Any, letter: DeadLetter) -> None:
         original = list(m.headers.items()) if isinstance(m.headers, Mapping) else list(m.headers or [])

@@ -7,7 +7,7 @@ from typing import Any, Final
 
 from schemas.events import PASSED_FIELDS
 from stream_processors.agents.catalog import BY_NAME
-from stream_processors.enrich import Classification
+from stream_processors.enrich import Classification, Place
 
 DAY_MS: Final = 86_400_000
 HOUR_MS: Final = 3_600_000
@@ -23,11 +23,18 @@ HUMAN: Final = ("human", "", "", "", "")  # the agent part of a person's key
 
 
 def enriched(
-    event: dict[str, Any], cls: Classification, country: str | None, rate_bot: bool
+    event: dict[str, Any], cls: Classification, place: Place | str | None, rate_bot: bool
 ) -> dict[str, Any]:
-    """Build an EnrichedScanEvent (occurred_at in epoch ms) from a valid scan event."""
+    """Build an EnrichedScanEvent (occurred_at in epoch ms) from a valid scan event.
+
+    `place` is the client IP's Place, or its country code alone.
+    """
     out = {f: event.get(f) for f in PASSED_FIELDS}
-    out["country_code"] = country
+    where = place if isinstance(place, Place) else Place(place)
+    out["country_code"] = where.country
+    out["region_code"] = where.region_code
+    out["region_name"] = where.region_name
+    out["city"] = where.city
     out["device_class"] = cls.device_class
     out["agent_name"] = cls.agent_name
     out["agent_operator"] = cls.operator

@@ -20,14 +20,14 @@ from confluent_kafka.schema_registry import SchemaRegistryClient
 
 from schemas import Decoder, InvalidScanEvent, UndecodableRecord, validate_scan_event
 from schemas.codec import HEADER, parse
-from stream_processors.enrich import Classification
+from stream_processors.enrich import Classification, Place
 from stream_processors.records import enriched, too_late_cutoff_ms
 
 IP_KEY_BYTES: Final = 12  # 96 bits of HMAC-SHA256: collisions need ~2^48 addresses
 BATCH_BYTES: Final = 256 * 1024  # largest internal record: far below the broker's 1 MB
 BLANK_IP: Final = ""
 
-Enricher = Callable[[str | None, str], tuple[Classification, str | None]]
+Enricher = Callable[[str | None, str], tuple[Classification, Place | None]]
 
 
 def ip_key(secret: bytes, ip: str) -> str:

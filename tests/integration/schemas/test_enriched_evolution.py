@@ -1,8 +1,9 @@
-"""EnrichedScanEvent version 2 (category, agent_operator, verification) evolves BACKWARD from version 1.
+"""EnrichedScanEvent evolves BACKWARD: version 2 (category, agent_operator, verification) from
+version 1, version 3 (region_code, region_name, city) from version 2.
 
-Against the real registry and broker: the registry accepts version 2 under BACKWARD and
-refuses a change that is not; a consumer that only knows version 1 reads records written
-with version 2, and a version-2 reader reads version-1 records with the new fields null.
+Against the real registry and broker: the registry accepts each version under BACKWARD and
+refuses a change that is not; consumers that only know version 1 or 2 read records written
+with the current version, and the current reader reads older records with the new fields null.
 """
 
 from __future__ import annotations
@@ -21,11 +22,13 @@ from scan_analytics.settings import Settings
 from schemas import Decoder, Encoder, SchemaError, registry_client
 from schemas.topics import TopicSpec, ensure_topics
 from stream_processors.agents.verify import RANGES_DIR, Snapshot, verify, with_verification
-from stream_processors.enrich import classify_user_agent
+from stream_processors.enrich import Place, classify_user_agent
 from stream_processors.records import enriched
 
 V1 = (Path(__file__).parent / "enriched_scan_event_v1.avsc").read_text()
-V2 = schemas.schema_text(schemas.ENRICHED_SCAN_EVENT)
+V2 = (Path(__file__).parent / "enriched_scan_event_v2.avsc").read_text()
+V3 = schemas.schema_text(schemas.ENRICHED_SCAN_EVENT)
+AUSTIN = Place("US", "US-TX", "Texas", "Austin")
 GPTBOT = (
     "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; GPTBot/1.2; +https://openai.com/gptbot)"
 )
@@ -52,24 +55,27 @@ def subject() -> str:
     return f"evolution-{uuid.uuid4().hex[:8]}-value"
 
 
-def test_the_registry_accepts_version_2_under_backward_and_refuses_a_breaking_change(
+def test_the_registry_accepts_each_version_under_backward_and_refuses_a_breaking_change(
     settings: Settings, subject: str
 ) -> None:
     client = registry_client(settings.schema_registry_url)
-    first = schemas.register(client, subject, V1)
-    second = schemas.register(client, subject, V2)
-    assert (first.version, second.version) == (1, 2)
+    versions = [schemas.register(client, subject, text).version for text in (V1, V2, V3)]
+    assert versions == [1, 2, 3]
     assert client.get_compatibility(subject) == "BACKWARD"
-    breaking = json.loads(V2)
+    breaking = json.loads(V3)
     breaking["fields"].append({"name": "required_now", "type": "string"})  # no default: old data unreadable
     with pytest.raises(SchemaError):
         schemas.register(client, subject, json.dumps(breaking))
 
 
-def test_a_consumer_knowing_only_version_1_reads_version_2_records(settings: Settings, subject: str) -> None:
+@pytest.mark.parametrize("old_text", [V1, V2], ids=["version 1", "version 2"])
+def test_a_consumer_knowing_only_an_older_version_reads_current_records(
+    settings: Settings, subject: str, old_text: str
+) -> None:
     client = registry_client(settings.schema_registry_url)
     schemas.register(client, subject, V1)
-    v2 = schemas.register(client, subject, V2)
+    schemas.register(client, subject, V2)
+    current = schemas.register(client, subject, V3)
     snapshot = Snapshot.load()
     prefixes = json.loads((RANGES_DIR / "openai-gptbot.json").read_text())["prefixes"]
     inside = str(next(ip_network(p["ipv4Prefix"]) for p in prefixes if "ipv4Prefix" in p).network_address + 1)
@@ -82,22 +88,22 @@ def test_a_consumer_knowing_only_version_1_reads_version_2_records(settings: Set
             None,
             False,
         ),
-        enriched(scan("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X)"), cls_human(), "DE", False),
+        enriched(scan("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X)"), cls_human(), AUSTIN, False),
     ]
-    assert [(r["verification"], r["traffic_class"]) for r in records] == [
-        ("verified", "ai_agent"),
-        ("spoofed", "bot"),
-        (None, "human"),
+    assert [(r["verification"], r["traffic_class"], r["city"]) for r in records] == [
+        ("verified", "ai_agent", None),
+        ("spoofed", "bot", None),
+        (None, "human", "Austin"),
     ]
     topic = f"evolution-{uuid.uuid4().hex[:8]}"
     ensure_topics(settings.kafka_bootstrap, [TopicSpec(topic, 1)])
     producer = Producer({"bootstrap.servers": settings.kafka_bootstrap, "log_level": 0})
-    encoder = Encoder(V2, v2.schema_id)
+    encoder = Encoder(V3, current.schema_id)
     for r in records:
         producer.produce(topic, encoder.encode(r), key=r["gtin"].encode())
     assert producer.flush(30) == 0
 
-    old = Decoder(client, V1)  # a data team's consumer built before version 2
+    old = Decoder(client, old_text)  # a data team's consumer built before the current version
     consumer = Consumer(
         {
             "bootstrap.servers": settings.kafka_bootstrap,
@@ -117,23 +123,39 @@ def test_a_consumer_knowing_only_version_1_reads_version_2_records(settings: Set
                 break
     finally:
         consumer.close()
-    v1_fields = [f["name"] for f in json.loads(V1)["fields"]]
-    assert [list(g) for g in got] == [v1_fields] * len(records)
+    old_fields = [f["name"] for f in json.loads(old_text)["fields"]]
+    assert [list(g) for g in got] == [old_fields] * len(records)
     assert [(g["event_id"], g["traffic_class"], g["agent_name"]) for g in got] == [
         (r["event_id"], r["traffic_class"], r["agent_name"]) for r in records
     ]
 
 
-def test_a_version_2_reader_reads_version_1_records_with_the_new_fields_null(
+def test_the_current_reader_reads_version_1_records_with_the_new_fields_null(
     settings: Settings, subject: str
 ) -> None:
     client = registry_client(settings.schema_registry_url)
     v1 = schemas.register(client, subject, V1)
-    record = enriched(scan(GPTBOT), classify_user_agent(GPTBOT), "US", False)
-    old_record = {k: v for k, v in record.items() if k not in ("category", "agent_operator", "verification")}
-    decoded = Decoder(client, V2).decode(Encoder(V1, v1.schema_id).encode(old_record))
+    record = enriched(scan(GPTBOT), classify_user_agent(GPTBOT), AUSTIN, False)
+    v1_names = {f["name"] for f in json.loads(V1)["fields"]}
+    old_record = {k: v for k, v in record.items() if k in v1_names}
+    decoded = Decoder(client, V3).decode(Encoder(V1, v1.schema_id).encode(old_record))
     assert (decoded["category"], decoded["agent_operator"], decoded["verification"]) == (None, None, None)
+    assert (decoded["region_code"], decoded["region_name"], decoded["city"]) == (None, None, None)
     assert decoded["agent_name"] == "GPTBot"
+
+
+def test_the_current_reader_reads_version_2_records_with_no_region_or_city(
+    settings: Settings, subject: str
+) -> None:
+    client = registry_client(settings.schema_registry_url)
+    schemas.register(client, subject, V1)
+    v2 = schemas.register(client, subject, V2)
+    record = enriched(scan(GPTBOT), classify_user_agent(GPTBOT), AUSTIN, False)
+    v2_names = {f["name"] for f in json.loads(V2)["fields"]}
+    assert {"region_code", "region_name", "city"}.isdisjoint(v2_names)
+    decoded = Decoder(client, V3).decode(Encoder(V2, v2.schema_id).encode(record))
+    assert (decoded["region_code"], decoded["region_name"], decoded["city"]) == (None, None, None)
+    assert (decoded["country_code"], decoded["category"]) == ("US", record["category"])
 
 
 def cls_human() -> Any:

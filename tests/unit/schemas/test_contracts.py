@@ -12,6 +12,7 @@ import pytest
 
 from scan_analytics.settings import REPO_ROOT
 from schemas import ENRICHED_SCAN_EVENT_FILE, SCAN_EVENT_FILE, SchemaError, load_schema, value_subject
+from schemas.events import ENRICHED_SCAN_EVENT_FIELDS, SCAN_EVENT_FIELDS
 from schemas.validation import FIELDS
 
 from .conftest import NOW
@@ -35,8 +36,9 @@ SCAN_FIELDS = {
 }
 ENRICHED_EXTRA = (
     "country_code", "device_class", "is_bot", "bot_reason", "agent_name", "traffic_class",
-    "category", "agent_operator", "verification",
+    "category", "agent_operator", "verification", "region_code", "region_name", "city",
 )  # fmt: skip
+PLACE_FIELDS = ("region_code", "region_name", "city")  # version 3
 
 
 def schema(path: Path) -> dict[str, Any]:
@@ -127,3 +129,49 @@ def test_a_v1_reader_reads_v2_records_ignoring_the_new_field() -> None:
 
 def test_validation_knows_exactly_the_contract_fields() -> None:
     assert {f["name"] for f in schema(AVRO / SCAN_EVENT_FILE)["fields"]} == FIELDS
+
+
+def test_the_typed_events_have_exactly_the_contract_fields_in_order() -> None:
+    assert [f["name"] for f in schema(AVRO / SCAN_EVENT_FILE)["fields"]] == list(SCAN_EVENT_FIELDS)
+    enriched = [f["name"] for f in schema(AVRO / ENRICHED_SCAN_EVENT_FILE)["fields"]]
+    assert enriched == list(ENRICHED_SCAN_EVENT_FIELDS)
+
+
+def enriched_v2() -> dict[str, Any]:
+    """EnrichedScanEvent as it was before region and city: version 3 without PLACE_FIELDS."""
+    v3 = schema(AVRO / ENRICHED_SCAN_EVENT_FILE)
+    return v3 | {"fields": [f for f in v3["fields"] if f["name"] not in PLACE_FIELDS]}
+
+
+def enriched_record() -> dict[str, Any]:
+    record = {k: v for k, v in v1_record().items() if k != "client_ip"}
+    return record | {
+        "country_code": "US",
+        "device_class": "mobile",
+        "is_bot": False,
+        "bot_reason": None,
+        "agent_name": None,
+        "traffic_class": "human",
+        "category": None,
+        "agent_operator": None,
+        "verification": None,
+    }
+
+
+def test_enriched_region_and_city_are_optional_with_a_null_default() -> None:
+    by_name = {f["name"]: f for f in schema(AVRO / ENRICHED_SCAN_EVENT_FILE)["fields"]}
+    for name in PLACE_FIELDS:
+        assert by_name[name]["type"] == ["null", "string"] and by_name[name]["default"] is None
+
+
+def test_an_enriched_v3_reader_reads_v2_records_with_no_region_or_city() -> None:
+    out = roundtrip(enriched_record(), enriched_v2(), schema(AVRO / ENRICHED_SCAN_EVENT_FILE))
+    assert [out[name] for name in PLACE_FIELDS] == [None, None, None]
+    assert out["country_code"] == "US"
+
+
+def test_an_enriched_v2_reader_reads_v3_records_ignoring_region_and_city() -> None:
+    place = {"region_code": "US-TX", "region_name": "Texas", "city": "Austin"}
+    out = roundtrip(enriched_record() | place, schema(AVRO / ENRICHED_SCAN_EVENT_FILE), enriched_v2())
+    assert not set(PLACE_FIELDS) & set(out)
+    assert out["country_code"] == "US" and out["gtin"] == "04006381333931"
