@@ -74,7 +74,7 @@ class Settings(BaseSettings):
     )
     geoip_path: Path = Field(
         default=REPO_ROOT / ".services" / "geoip" / "dev-country.mmdb",
-        description="GeoIP2/GeoLite2 or DB-IP Lite Country database (.mmdb)",
+        description="GeoIP2/GeoLite2 or DB-IP Lite database (.mmdb): Country, or City for region and city",
     )
 
     # Stream processing

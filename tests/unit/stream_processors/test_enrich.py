@@ -235,6 +235,8 @@ HOSTILE: dict[str, tuple[Any, Place | None]] = {
     "8.0.22.0/24": ({"city": {"names": {"en": 7}}}, None),
     "8.0.23.0/24": ({"registered_country": US}, Place("US")),
     "8.0.24.0/24": (city("Austin", [LONG_NAMED]), Place("US", "US-9", None, "Austin")),
+    # DB-IP City Lite: a region's English name, no ISO code
+    "8.0.25.0/24": (city("Austin", [{"names": {"en": "Texas"}}]), Place("US", None, "Texas", "Austin")),
 }  # fmt: skip
 
 
