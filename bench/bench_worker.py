@@ -246,8 +246,12 @@ def main() -> int:
         print("bare loop, µs per event  : " + ", ".join(f"{k} {v:.1f}" for k, v in bare_stages.items()))
         print("worker, µs per raw event  : " + ", ".join(f"{k} {v:.1f}" for k, v in worker_stages.items()))
         with psycopg.connect(url) as conn:
-            scans = conn.execute("SELECT coalesce(sum(scans), 0) FROM scan_daily_summary").fetchone()
-        print(f"scan_daily_summary total {scans[0] if scans else 0} (truth {truth.valid_distinct})")
+            days = conn.execute("SELECT coalesce(sum(scans), 0) FROM scan_daily_summary").fetchone()
+            hours = conn.execute("SELECT coalesce(sum(scans), 0) FROM scan_hourly_summary").fetchone()
+        print(
+            f"scan_daily_summary total {days[0] if days else 0}, scan_hourly_summary total "
+            f"{hours[0] if hours else 0} (truth {truth.valid_distinct})"
+        )
     finally:
         drop_scratch(base, settings, datadir)
     return 0
