@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from scan_analytics.devgeo import place_of
 from schemas.validation import normalize_gtin
 from simulator.traffic import MINUTE_MS, Kind, Malformed, Message, Scan
 
@@ -28,6 +29,8 @@ ROW_KEY = (
     "verification",
 )
 HOURLY_ROW_KEY = ("hour", *ROW_KEY[1:])  # the key of scan_hourly_summary; hour is a UTC ISO 8601 instant
+# the key of scan_daily_place_summary: "" where the place is unknown
+PLACE_ROW_KEY = (*ROW_KEY[:5], "is_bot", "region_code", "region_name", "city")
 RATE_CATEGORY = "high_rate"  # the category of a person the rate rule made a bot
 RATE_DIMENSIONS = ("bot", RATE_CATEGORY, "", "", "")  # traffic_class .. verification
 BREAKDOWNS = ("traffic_class", "category", "agent", "verification")  # scans by each, in to_json
@@ -35,7 +38,7 @@ BREAKDOWNS = ("traffic_class", "category", "agent", "verification")  # scans by 
 
 @dataclass(frozen=True, slots=True)
 class Truth:
-    """Counts of what was sent and the scan_daily_summary and scan_hourly_summary rows it must produce."""
+    """Counts of what was sent and the daily, hourly and place summary rows it must produce."""
 
     generated_at: datetime
     seed: int
@@ -46,6 +49,7 @@ class Truth:
     too_late: int
     rows: list[dict[str, Any]]
     hourly_rows: list[dict[str, Any]]
+    place_rows: list[dict[str, Any]]
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -60,6 +64,7 @@ class Truth:
             "spoofed": self.scans_by("verification").get("spoofed", 0),
             "rows": self.rows,
             "hourly_rows": self.hourly_rows,
+            "place_rows": self.place_rows,
         }
 
     def scans_by(self, dimension: str) -> dict[str, int]:
@@ -145,6 +150,7 @@ def compute_truth(
     by_rate = rate_bots(distinct.values(), bot_rate_per_minute, bot_distinct_gtins_5min, bot_bucket_cap)
     counts: Counter[tuple[Any, ...]] = Counter()
     hourly: Counter[tuple[Any, ...]] = Counter()
+    places: Counter[tuple[Any, ...]] = Counter()
     for scan in distinct.values():
         r = scan.record
         at = datetime.fromtimestamp(scan.occurred_ms / 1000, UTC)
@@ -165,9 +171,17 @@ def compute_truth(
         )
         counts[(at.date().isoformat(), *key)] += 1
         hourly[(at.replace(minute=0, second=0, microsecond=0).isoformat(), *key)] += 1
+        where = place_of(r["client_ip"]) if r.get("client_ip") else None
+        place = (
+            (where.region_code or "", where.region_name or "", where.city or "") if where else ("", "", "")
+        )
+        places[(at.date().isoformat(), *key[:4], key[5], *place)] += 1
     rows = [dict(zip(ROW_KEY, key, strict=True)) | {"scans": n} for key, n in sorted(counts.items())]
     hourly_rows = [
         dict(zip(HOURLY_ROW_KEY, key, strict=True)) | {"scans": n} for key, n in sorted(hourly.items())
+    ]
+    place_rows = [
+        dict(zip(PLACE_ROW_KEY, key, strict=True)) | {"scans": n} for key, n in sorted(places.items())
     ]
     return Truth(
         generated_at or datetime.now(UTC),
@@ -179,4 +193,5 @@ def compute_truth(
         too_late,
         rows,
         hourly_rows,
+        place_rows,
     )

@@ -42,7 +42,7 @@ from stream_processors.output import Output
 from stream_processors.rate import RateRule
 from stream_processors.records import day_start_ms
 from stream_processors.route import DeadLetter, Router, pack, unpack
-from stream_processors.sink import DAY, HOUR, Grain, Sink
+from stream_processors.sink import DAY, HOUR, PLACE, Grain, Sink
 from stream_processors.stores import (
     Buckets,
     Counts,
@@ -383,9 +383,10 @@ class Worker:
     def _offer(self, partition: int, changed: Changed) -> None:
         self.sink.offer(partition, changed.days, DAY)
         self.sink.offer(partition, changed.hours, HOUR)
+        self.sink.offer(partition, changed.places, PLACE)
 
     def _recovered_counts(self, partition: int, session: Session) -> Changed:
-        """Every count the partition holds at the session's start, days and hours: the sink rewrites them."""
+        """Every count the partition holds at the session's start (days, hours, places), for the sink."""
         out: dict[CountKey, Changed] = {}
         legacy: dict[CountKey, Changed] = {}
         for raw_key, history in partition_items(self.counts.table, partition):
@@ -401,7 +402,9 @@ class Worker:
             (legacy if len(dims) == 6 else out)[(day, key)] = found
         both = legacy | out  # a key stored both ways: the newer form holds the count
         return Changed(
-            [d for c in both.values() for d in c.days], [h for c in both.values() for h in c.hours]
+            [d for c in both.values() for d in c.days],
+            [h for c in both.values() for h in c.hours],
+            [p for c in both.values() for p in c.places],
         )
 
     async def _classify(self, stream: Any) -> None:
@@ -487,7 +490,7 @@ class Worker:
 
     # -- sink and timers ----------------------------------------------------------------------
 
-    def _sink_poison(self, grain: Grain, key: CountKey, reason: str) -> None:
+    def _sink_poison(self, grain: Grain, key: tuple[int, tuple[Any, ...]], reason: str) -> None:
         start_ms, dims = key
         value = json.dumps({f"{grain.name}_start_ms": start_ms, "key": list(dims)}).encode()
         self.output.send(

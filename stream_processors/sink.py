@@ -1,4 +1,4 @@
-"""Write absolute counts to scan_daily_summary and scan_hourly_summary: batched upserts of keys that changed.
+"""Write absolute counts to the daily, hourly and place summaries: batched upserts of keys that changed.
 
 The worker hands over (key, count) pairs per partition as its tables change; the sink
 keeps only the newest count per key (memory bounded by the number of distinct keys),
@@ -21,11 +21,10 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Final
+from typing import Any, Final
 
 import psycopg
 
-from stream_processors.daily import CountKey
 from stream_processors.metrics import WorkerMetrics
 from stream_processors.records import DAY_MS, day_of, hour_of
 
@@ -37,6 +36,10 @@ KEY_COLUMNS: Final = (
     "traffic_class", "category", "agent", "operator", "verification",
 )  # fmt: skip
 _DIMENSION_TYPES: Final = (*["text"] * 5, "boolean", *["text"] * 5)
+# A place row: the key's dimensions and the client's place (migration 0011); the place
+# summary keeps organization, day, brand, GTIN, country, is_bot and the place.
+PLACE_COLUMNS: Final = ("region_code", "region_name", "city")
+PLACE_SUMMARY_KEY: Final = ("organization_id", "brand_id", "gtin", "country_code", "is_bot")
 
 # One sink transaction at a time across workers: sums read partials other workers write.
 LOCK: Final = "SELECT pg_advisory_xact_lock(7306414)"
@@ -55,7 +58,7 @@ WHERE worker_group = %s AND partition = ANY(%s) FOR UPDATE
 
 @dataclass(frozen=True, slots=True)
 class Grain:
-    """The statements writing counts of one time grain: days (0002) or hours (0010)."""
+    """The statements writing counts of one grain: days (0002), hours (0010) or places (0011)."""
 
     name: str
     summary: str
@@ -64,18 +67,40 @@ class Grain:
     sums: str
     empty: str
     start: Callable[[int], object]  # a key's start in epoch ms -> the time column's value
+    width: int  # columns of a partial row's key
 
 
-def _grain(column: str, sql_type: str, summary: str, partials: str, start: Callable[[int], object]) -> Grain:
-    cols = ", ".join((column, *KEY_COLUMNS[1:]))
-    unnest = ", ".join(f"%s::{t}[]" for t in (sql_type, *_DIMENSION_TYPES))
-    conflict = ", ".join(("organization_id", column, *KEY_COLUMNS[2:]))
+def _grain(
+    column: str,
+    sql_type: str,
+    summary: str,
+    partials: str,
+    start: Callable[[int], object],
+    places: bool = False,
+) -> Grain:
+    """Statements of a grain. Places: partials keep every dimension and the place, the summary
+    sums them by organization, time, brand, GTIN, country, is_bot and place."""
+    extra = PLACE_COLUMNS if places else ()
+    names = (column, *KEY_COLUMNS[1:], *extra)
+    cols = ", ".join(names)
+    unnest = ", ".join(f"%s::{t}[]" for t in (sql_type, *_DIMENSION_TYPES, *["text"] * len(extra)))
+    conflict = ", ".join(("organization_id", column, *KEY_COLUMNS[2:], *extra))
     keys = f"unnest({unnest}) AS k({cols})"
-    names = (column, *KEY_COLUMNS[1:])
+    summed = (column, *PLACE_SUMMARY_KEY, *extra) if places else names
+    summed_cols = ", ".join(summed)
+    summed_conflict = ", ".join(("organization_id", column, *summed[2:]))
     return Grain(
-        name=column,
+        name="place" if places else column,
         summary=summary,
         upsert=f"""
+INSERT INTO {summary} ({summed_cols}, scans)
+SELECT {summed_cols}, sum(scans) FROM unnest({unnest}, %s::bigint[]) AS k({cols}, scans)
+GROUP BY {summed_cols}
+ON CONFLICT ({summed_conflict})
+DO UPDATE SET scans = EXCLUDED.scans
+"""
+        if places
+        else f"""
 INSERT INTO {summary} ({cols}, scans)
 SELECT * FROM unnest({unnest}, %s::bigint[])
 ON CONFLICT ({conflict})
@@ -88,23 +113,26 @@ ON CONFLICT ({conflict}, partition)
 DO UPDATE SET scans = EXCLUDED.scans
 """,
         sums=f"""
-INSERT INTO {summary} ({cols}, scans)
-SELECT {", ".join(f"p.{c}" for c in names)}, sum(p.scans)
-FROM {partials} p JOIN (SELECT DISTINCT * FROM {keys}) k USING ({cols})
-GROUP BY {", ".join(f"p.{c}" for c in names)}
-ON CONFLICT ({conflict})
+INSERT INTO {summary} ({summed_cols}, scans)
+SELECT {", ".join(f"p.{c}" for c in summed)}, sum(p.scans)
+FROM {partials} p JOIN (SELECT DISTINCT {summed_cols} FROM {keys}) k USING ({summed_cols})
+GROUP BY {", ".join(f"p.{c}" for c in summed)}
+ON CONFLICT ({summed_conflict})
 DO UPDATE SET scans = EXCLUDED.scans
 """,
         empty=f"""
-DELETE FROM {summary} s USING {keys}
-WHERE s.scans = 0 AND {" AND ".join(f"s.{c} = k.{c}" for c in names)}
+DELETE FROM {summary} s USING (SELECT DISTINCT {summed_cols} FROM {keys}) k
+WHERE s.scans = 0 AND {" AND ".join(f"s.{c} = k.{c}" for c in summed)}
 """,
         start=start,
+        width=len(names),
     )
 
 
 DAY: Final = _grain("day", "date", "scan_daily_summary", "scan_daily_partials", day_of)
 HOUR: Final = _grain("hour", "timestamptz", "scan_hourly_summary", "scan_hourly_partials", hour_of)
+PLACE: Final = _grain("day", "date", "scan_daily_place_summary", "scan_daily_place_partials", day_of, True)
+GRAINS: Final = (DAY, HOUR, PLACE)
 UPSERT: Final = DAY.upsert
 EMPTY: Final = DAY.empty
 
@@ -115,17 +143,18 @@ RETIRE: Final = (
 )
 RETIRE_EVERY_SECONDS: Final = 3600.0
 
-Row = tuple[object, str, str, str, str, str, bool, str, str, str, str, str]
-PendingKey = tuple[Grain, CountKey]
-Poison = Callable[[Grain, CountKey, str], None]
+Row = tuple[object, ...]  # the time column's value, then the key's dimensions (and place)
+Key = tuple[int, tuple[Any, ...]]  # a CountKey, or a daily.PlaceKey
+PendingKey = tuple[Grain, Key]
+Poison = Callable[[Grain, Key, str], None]
 
 
-def _columns(rows: list[Row], counts: list[int] | None) -> list[list[object]]:
-    cols: list[list[object]] = [list(c) for c in zip(*rows, strict=True)] if rows else [[]] * len(KEY_COLUMNS)
+def _columns(grain: Grain, rows: list[Row], counts: list[int] | None) -> list[list[object]]:
+    cols: list[list[object]] = [list(c) for c in zip(*rows, strict=True)] if rows else [[]] * grain.width
     return [*cols, list[object](counts)] if counts is not None else cols
 
 
-def _row(grain: Grain, key: CountKey) -> Row:
+def _row(grain: Grain, key: Key) -> Row:
     start_ms, dims = key
     return (grain.start(start_ms), *dims)
 
@@ -162,7 +191,7 @@ class Sink:
         """Own partition from now on: a new epoch is claimed before its next write."""
         self.epochs[partition] = None
 
-    def offer(self, partition: int, changed: Iterable[tuple[CountKey, int]], grain: Grain = DAY) -> None:
+    def offer(self, partition: int, changed: Iterable[tuple[Key, int]], grain: Grain = DAY) -> None:
         """Record new absolute counts of keys owned by partition (hours past the retention are dropped)."""
         if partition not in self.epochs:
             self.claim(partition)
@@ -278,14 +307,16 @@ class Sink:
         self, conn: psycopg.AsyncConnection[tuple[object, ...]], partition: int, rows: dict[PendingKey, int]
     ) -> None:
         await conn.execute(LOCK)
-        for grain in (DAY, HOUR):
+        for grain in GRAINS:
             mine = [(key, n) for (g, key), n in rows.items() if g is grain]
             if not mine:
                 continue
             keys = [_row(grain, k) for k, _n in mine]
-            await conn.execute(grain.partials, [partition, *_columns(keys, [max(n, 0) for _k, n in mine])])
-            await conn.execute(grain.sums, _columns(keys, None))
-            await conn.execute(grain.empty, _columns(keys, None))
+            await conn.execute(
+                grain.partials, [partition, *_columns(grain, keys, [max(n, 0) for _k, n in mine])]
+            )
+            await conn.execute(grain.sums, _columns(grain, keys, None))
+            await conn.execute(grain.empty, _columns(grain, keys, None))
 
     async def _one_by_one(
         self, conn: psycopg.AsyncConnection[tuple[object, ...]], partition: int, rows: dict[PendingKey, int]

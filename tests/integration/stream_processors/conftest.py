@@ -25,7 +25,7 @@ from scan_analytics.devgeo import ensure_country_mmdb
 from scan_analytics.settings import ENV_PREFIX, Settings
 from simulator.run import SimulationConfig, plan, send
 from simulator.traffic import Scan
-from simulator.truth import HOURLY_ROW_KEY, ROW_KEY, Truth
+from simulator.truth import HOURLY_ROW_KEY, PLACE_ROW_KEY, ROW_KEY, Truth
 from tests.integration.conftest import isolated
 
 
@@ -145,9 +145,18 @@ def hourly_summary(url: str) -> dict[tuple[Any, ...], int]:
     return {(r[0].astimezone(UTC).isoformat(), *r[1:-1]): r[-1] for r in rows}
 
 
+def place_summary(url: str) -> dict[tuple[Any, ...], int]:
+    """scan_daily_place_summary's rows, tagged "place", the day as text."""
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            f"SELECT {', '.join(PLACE_ROW_KEY)}, scans FROM scan_daily_place_summary"
+        ).fetchall()
+    return {("place", str(r[0]), *r[1:-1]): r[-1] for r in rows}
+
+
 def counts(url: str) -> dict[tuple[Any, ...], int]:
-    """Every daily and hourly count row (their first columns tell them apart)."""
-    return summary(url) | hourly_summary(url)
+    """Every daily, hourly and place count row (their first columns tell them apart)."""
+    return summary(url) | hourly_summary(url) | place_summary(url)
 
 
 def has_rows(url: str) -> bool:
@@ -191,9 +200,10 @@ def truth_rows(rows: list[dict[str, Any]]) -> dict[tuple[Any, ...], int]:
 
 
 def expected_counts(truth: Truth) -> dict[tuple[Any, ...], int]:
-    """The truth's daily and hourly rows, as `counts` reads them."""
+    """The truth's daily, hourly and place rows, as `counts` reads them."""
     hourly = {tuple(r[k] for k in HOURLY_ROW_KEY): r["scans"] for r in truth.hourly_rows}
-    return truth_rows(truth.rows) | hourly
+    places = {("place", *(r[k] for k in PLACE_ROW_KEY)): r["scans"] for r in truth.place_rows}
+    return truth_rows(truth.rows) | hourly | places
 
 
 def wait_for(

@@ -13,8 +13,8 @@ from scan_analytics.settings import Settings
 from stream_processors.daily import CountKey
 from stream_processors.metrics import WorkerMetrics
 from stream_processors.records import DAY_MS, HOUR_MS, hour_of
-from stream_processors.sink import HOUR, Sink
-from tests.integration.stream_processors.conftest import hourly_summary, summary
+from stream_processors.sink import HOUR, PLACE, Sink
+from tests.integration.stream_processors.conftest import hourly_summary, place_summary, summary
 
 pytestmark = pytest.mark.integration
 
@@ -111,3 +111,28 @@ def test_hours_are_written_beside_days_and_hours_past_the_retention_are_dropped(
             "SELECT count(*) FROM scan_hourly_partials WHERE hour < now() - interval '30 days'"
         )
         assert left.fetchone() == (0,)
+
+
+def test_places_are_summed_over_partitions_and_dimensions(pipeline: Settings) -> None:
+    day = 20_000 * DAY_MS
+    human = ("org", "brand", "04000000000011", "US", "mobile", False, "human", "", "", "", "")
+    tablet = ("org", "brand", "04000000000011", "US", "tablet", False, "human", "", "", "", "")
+    bot = ("org", "brand", "04000000000011", "US", "desktop", True, "bot", "high_rate", "", "", "")
+    austin, unknown = ("US-TX", "Texas", "Austin"), ("", "", "")
+
+    async def scenario() -> None:
+        sink = Sink(pipeline.database_url, WorkerMetrics(), pipeline.worker_id)
+        sink.offer(0, [((day, (*human, *austin)), 2), ((day, (*bot, *austin)), 1)], PLACE)
+        sink.offer(1, [((day, (*tablet, *austin)), 3), ((day, (*human, *unknown)), 4)], PLACE)
+        assert await sink.flush() == 4
+        sink.offer(1, [((day, (*tablet, *austin)), 0)], PLACE)  # its scans moved elsewhere
+        assert await sink.flush() == 1
+        await sink.close()
+
+    asyncio.run(scenario())
+    when = hour_of(day).date().isoformat()
+    assert place_summary(pipeline.database_url) == {
+        ("place", when, *human[:4], False, *austin): 2,
+        ("place", when, *human[:4], True, *austin): 1,
+        ("place", when, *human[:4], False, *unknown): 4,
+    }

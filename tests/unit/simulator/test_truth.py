@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from schemas.validation import gtin_check_digit, to_millis
 from simulator.catalog import build_catalog
 from simulator.traffic import DAY_MS, Kind, Malformed, MalformedKind, Scan, TrafficPlanner
-from simulator.truth import HOURLY_ROW_KEY, ROW_KEY, compute_truth, rate_bots
+from simulator.truth import HOURLY_ROW_KEY, PLACE_ROW_KEY, ROW_KEY, compute_truth, rate_bots
 
 from .conftest import NOW
 
@@ -213,6 +213,18 @@ def test_truth_of_a_planned_stream_is_consistent() -> None:
         days[(r["hour"][:10], *(r[k] for k in ROW_KEY[1:]))] += r["scans"]
     assert days == {tuple(r[k] for k in ROW_KEY): r["scans"] for r in truth.rows}
     assert len({r["hour"] for r in truth.hourly_rows}) > 24
+    # Each day's places add up to its rows by organization, brand, GTIN, country and is_bot.
+    assert all(list(r) == [*PLACE_ROW_KEY, "scans"] for r in truth.place_rows)
+    narrow: Counter[tuple[object, ...]] = Counter()
+    for r in truth.rows:
+        narrow[(*(r[k] for k in ROW_KEY[:5]), r["is_bot"])] += r["scans"]
+    placed: Counter[tuple[object, ...]] = Counter()
+    for r in truth.place_rows:
+        placed[tuple(r[k] for k in PLACE_ROW_KEY[:6])] += r["scans"]
+        assert not r["city"] or (r["region_code"] != "" and r["country_code"] != "unknown")
+    assert placed == narrow
+    cities = {r["city"] for r in truth.place_rows}
+    assert {"", "Austin", "Chicago"} <= cities
     # Some scraper scans are flagged by the rate rule: desktop, is_bot, high_rate.
     assert any(r["device_class"] == "desktop" and r["category"] == "high_rate" for r in truth.rows)
     for r in truth.rows:
@@ -250,6 +262,7 @@ def test_truth_of_a_planned_stream_is_consistent() -> None:
         "spoofed",
         "rows",
         "hourly_rows",
+        "place_rows",
     }
     assert as_json["spoofed"] == as_json["by_verification"]["spoofed"] > 0
     assert as_json["by_agent"]["other"] > 0
