@@ -55,6 +55,47 @@ class TopAgent(BaseModel):
     scans: int
 
 
+class Region(BaseModel):
+    code: str | None = Field(
+        description="ISO 3166-2 code; null when the GeoIP database gives a name only (DB-IP)",
+        examples=["US-TX"],
+    )
+    name: str | None = Field(description="English name; null when unknown", examples=["Texas"])
+    country_code: str = Field(examples=["US"])
+    scans: int
+
+
+class City(BaseModel):
+    name: str = Field(description="English name", examples=["Austin"])
+    region_code: str | None = Field(examples=["US-TX"])
+    region_name: str | None = Field(examples=["Texas"])
+    country_code: str = Field(examples=["US"])
+    scans: int
+
+
+PLACE_RULES = (
+    "; regions or cities with fewer than API_PLACE_MIN_SCANS (10) scans in the window are not named "
+    "(their scans count under other, so one shopper cannot be singled out), nor are those past "
+    "top_places; unknown counts scans whose place the GeoIP database did not know. Named entries, "
+    "other and unknown sum to the scans they break down"
+)
+
+
+class RegionBreakdown(BaseModel):
+    regions: list[Region] = Field(description="by scans, descending, then name" + PLACE_RULES)
+    other: int = Field(description="scans in regions not named")
+    unknown: int = Field(description="scans whose region is unknown")
+
+
+class CityBreakdown(BaseModel):
+    cities: list[City] = Field(description="by scans, descending, then name" + PLACE_RULES)
+    other: int = Field(description="scans in cities not named, or whose region alone is known")
+    unknown: int = Field(description="scans whose city is unknown")
+
+
+PLACES_ONLY_UTC = "; null when the window's days are not UTC days (place counts are kept per UTC day)"
+
+
 class TopProduct(BaseModel):
     gtin: str = Field(examples=["00012345678905"])
     product_name: str | None = Field(description="from the catalog; null when it has no row")
@@ -64,6 +105,12 @@ class TopProduct(BaseModel):
     by_country: dict[str, int] = Field(description="ISO 3166 alpha-2, or 'unknown'; sums to scans")
     by_device: dict[str, int] = Field(description="mobile, tablet, desktop, bot, other; sums to scans")
     by_traffic_class: TrafficClasses = Field(description="human, ai_agent, bot; sums to scans")
+    by_region: RegionBreakdown | None = Field(
+        default=None, description="the product's scans by region" + PLACES_ONLY_UTC
+    )
+    by_city: CityBreakdown | None = Field(
+        default=None, description="the product's scans by city" + PLACES_ONLY_UTC
+    )
 
 
 class DayCount(BaseModel):
@@ -95,6 +142,12 @@ class ScansResponse(BaseModel):
         description="automated clients by scans, descending, then name (null last); at most top_agents"
     )
     by_country: dict[str, int] = Field(description="sums to total_scans")
+    by_region: RegionBreakdown | None = Field(
+        default=None, description="scans by region, summing to total_scans" + PLACES_ONLY_UTC
+    )
+    by_city: CityBreakdown | None = Field(
+        default=None, description="scans by city, summing to total_scans" + PLACES_ONLY_UTC
+    )
     by_day: list[DayCount] = Field(description="one entry per day of the window in its tz, zero-filled")
     by_hour: list[HourCount] | None = Field(
         default=None,

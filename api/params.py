@@ -17,6 +17,8 @@ DEFAULT_TOP = 20
 MIN_TOP, MAX_TOP = 1, 100
 DEFAULT_TOP_AGENTS = 10
 MIN_TOP_AGENTS, MAX_TOP_AGENTS = 1, 100
+DEFAULT_TOP_PLACES = 10
+MIN_TOP_PLACES, MAX_TOP_PLACES = 1, 100
 MAX_ID_LENGTH = 200
 GRANULARITIES = ("day", "hour")
 DEFAULT_HOURLY_RETENTION_DAYS: int = Settings.model_fields["hourly_retention_days"].default
@@ -37,6 +39,7 @@ class ScanQuery:
     window: Window
     top: int
     top_agents: int = DEFAULT_TOP_AGENTS
+    top_places: int = DEFAULT_TOP_PLACES
     zone: ZoneInfo = zones.UTC_ZONE  # the window's days (and by_hour's hours) are this zone's
     granularity: Granularity = "day"  # "hour" adds by_hour
     hourly: bool = False  # answered from the hourly counts: by hour, or days that are not UTC days
@@ -73,6 +76,11 @@ def parse_top(raw: str | None) -> int:
 def parse_top_agents(raw: str | None) -> int:
     """Parse `top_agents`, the number of agents to list."""
     return parse_count("top_agents", raw, DEFAULT_TOP_AGENTS, MIN_TOP_AGENTS, MAX_TOP_AGENTS)
+
+
+def parse_top_places(raw: str | None) -> int:
+    """Parse `top_places`, the number of regions and cities to name."""
+    return parse_count("top_places", raw, DEFAULT_TOP_PLACES, MIN_TOP_PLACES, MAX_TOP_PLACES)
 
 
 def parse_id(name: str, raw: str | None) -> str | None:
@@ -178,6 +186,7 @@ def parse_query(
     top: str | None,
     today: date,
     top_agents: str | None = None,
+    top_places: str | None = None,
     tz: str | None = None,
     granularity: str | None = None,
     now: datetime | None = None,
@@ -201,6 +210,7 @@ def parse_query(
         window=window,
         top=parse_top(top),
         top_agents=parse_top_agents(top_agents),
+        top_places=parse_top_places(top_places),
         zone=zone,
         granularity=grain,
         hourly=hourly,

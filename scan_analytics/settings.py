@@ -216,6 +216,13 @@ class Settings(BaseSettings):
     api_statement_timeout_ms: int = Field(
         default=10000, ge=100, description="time budget of one API statement"
     )
+    api_place_min_scans: int = Field(
+        default=10,
+        ge=1,
+        le=1_000_000,
+        description="a city or region with fewer scans in the window is not named in by_city and "
+        "by_region (its scans count under other), so one shopper cannot be singled out",
+    )
     api_long_window_days: int = Field(
         default=92,
         ge=1,

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
-from api import queries
+from api import places, queries
 from api.access import check_brand, choose_organization, require_scope
 from api.deps import NowDep, PoolDep, PrincipalDep
 from api.limits import Limits, policy_header, quota_header
@@ -16,10 +16,13 @@ from api.models import PROBLEM_RESPONSES, ScansResponse
 from api.params import (
     DEFAULT_TOP,
     DEFAULT_TOP_AGENTS,
+    DEFAULT_TOP_PLACES,
     MAX_TOP,
     MAX_TOP_AGENTS,
+    MAX_TOP_PLACES,
     MIN_TOP,
     MIN_TOP_AGENTS,
+    MIN_TOP_PLACES,
     parse_query,
 )
 from api.report import build_report
@@ -32,14 +35,14 @@ router = APIRouter(prefix="/dashboard/api/v1/brand-analytics", tags=["brand anal
 @router.get(
     "/scans",
     summary="Scans of an organization's products over a window of days",
-    description="Totals, billable and bot scans, human and AI agent scans, the top products with "
-    "their countries, devices and traffic classes, the top automated clients (agents, crawlers, "
-    "bots) by name, scans by country and by day (every day of the window, zero-filled), and with "
-    "granularity=hour by hour. Dates are days in tz (UTC by default), inclusive; the window is at "
-    f"most {MAX_WINDOW_DAYS} days. Days that are not UTC days, and hours, are read from hourly "
-    "counts kept for HOURLY_RETENTION_DAYS (92 by default), counted per UTC hour: a zone whose "
-    "days or hours would begin inside a UTC hour (Asia/Kolkata, +05:30) is refused. Needs a bearer "
-    "token with the scope brands:read from a member of the organization.",
+    description="Totals, billable and bot scans, human and AI agent scans, the top products with their "
+    "countries, devices and traffic classes, the top automated clients (agents, crawlers, bots) "
+    "by name, scans by country, region and city, by day (every day of the window, zero-filled), "
+    "and with granularity=hour by hour. Dates are days in tz (UTC by default), inclusive; the "
+    f"window is at most {MAX_WINDOW_DAYS} days. Days that are not UTC days, and hours, are read "
+    "from hourly counts kept for HOURLY_RETENTION_DAYS (92 by default), counted per UTC hour: a "
+    "zone whose days or hours would begin inside a UTC hour (Asia/Kolkata, +05:30) is refused. "
+    "Needs a bearer token with the scope brands:read from a member of the organization.",
     response_model=ScansResponse,
     responses=PROBLEM_RESPONSES,
 )
@@ -81,6 +84,15 @@ async def scans(
             examples=["10"],
         ),
     ] = None,
+    top_places: Annotated[
+        str | None,
+        Query(
+            description=f"how many regions and cities by_region and by_city name, {MIN_TOP_PLACES} to "
+            f"{MAX_TOP_PLACES} (default {DEFAULT_TOP_PLACES}); places with fewer than "
+            "API_PLACE_MIN_SCANS scans are never named",
+            examples=["10"],
+        ),
+    ] = None,
     tz: Annotated[
         str | None,
         Query(
@@ -110,6 +122,7 @@ async def scans(
         top=top,
         today=now.astimezone(UTC).date(),
         top_agents=top_agents,
+        top_places=top_places,
         tz=tz,
         granularity=granularity,
         now=now,
@@ -130,9 +143,18 @@ async def scans(
                     owner = await queries.scans_owner(conn, org, query.brand_id)
                 check_brand(org, query.brand_id, owner)
             with limits.organization(org, cost) as org_quota:
-                rows = await queries.scan_rows(conn, org, query, budget)
+                if not places.answers(query):
+                    report = build_report(org, query, await queries.scan_rows(conn, org, query, budget))
+                    places.without_places(report)
+                else:
+                    async with conn.transaction():  # one snapshot for both statements
+                        await conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                        report = build_report(org, query, await queries.scan_rows(conn, org, query, budget))
+                        gtins = [p["gtin"] for p in report["top_products"]]
+                        where = await places.place_rows(conn, org, query, gtins)
+                    places.add_places(report, where, query.top_places, settings.api_place_min_scans)
     return JSONResponse(
-        build_report(org, query, rows),
+        report,
         headers={
             "RateLimit-Policy": policy_header(limits.policies),
             "RateLimit": quota_header((user_quota, org_quota)),

@@ -105,11 +105,56 @@ def full_row(row: tuple[object, ...]) -> tuple[object, ...]:
     return (*head, is_bot, "bot" if is_bot else "human", "", "", "", "", scans)
 
 
+def place_for(gtin: str, country: str, device: str) -> tuple[str, str, str]:
+    """The place (region code, region name, city) the test data gives a daily row's scans.
+
+    Rows of unknown country or of other devices have no place; desktops and bots a region;
+    phones and tablets a town in it. `PLACES` computes the same in SQL.
+    """
+    if country == "unknown" or device == "other":
+        return ("", "", "")
+    d = int(gtin[-1])
+    return (
+        f"{country}-R{d % 2}",
+        f"Region {d % 2} of {country}",
+        f"Town {d % 3}" if device in ("mobile", "tablet") else "",
+    )
+
+
+PLACES = """
+DELETE FROM scan_daily_place_summary WHERE organization_id = ANY(%(orgs)s);
+INSERT INTO scan_daily_place_summary
+    (day, organization_id, brand_id, gtin, country_code, is_bot, region_code, region_name, city, scans)
+SELECT day, organization_id, brand_id, gtin, country_code, is_bot, region_code, region_name, city, sum(scans)
+FROM (
+    SELECT s.*,
+           CASE WHEN nowhere THEN '' ELSE country_code || '-R' || (right(gtin, 1)::int %% 2) END
+               AS region_code,
+           CASE WHEN nowhere THEN ''
+                ELSE 'Region ' || (right(gtin, 1)::int %% 2) || ' of ' || country_code END AS region_name,
+           CASE WHEN nowhere OR device_class NOT IN ('mobile', 'tablet') THEN ''
+                ELSE 'Town ' || (right(gtin, 1)::int %% 3) END AS city
+    FROM (SELECT *, country_code = 'unknown' OR device_class = 'other' AS nowhere
+          FROM scan_daily_summary WHERE organization_id = ANY(%(orgs)s)) s
+) placed
+GROUP BY day, organization_id, brand_id, gtin, country_code, is_bot, region_code, region_name, city
+HAVING sum(scans) > 0
+"""
+
+
 def insert_scans(db: psycopg.Connection, rows: list[tuple[object, ...]]) -> None:
     """Upsert scan rows (see `full_row`) as absolute counts with the sink's statement.
 
-    The last row of a key wins, as the sink's newest count does.
+    The last row of a key wins, as the sink's newest count does. The organizations' place
+    counts are then rewritten from their daily rows (`place_for`).
     """
     keyed = {r[:-1]: r for r in map(full_row, rows)}
     if keyed:
         db.execute(UPSERT, [list(c) for c in zip(*keyed.values(), strict=True)])
+        refresh_places(db, sorted({str(r[1]) for r in keyed.values()}))
+
+
+def refresh_places(db: psycopg.Connection, orgs: list[str]) -> None:
+    """Rewrite the organizations' place counts from their daily rows (`place_for`)."""
+    for statement in PLACES.split(";\n"):
+        db.execute(statement, {"orgs": orgs})

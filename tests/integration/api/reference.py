@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
 
-from tests.integration.api.conftest import full_row
+from tests.integration.api.conftest import full_row, place_for
 
 ScanRow = tuple[date, str, str, str, str, str, bool, int]  # day, org, brand, gtin, cc, device, bot, n
 # day, org, brand, gtin, cc, device, bot, traffic_class, category, agent, operator, verification, n
@@ -23,6 +23,8 @@ def expected(
     until: date,
     top: int,
     top_agents: int = 10,
+    top_places: int = 10,
+    min_place_scans: int = 10,
 ) -> dict[str, Any]:
     """`names` maps GTIN to (product name, brand name, organization) from the catalog."""
     full: list[AgentRow] = [full_row(r) for r in rows]  # type: ignore[misc]
@@ -35,7 +37,12 @@ def expected(
     per_device: dict[str, Counter[str]] = {}
     per_class: dict[str, Counter[str]] = {}
     agents: Counter[tuple[str, str, str, str, str]] = Counter()
+    places: Counter[tuple[str, str, str, str]] = Counter()
+    per_place: dict[str, Counter[tuple[str, str, str, str]]] = {}
     for day, _org, _brand, gtin, cc, device, bot, traffic, category, agent, operator, check, n in picked:
+        place = (cc, *place_for(gtin, cc, device))
+        places[place] += n
+        per_place.setdefault(gtin, Counter())[place] += n
         assert bot == (traffic != "human")
         scans[gtin] += n
         billable[gtin] += 0 if bot else n
@@ -78,6 +85,8 @@ def expected(
                 "by_country": {k: v for k, v in per_country[g].items() if v > 0},
                 "by_device": {k: v for k, v in per_device[g].items() if v > 0},
                 "by_traffic_class": {c: per_class[g][c] for c in ("human", "ai_agent", "bot")},
+                "by_region": by_region(per_place[g], top_places, min_place_scans),
+                "by_city": by_city(per_place[g], top_places, min_place_scans),
             }
             for g in ranked
         ],
@@ -93,8 +102,57 @@ def expected(
             for agent, category, operator, check, traffic in top_agent_keys
         ],
         "by_country": {k: v for k, v in countries.items() if v > 0},
+        "by_region": by_region(places, top_places, min_place_scans),
+        "by_city": by_city(places, top_places, min_place_scans),
         "by_day": [
             {"date": (since + timedelta(days=i)).isoformat(), "scans": days[since + timedelta(days=i)]}
             for i in range((until - since).days + 1)
         ],
+    }
+
+
+def by_region(places: Counter[tuple[str, str, str, str]], top: int, k: int) -> dict[str, Any]:
+    """Regions with at least k scans, at most top, by scans then name; the rest other or unknown."""
+    regions: Counter[tuple[str, str, str]] = Counter()
+    for (cc, code, name, _city), n in places.items():
+        if code or name:
+            regions[(cc, code, name)] += n
+    named = sorted((r for r in regions if regions[r] >= k), key=lambda r: (-regions[r], r[2], r[1], r[0]))[
+        :top
+    ]
+    unknown = sum(n for (_cc, code, name, _city), n in places.items() if not code and not name)
+    return {
+        "regions": [
+            {
+                "code": code or None,
+                "name": name or None,
+                "country_code": cc,
+                "scans": regions[(cc, code, name)],
+            }
+            for cc, code, name in named
+        ],
+        "other": sum(regions.values()) - sum(regions[r] for r in named),
+        "unknown": unknown,
+    }
+
+
+def by_city(places: Counter[tuple[str, str, str, str]], top: int, k: int) -> dict[str, Any]:
+    """Cities with at least k scans, at most top, by scans then name; the rest other or unknown."""
+    cities = Counter({p: n for p, n in places.items() if p[3]})
+    named = sorted((c for c in cities if cities[c] >= k), key=lambda c: (-cities[c], c[3], c[1], c[2], c[0]))[
+        :top
+    ]
+    return {
+        "cities": [
+            {
+                "name": city,
+                "region_code": code or None,
+                "region_name": name or None,
+                "country_code": cc,
+                "scans": cities[(cc, code, name, city)],
+            }
+            for cc, code, name, city in named
+        ],
+        "other": sum(cities.values()) - sum(cities[c] for c in named),
+        "unknown": sum(n for p, n in places.items() if not p[3]),
     }

@@ -41,11 +41,13 @@ def test_openapi_documents_the_contract(client: TestClient) -> None:
         "until",
         "top",
         "top_agents",
+        "top_places",
         "tz",
         "granularity",
     }
     answer = doc["components"]["schemas"]["ScansResponse"]["properties"]
-    assert {"human_scans", "agent_scans", "top_agents", "by_hour"} <= set(answer)
+    assert {"human_scans", "agent_scans", "top_agents", "by_hour", "by_region", "by_city"} <= set(answer)
+    assert {"by_region", "by_city"} <= set(doc["components"]["schemas"]["TopProduct"]["properties"])
     assert "tz" in doc["components"]["schemas"]["Window"]["properties"]
     assert "hour" in doc["components"]["schemas"]["HourCount"]["properties"]
     product = doc["components"]["schemas"]["TopProduct"]["properties"]

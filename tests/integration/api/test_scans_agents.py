@@ -9,7 +9,7 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.integration.api.conftest import SCANS, insert_scans, seed_catalog
+from tests.integration.api.conftest import SCANS, insert_scans, refresh_places, seed_catalog
 from tests.integration.api.reference import AgentRow, expected
 from tests.unit.api.tokenkit import Issuer
 
@@ -172,6 +172,7 @@ def test_the_default_is_ten(client: TestClient, issuer: Issuer, db: psycopg.Conn
         db.execute(
             "DELETE FROM scan_daily_summary WHERE organization_id = %s AND category = 'monitoring'", (ORG,)
         )
+        refresh_places(db, [ORG])
 
 
 def test_a_brand(client: TestClient, issuer: Issuer) -> None:

@@ -57,6 +57,17 @@ def get(client: TestClient, issuer: Issuer, **params: str) -> dict[str, object]:
     return body
 
 
+# the test data's places (conftest.place_for): by the GTIN's last digit and the device
+US_R1 = {"code": "US-R1", "name": "Region 1 of US", "country_code": "US"}
+TOWN_2 = {
+    "name": "Town 2",
+    "region_code": "US-R1",
+    "region_name": "Region 1 of US",
+    "country_code": "US",
+    "scans": 10,
+}
+
+
 def test_defaults(client: TestClient, issuer: Issuer) -> None:
     days = {"2026-03-18": 12, "2026-04-01": 3, "2026-04-10": 1, "2026-04-17": 12}
     assert get(client, issuer) == {
@@ -77,6 +88,8 @@ def test_defaults(client: TestClient, issuer: Issuer) -> None:
                 "by_country": {"US": 10, "unknown": 3, "CA": 2},
                 "by_device": {"mobile": 10, "bot": 3, "desktop": 2},
                 "by_traffic_class": {"human": 10, "ai_agent": 0, "bot": 5},
+                "by_region": {"regions": [US_R1 | {"scans": 10}], "other": 2, "unknown": 3},
+                "by_city": {"cities": [TOWN_2], "other": 0, "unknown": 5},
             },
             {
                 "gtin": G2,
@@ -87,6 +100,9 @@ def test_defaults(client: TestClient, issuer: Issuer) -> None:
                 "by_country": {"US": 7, "DE": 5},
                 "by_device": {"mobile": 7, "tablet": 5},
                 "by_traffic_class": {"human": 12, "ai_agent": 0, "bot": 0},
+                # Town 1 of US (7 scans) and of DE (5): fewer than 10 each, not named
+                "by_region": {"regions": [], "other": 12, "unknown": 0},
+                "by_city": {"cities": [], "other": 12, "unknown": 0},
             },
             {
                 "gtin": G3,
@@ -97,6 +113,8 @@ def test_defaults(client: TestClient, issuer: Issuer) -> None:
                 "by_country": {"GB": 1},
                 "by_device": {"other": 1},
                 "by_traffic_class": {"human": 1, "ai_agent": 0, "bot": 0},
+                "by_region": {"regions": [], "other": 0, "unknown": 1},
+                "by_city": {"cities": [], "other": 0, "unknown": 1},
             },
         ],
         # bots counted before agents were recorded: no name, no category
@@ -111,6 +129,9 @@ def test_defaults(client: TestClient, issuer: Issuer) -> None:
             }
         ],
         "by_country": {"US": 17, "DE": 5, "unknown": 3, "CA": 2, "GB": 1},
+        # DE-R1 (5) and CA-R1 (2) fold into other; CA-R1's 2 scans have no city
+        "by_region": {"regions": [US_R1 | {"scans": 17}], "other": 7, "unknown": 4},
+        "by_city": {"cities": [TOWN_2], "other": 12, "unknown": 6},
         "by_day": [
             {"date": f"2026-{m:02d}-{d:02d}", "scans": days.get(f"2026-{m:02d}-{d:02d}", 0)}
             for m, d in [(3, d) for d in range(18, 32)] + [(4, d) for d in range(1, 18)]

@@ -12,6 +12,8 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
+from api.window import Window
+from api.zones import is_utc_days
 from tests.integration.api.conftest import SCANS, insert_scans, seed_catalog
 from tests.integration.api.reference import AgentRow, expected
 from tests.unit.api.tokenkit import Issuer
@@ -135,15 +137,19 @@ def zoned(since: str, until: str, zone: ZoneInfo, brand: str | None = None, top:
     """The answer computed the plain way from the hours, for days in `zone`."""
     want = expected(on_days(HOURS, zone), NAMES, ORG, brand, D(since), D(until), top)
     want["window"]["tz"] = zone.key
+    if not is_utc_days(Window(D(since), D(until)), zone):  # place counts are kept per UTC day
+        want["by_region"] = want["by_city"] = None
+        for p in want["top_products"]:
+            p["by_region"] = p["by_city"] = None
     return want
 
 
-def plain_hours(zone: ZoneInfo, first: str, last: str) -> Counter[str]:
+def plain_hours(zone: ZoneInfo, first: str, last: str, brand: str | None = None) -> Counter[str]:
     """Scans per local hour label, the plain way, of the hours on local days first..last."""
     counts: Counter[str] = Counter()
     for r in HOURS:
         local = r[0].astimezone(zone)
-        if D(first) <= local.date() <= D(last):
+        if D(first) <= local.date() <= D(last) and brand in (None, r[2]):
             counts[local.isoformat()] += r[-1]
     return counts
 
@@ -251,6 +257,35 @@ def test_days_in_a_zone_without_by_hour(client: TestClient, issuer: Issuer) -> N
     # the same days cut at UTC midnight differ: Chicago's days begin five or six hours later
     utc_body = get(client, issuer, since="2026-03-07", until="2026-03-09", brand_id="hr-two")
     assert utc_body["by_day"] != body["by_day"]
+
+
+@pytest.mark.parametrize(
+    ("since", "until", "zone", "brand"),
+    [
+        ("2026-03-08", "2026-03-08", "America/Chicago", None),  # 23 hours, no whole UTC day inside
+        ("2026-11-01", "2026-11-01", "America/Chicago", "hr-one"),  # 25 hours
+        ("2026-03-07", "2026-03-08", "America/Chicago", None),  # one whole UTC day and 30 hours round it
+        ("2026-03-09", "2026-03-10", "Asia/Tokyo", "hr-two"),  # days beginning at 15:00 UTC
+        ("2026-10-31", "2026-11-01", "America/Chicago", None),  # two days across a month
+        ("2026-02-25", "2026-04-03", "America/Chicago", None),  # whole March: the monthly rollups
+        ("2026-03-01", "2026-03-31", "Europe/Berlin", "hr-one"),  # a month, its last day in summer time
+        ("2026-04-17", "2026-04-18", "Pacific/Kiritimati", None),  # +14: days begin at 10:00 UTC
+    ],
+)
+def test_whole_utc_days_and_the_hours_around_them(
+    client: TestClient, issuer: Issuer, since: str, until: str, zone: str, brand: str | None
+) -> None:
+    """Whole UTC days from the daily rollups and the hours before and after them: the plain answer."""
+    params = {"since": since, "until": until, "tz": zone} | ({"brand_id": brand} if brand else {})
+    body = get(client, issuer, **params)
+    assert body == zoned(since, until, ZoneInfo(zone), brand)
+    assert body["total_scans"] > 0
+    hourly = get(client, issuer, granularity="hour", top="2", **params)
+    by_hour = hourly.pop("by_hour")
+    assert hourly == zoned(since, until, ZoneInfo(zone), brand, top=2)
+    want = plain_hours(ZoneInfo(zone), since, until, brand)
+    assert {h["hour"]: h["scans"] for h in by_hour if h["scans"]} == {k: n for k, n in want.items() if n}
+    assert sum(h["scans"] for h in by_hour) == body["total_scans"]
 
 
 def test_bounds_on_the_hourly_path(client: TestClient, issuer: Issuer) -> None:

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.integration.api.conftest import SCANS, TODAY, insert_scans, seed_catalog
+from tests.integration.api.conftest import SCANS, TODAY, insert_scans, refresh_places, seed_catalog
 from tests.integration.api.reference import AgentRow, expected
 from tests.integration.api.test_rollups import TRAFFIC
 from tests.unit.api.tokenkit import Issuer
@@ -99,6 +99,7 @@ def test_invariants_and_reference(
             " AND verification = %s",
             gone[:-1],
         )
+    refresh_places(db, ["pr-a", "pr-b"])
     since = START - timedelta(days=20) + timedelta(days=since_offset)
     until = since + timedelta(days=length)
     params = {
@@ -141,5 +142,14 @@ def test_invariants_and_reference(
         (since + timedelta(days=i)).isoformat() for i in range(length + 1)
     ]
     assert sum(d["scans"] for d in body["by_day"]) == body["total_scans"]
+    # places: named ones at least the threshold, and whole sums
+    for part, named, whole in [
+        *((p["by_region"], "regions", p["scans"]) for p in body["top_products"]),
+        *((p["by_city"], "cities", p["scans"]) for p in body["top_products"]),
+        (body["by_region"], "regions", body["total_scans"]),
+        (body["by_city"], "cities", body["total_scans"]),
+    ]:
+        assert sum(e["scans"] for e in part[named]) + part["other"] + part["unknown"] == whole
+        assert all(e["scans"] >= 10 for e in part[named]) and part["other"] >= 0
     # and the exact answer
     assert body == expected(rows, NAMES, org, brand, since, until, top, top_agents)
