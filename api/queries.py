@@ -3,23 +3,27 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from psycopg import AsyncConnection, sql
 
 from api import zones
 from api.params import ScanQuery
-from api.window import Window, first_of_next_month, split
+from api.window import Split, Window, first_of_next_month, split
 
 _DAY, _WEEK = timedelta(days=1), timedelta(days=7)
 
 # The ranking, the totals and the countries are read from the rollups of migration
 # 0007 (per GTIN, per country, per brand; no device): the window's whole months
 # from the monthly layer, whole weeks of the rest from the weekly layer, and the
-# remaining days from the daily layer (`periods`). The top GTINs' countries and
-# devices need the full key: whole months from scan_monthly_summary, the days
-# around them from scan_daily_summary (migration 0003).
+# remaining days from the daily layer (`periods`). A partial month at either end may
+# instead be read as its whole month less the days outside the window (`cover`): sums
+# are exact either way, and a month and a day or two are far fewer rows than the weeks
+# and days they replace. The top GTINs' countries and devices need the full key: whole
+# months from scan_monthly_summary, the days around them (added or taken away) from
+# scan_daily_summary (migration 0003). Counts that net to zero are skipped as rows at
+# zero always were.
 # Who scanned: people are the rollups' scans - bot_scans (traffic_class human is
 # exactly NOT is_bot, a check of migration 0008). The agents (agent_scans, top_agents)
 # and the top GTINs' AI agent scans come from the agent rollups of migration 0009, by
@@ -35,7 +39,15 @@ _LAYERS = """
         UNION ALL
         SELECT {key}, {values}
         FROM scan_monthly_{grain}_totals
-        WHERE organization_id = %(org)s {brand} AND month = ANY(%(months)s::date[])"""
+        WHERE organization_id = %(org)s {brand} AND month = ANY(%(months)s::date[])
+        UNION ALL
+        SELECT {key}, {less}
+        FROM scan_daily_{grain}_totals
+        WHERE organization_id = %(org)s {brand} AND day = ANY(%(less_days)s::date[])
+        UNION ALL
+        SELECT {key}, {less}
+        FROM scan_weekly_{grain}_totals
+        WHERE organization_id = %(org)s {brand} AND week = ANY(%(less_weeks)s::date[])"""
 
 _AGENT = "traffic_class, category, agent, operator, verification"
 # A semi-join: as `gtin = ANY(ARRAY(...))` it would become an index condition beside
@@ -56,7 +68,17 @@ _SLICE = """
         SELECT gtin, country_code, device_class, scans
         FROM scan_daily_summary
         WHERE organization_id = %(org)s {brand} AND gtin = ANY(ARRAY(SELECT gtin FROM top_gtins))
-          AND day >= %(tail_from)s AND day < %(tail_to)s"""
+          AND day >= %(tail_from)s AND day < %(tail_to)s
+        UNION ALL
+        SELECT gtin, country_code, device_class, -scans
+        FROM scan_daily_summary
+        WHERE organization_id = %(org)s {brand} AND gtin = ANY(ARRAY(SELECT gtin FROM top_gtins))
+          AND day >= %(less_head_from)s AND day < %(less_head_to)s
+        UNION ALL
+        SELECT gtin, country_code, device_class, -scans
+        FROM scan_daily_summary
+        WHERE organization_id = %(org)s {brand} AND gtin = ANY(ARRAY(SELECT gtin FROM top_gtins))
+          AND day >= %(less_tail_from)s AND day < %(less_tail_to)s"""
 
 _SCANS = """
 WITH per_gtin AS (
@@ -145,52 +167,92 @@ FROM top_agents
 """
 
 
-# The hourly path (tz whose days are not UTC days, granularity=hour): every part of the
-# answer from scan_hourly_summary (migration 0010) over the UTC range of the caller's days,
-# in the rows of the daily statement, with per-hour rows ('hour', epoch seconds) in place of
-# the days: the caller's days and hours are summed from them in Python (`zones`), with the
-# same time zone rules as the request's checks. One pass over the range computes the
-# ranking, the countries, the hours and the agents (grouping sets, materialized once); a
-# second reads the top GTINs' countries and devices.
-_HOURLY_RANGE = "organization_id = %(org)s {brand} AND hour >= %(utc_from)s AND hour < %(utc_to)s"
+# The hourly path (tz whose days are not UTC days, granularity=hour): the caller's days
+# cover a UTC range [utc_from, utc_to) of whole hours. Its whole UTC days (the interior) are
+# read from the daily rollups exactly as the daily statement reads a window; only the hours
+# before the first and after the last of them (the edges, less than a day on either side)
+# from scan_hourly_summary (migration 0010), grouped once by GTIN, by country and by agent.
+# The totals and the hours ('hour', epoch seconds, in place of the days) come from the
+# hourly totals of migration 0012 over the whole range: the caller's days and hours are
+# summed from them in Python (`zones`), with the same time zone rules as the request's checks.
+# A UTC day's hours sum to its daily rows while it is retained (0010), and the window is
+# inside the retention (the request's checks), so both halves count the same scans.
+_EDGES = """
+        SELECT {columns} FROM scan_hourly_summary
+        WHERE organization_id = %(org)s {brand} AND hour >= %(edge1_from)s AND hour < %(edge1_to)s {extra}
+        UNION ALL
+        SELECT {columns} FROM scan_hourly_summary
+        WHERE organization_id = %(org)s {brand} AND hour >= %(edge2_from)s AND hour < %(edge2_to)s {extra}"""
 
 _HOURLY = """
-WITH grouped AS MATERIALIZED (
-    SELECT CASE GROUPING(gtin, country_code, hour) WHEN 3 THEN 'gtin' WHEN 5 THEN 'country'
-                WHEN 6 THEN 'hour' ELSE 'agent' END AS part,
-           gtin, country_code, hour, traffic_class, category, agent, operator, verification,
+WITH edge AS MATERIALIZED (
+    SELECT CASE GROUPING(gtin, country_code) WHEN 1 THEN 'gtin' WHEN 2 THEN 'country'
+                ELSE 'agent' END AS part,
+           gtin, country_code, traffic_class, category, agent, operator, verification,
            sum(scans)::bigint AS scans,
-           coalesce(sum(scans) FILTER (WHERE NOT is_bot), 0)::bigint AS billable,
+           coalesce(sum(scans) FILTER (WHERE is_bot), 0)::bigint AS bot_scans,
            coalesce(sum(scans) FILTER (WHERE traffic_class = 'ai_agent'), 0)::bigint AS agent_scans
-    FROM scan_hourly_summary
-    WHERE {range}
-    GROUP BY GROUPING SETS ((gtin), (country_code), (hour), ({agent}))
+    FROM ({edges}) AS hours
+    GROUP BY GROUPING SETS ((gtin), (country_code), ({agent}))
+),
+per_gtin AS (
+    SELECT gtin, sum(scans)::bigint AS scans, sum(scans - bot_scans)::bigint AS billable
+    FROM ({gtin_layers}
+        UNION ALL
+        SELECT gtin, scans, bot_scans FROM edge WHERE part = 'gtin') AS layers
+    GROUP BY gtin
 ),
 top_gtins AS (
-    SELECT gtin, scans, billable, agent_scans FROM grouped
-    WHERE part = 'gtin' AND scans > 0
+    SELECT gtin, scans, billable FROM per_gtin
+    WHERE scans > 0
     ORDER BY scans DESC, gtin
     LIMIT %(top)s
 ),
 details AS (
     SELECT gtin, GROUPING(country_code) = 0 AS per_country, country_code, device_class,
            sum(scans)::bigint AS scans
-    FROM scan_hourly_summary
-    WHERE {range} AND gtin = ANY(ARRAY(SELECT gtin FROM top_gtins))
+    FROM ({top_slice}
+        UNION ALL {top_edges}) AS top_slice
     GROUP BY GROUPING SETS ((gtin, country_code), (gtin, device_class))
 ),
+per_country AS (
+    SELECT country_code, sum(scans)::bigint AS scans
+    FROM ({country_layers}
+        UNION ALL
+        SELECT country_code, scans, bot_scans FROM edge WHERE part = 'country') AS layers
+    GROUP BY country_code
+),
+per_hour AS (
+    SELECT hour, scans, scans - bot_scans AS billable
+    FROM {hour_totals}
+    WHERE organization_id = %(org)s {brand} AND hour >= %(utc_from)s AND hour < %(utc_to)s
+),
+per_agent AS MATERIALIZED (
+    SELECT {agent}, sum(scans)::bigint AS scans
+    FROM ({agent_layers}
+        UNION ALL
+        SELECT {agent}, scans FROM edge WHERE part = 'agent' AND traffic_class <> 'human') AS layers
+    GROUP BY {agent}
+),
 top_agents AS (
-    SELECT {agent}, scans FROM grouped
-    WHERE part = 'agent' AND traffic_class <> 'human' AND scans > 0
+    SELECT {agent}, scans
+    FROM per_agent
+    WHERE scans > 0
     ORDER BY scans DESC, agent = '', agent COLLATE "C", traffic_class COLLATE "C",
              category COLLATE "C", operator COLLATE "C", verification COLLATE "C"
     LIMIT %(top_agents)s
+),
+top_gtin_agents AS (
+    SELECT gtin, sum(scans)::bigint AS scans
+    FROM ({gtin_agent_layers}
+        UNION ALL
+        SELECT gtin, agent_scans FROM edge WHERE part = 'gtin' {top_only}) AS layers
+    GROUP BY gtin
 )
 SELECT 'total' AS kind, NULL AS key, NULL AS sub, coalesce(sum(scans), 0)::bigint AS scans,
        coalesce(sum(billable), 0)::bigint AS billable, NULL AS product_name, NULL AS brand,
        NULL::text[] AS agent
-FROM grouped
-WHERE part = 'hour'
+FROM per_hour
 UNION ALL
 SELECT 'product', t.gtin, NULL, t.scans, t.billable, c.product_name, c.brand, NULL
 FROM top_gtins AS t
@@ -206,20 +268,20 @@ FROM details
 WHERE scans > 0
 UNION ALL
 SELECT 'country', country_code, NULL, scans, NULL, NULL, NULL, NULL
-FROM grouped
-WHERE part = 'country' AND scans > 0
+FROM per_country
+WHERE scans > 0
 UNION ALL
 SELECT 'hour', extract(epoch FROM hour)::bigint::text, NULL, scans, NULL, NULL, NULL, NULL
-FROM grouped
-WHERE part = 'hour' AND scans > 0
+FROM per_hour
+WHERE scans > 0
 UNION ALL
-SELECT 'agent_total', NULL, NULL, coalesce(sum(agent_scans), 0)::bigint, NULL, NULL, NULL, NULL
-FROM grouped
-WHERE part = 'hour'
+SELECT 'agent_total', NULL, NULL,
+       coalesce(sum(scans) FILTER (WHERE traffic_class = 'ai_agent'), 0)::bigint, NULL, NULL, NULL, NULL
+FROM per_agent
 UNION ALL
-SELECT 'product_agent', gtin, NULL, agent_scans, NULL, NULL, NULL, NULL
-FROM top_gtins
-WHERE agent_scans > 0
+SELECT 'product_agent', gtin, NULL, scans, NULL, NULL, NULL, NULL
+FROM top_gtin_agents
+WHERE scans > 0
 UNION ALL
 SELECT 'agent', NULL, NULL, scans, NULL, NULL, NULL,
        ARRAY[traffic_class, category, agent, operator, verification]
@@ -228,16 +290,30 @@ FROM top_agents
 
 
 def _hourly(brand: str) -> str:
-    return _HOURLY.format(range=_HOURLY_RANGE.format(brand=brand), agent=_AGENT)
-
-
-HOURLY_FOR_ORGANIZATION = sql.SQL(_hourly(""))
-HOURLY_FOR_BRAND = sql.SQL(_hourly("AND brand_id = %(brand)s"))
+    columns = f"gtin, country_code, is_bot, {_AGENT}, scans"
+    return _HOURLY.format(
+        edges=_EDGES.format(columns=columns, brand=brand, extra=""),
+        top_edges=_EDGES.format(
+            columns="gtin, country_code, device_class, scans",
+            brand=brand,
+            extra="AND gtin = ANY(ARRAY(SELECT gtin FROM top_gtins))",
+        ),
+        gtin_layers=_layers("gtin", "gtin", brand),
+        country_layers=_layers("country", "country_code", brand),
+        agent_layers=_layers("agent", _AGENT, brand, "scans"),
+        gtin_agent_layers=_layers("gtin_agent", "gtin", f"{brand} {_TOP_GTINS}", "agent_scans AS scans"),
+        top_slice=_SLICE.format(brand=brand),
+        top_only=_TOP_GTINS,
+        hour_totals="scan_hourly_brand_totals" if brand else "scan_hourly_totals",
+        agent=_AGENT,
+        brand=brand,
+    )
 
 
 def _layers(grain: str, key: str, brand: str, values: str = "scans, bot_scans") -> str:
     """The window's days, weeks and months of the rollups scan_{daily,weekly,monthly}_{grain}_totals."""
-    return _LAYERS.format(key=key, values=values, grain=grain, brand=brand)
+    less = ", ".join(f"-{v}" for v in values.split(", "))
+    return _LAYERS.format(key=key, values=values, less=less, grain=grain, brand=brand)
 
 
 def _scans(brand: str) -> str:
@@ -253,6 +329,8 @@ def _scans(brand: str) -> str:
 
 SCANS_FOR_ORGANIZATION = sql.SQL(_scans(""))
 SCANS_FOR_BRAND = sql.SQL(_scans("AND brand_id = %(brand)s"))
+HOURLY_FOR_ORGANIZATION = sql.SQL(_hourly(""))
+HOURLY_FOR_BRAND = sql.SQL(_hourly("AND brand_id = %(brand)s"))
 
 
 @dataclass(frozen=True)
@@ -289,16 +367,128 @@ def periods(window: Window) -> Periods:
     return out
 
 
+# Rows a period of each layer holds, against a day's (an organization's GTINs a day, a week
+# and a month of the benchmark's largest): what a cover costs to read and sum.
+_COST_DAY, _COST_WEEK, _COST_MONTH = 1.0, 1.3, 1.5
+_COST_FULL_MONTH = 1.2  # the full key's month against its day, for the top GTINs
+
+
+_NONE, _WEEK_END, _MONTH_END = "as is", "week", "month"
+
+
+def _widened(window: Window, head: str, tail: str) -> tuple[Window, tuple[date, date], tuple[date, date]]:
+    """Return `window` widened on either end to a whole week or month, and the ranges it was widened by."""
+    since, end = window.since, window.until + _DAY
+    start = {
+        _NONE: since,
+        _WEEK_END: since - timedelta(days=since.weekday()),
+        _MONTH_END: since.replace(day=1),
+    }
+    stop = {
+        _NONE: end,
+        _WEEK_END: end + timedelta(days=-end.weekday() % 7),
+        _MONTH_END: first_of_next_month(window.until),
+    }
+    return Window(start[head], stop[tail] - _DAY), (start[head], since), (end, stop[tail])
+
+
+_ENDS = [(head, tail) for head in (_NONE, _WEEK_END, _MONTH_END) for tail in (_NONE, _WEEK_END, _MONTH_END)]
+_MONTH_ENDS = [(head, tail) for head in (_NONE, _MONTH_END) for tail in (_NONE, _MONTH_END)]
+
+
+@dataclass(frozen=True)
+class Cover:
+    """A window as the periods to add (`plus`) and those to take away (`less`), each at most once."""
+
+    plus: Periods
+    less: Periods
+
+    @property
+    def cost(self) -> float:
+        periods = (self.plus, self.less)
+        return sum(
+            len(p.days) * _COST_DAY + len(p.weeks) * _COST_WEEK + len(p.months) * _COST_MONTH for p in periods
+        )
+
+
+def cover(window: Window) -> Cover:
+    """Return `window`'s cheapest cover: each partial month as it is, or as its whole month less the rest."""
+    options = []
+    for head, tail in _ENDS:
+        wide, before, after = _widened(window, head, tail)
+        less = Periods(days=[], weeks=[], months=[])
+        _days_and_weeks(*before, less)
+        _days_and_weeks(*after, less)
+        options.append(Cover(periods(wide), less))
+    return min(options, key=lambda c: c.cost)  # the first of equals: no widening
+
+
+@dataclass(frozen=True)
+class SliceCover:
+    """A window of the full-key layers: days and whole months to add, day ranges to take away (half-open)."""
+
+    plus: Split
+    less: tuple[tuple[date, date], tuple[date, date]]
+
+    @property
+    def cost(self) -> float:
+        days = sum((b - a).days for a, b in (self.plus.head, self.plus.tail, *self.less))
+        months = len(
+            range(
+                self.plus.months[0].year * 12 + self.plus.months[0].month,
+                self.plus.months[1].year * 12 + self.plus.months[1].month,
+            )
+        )
+        return days * _COST_DAY + months * _COST_FULL_MONTH
+
+
+def slice_cover(window: Window) -> SliceCover:
+    """Return the cheapest way to read `window` from scan_daily_summary and scan_monthly_summary."""
+    options = []
+    for head, tail in _MONTH_ENDS:  # no weeks of the full key
+        wide, before, after = _widened(window, head, tail)
+        options.append(SliceCover(split(wide), (before, after)))
+    return min(options, key=lambda c: c.cost)
+
+
 @dataclass(frozen=True)
 class Membership:
     organization_id: str
     is_default: bool
 
 
+def _window_params(window: Window | None) -> dict[str, Any]:
+    """Return the periods and ranges that read `window` from the daily rollups (none if None)."""
+    if window is None:
+        nothing: list[date] = []
+        empty = date(1970, 1, 1)
+        ranges = ("head", "months", "tail", "less_head", "less_tail")
+        return {
+            **{name: nothing for name in ("days", "weeks", "months", "less_days", "less_weeks")},
+            **{f"{part}_{end}": empty for part in ranges for end in ("from", "to")},
+        }
+    rollups, full_key = cover(window), slice_cover(window)
+    return {
+        "days": rollups.plus.days,
+        "weeks": rollups.plus.weeks,
+        "months": rollups.plus.months,
+        "less_days": rollups.less.days,
+        "less_weeks": rollups.less.weeks,
+        "head_from": full_key.plus.head[0],
+        "head_to": full_key.plus.head[1],
+        "months_from": full_key.plus.months[0],
+        "months_to": full_key.plus.months[1],
+        "tail_from": full_key.plus.tail[0],
+        "tail_to": full_key.plus.tail[1],
+        "less_head_from": full_key.less[0][0],
+        "less_head_to": full_key.less[0][1],
+        "less_tail_from": full_key.less[1][0],
+        "less_tail_to": full_key.less[1][1],
+    }
+
+
 def scans_statement(organization_id: str, query: ScanQuery) -> tuple[sql.SQL, dict[str, Any]]:
     """Return the statement and parameters that answer `query` for `organization_id`."""
-    parts = split(query.window)
-    cover = periods(query.window)
     params: dict[str, Any] = {
         "org": organization_id,
         "brand": query.brand_id,
@@ -306,29 +496,49 @@ def scans_statement(organization_id: str, query: ScanQuery) -> tuple[sql.SQL, di
         "until": query.window.until,
         "top": query.top,
         "top_agents": query.top_agents,
-        "days": cover.days,
-        "weeks": cover.weeks,
-        "months": cover.months,
-        "head_from": parts.head[0],
-        "head_to": parts.head[1],
-        "months_from": parts.months[0],
-        "months_to": parts.months[1],
-        "tail_from": parts.tail[0],
-        "tail_to": parts.tail[1],
+        **_window_params(query.window),
     }
     return (SCANS_FOR_BRAND if query.brand_id is not None else SCANS_FOR_ORGANIZATION), params
+
+
+@dataclass(frozen=True)
+class HourlySplit:
+    """A UTC range of whole hours as its whole UTC days and the hours on either side of them."""
+
+    interior: Window | None  # the whole UTC days, if any
+    edges: tuple[tuple[datetime, datetime], tuple[datetime, datetime]]  # half-open, maybe empty
+
+
+def split_hours(utc_from: datetime, utc_to: datetime) -> HourlySplit:
+    """Split [utc_from, utc_to) into the whole UTC days it holds and the hours before and after them."""
+    first = utc_from.astimezone(UTC).date()
+    if datetime.combine(first, time(0), tzinfo=UTC) < utc_from:
+        first += _DAY
+    end = utc_to.astimezone(UTC).date()  # the midnight at or before utc_to
+    day_from = datetime.combine(first, time(0), tzinfo=UTC)
+    day_to = datetime.combine(end, time(0), tzinfo=UTC)
+    if first >= end:
+        return HourlySplit(None, ((utc_from, utc_to), (utc_to, utc_to)))
+    return HourlySplit(Window(first, end - _DAY), ((utc_from, day_from), (day_to, utc_to)))
 
 
 def hourly_statement(organization_id: str, query: ScanQuery) -> tuple[sql.SQL, dict[str, Any]]:
     """Return the statement over the hourly counts that answers `query` for `organization_id`."""
     utc_from, utc_to = zones.utc_range(query.window, query.zone)
+    parts = split_hours(utc_from, utc_to)
+    (edge1_from, edge1_to), (edge2_from, edge2_to) = parts.edges
     params: dict[str, Any] = {
         "org": organization_id,
         "brand": query.brand_id,
         "utc_from": utc_from,
         "utc_to": utc_to,
+        "edge1_from": edge1_from,
+        "edge1_to": edge1_to,
+        "edge2_from": edge2_from,
+        "edge2_to": edge2_to,
         "top": query.top,
         "top_agents": query.top_agents,
+        **_window_params(parts.interior),
     }
     return (HOURLY_FOR_BRAND if query.brand_id is not None else HOURLY_FOR_ORGANIZATION), params
 

@@ -6,6 +6,7 @@ Also: the periods a window is read as cover it exactly once.
 from __future__ import annotations
 
 import random
+from collections import Counter
 from collections.abc import Iterator
 from datetime import date, timedelta
 
@@ -14,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from api.queries import periods
+from api.queries import Periods, cover, periods, slice_cover
 from api.window import Window
 from scan_analytics import migrate
 from scan_analytics.settings import Settings
@@ -216,3 +217,47 @@ def test_periods_cover_a_window_exactly_once(since: date, length: int) -> None:
     days = set(cover.days)
     assert not [d for d in days if d.weekday() == 0 and all(d + timedelta(days=i) in days for i in range(7))]
     assert len(days) <= 24
+
+
+def _days_of(p: Periods) -> Counter[date]:
+    days: Counter[date] = Counter(p.days)
+    for week in p.weeks:
+        days.update(week + timedelta(days=i) for i in range(7))
+    for month in p.months:
+        end = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+        days.update(month + timedelta(days=i) for i in range((end - month).days))
+    return days
+
+
+def _range(a: date, b: date) -> list[date]:
+    return [a + timedelta(days=i) for i in range((b - a).days)]
+
+
+@given(st.dates(date(2024, 1, 1), date(2027, 12, 31)), st.integers(1, 731))
+def test_covers_count_every_day_of_a_window_once_and_no_other(since: date, length: int) -> None:
+    """Periods added less periods taken away: each day of the window once, every other day never."""
+    window = Window(since, since + timedelta(days=length - 1))
+    rollups = cover(window)
+    net = _days_of(rollups.plus)
+    net.subtract(_days_of(rollups.less))
+    assert {d: n for d, n in net.items() if n} == dict.fromkeys(window.days(), 1)
+    assert all(n >= 0 for n in net.values())
+    assert rollups.cost <= cover_cost_as_is(window)
+    full = slice_cover(window)
+    net = Counter(_range(*full.plus.head) + _range(*full.plus.tail))
+    net.update(_days_of(Periods(days=[], weeks=[], months=_months(*full.plus.months))))
+    net.subtract(_range(*full.less[0]) + _range(*full.less[1]))
+    assert {d: n for d, n in net.items() if n} == dict.fromkeys(window.days(), 1)
+
+
+def _months(first: date, end: date) -> list[date]:
+    out = []
+    while first < end:
+        out.append(first)
+        first = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return out
+
+
+def cover_cost_as_is(window: Window) -> float:
+    as_is = periods(window)
+    return len(as_is.days) * 1.0 + len(as_is.weeks) * 1.3 + len(as_is.months) * 1.5
