@@ -10,6 +10,13 @@ triggers would have stored them.
 
     .venv/bin/python bench/api_dataset.py [--database sa_bench] [--scale 1.0] [--force]
 
+Hourly counts: the last 92 days (the default hourly retention) of the largest
+organizations (`--hour-orgs`, default 1: org-01 only) are also written to
+scan_hourly_summary, each daily row's scans split over up to `--hours-a-row`
+(default 6) distinct UTC hours of its day, so a UTC day's hours sum to its daily
+rows exactly; the totals of migration 0012 are rebuilt from them.
+`--hours-only` (re)writes only these hourly rows into an existing database.
+
 Prints the row counts and the time of each phase. Members: user `bench` belongs
 to every organization, default org-01 (the largest).
 """
@@ -34,6 +41,7 @@ from scan_analytics import migrate
 from scan_analytics.settings import Settings, load_settings
 
 DAYS = 400
+HOURLY_DAYS = 92  # the default HOURLY_RETENTION_DAYS
 ORG_PRODUCTS = (
     5000,
     3500,
@@ -103,6 +111,7 @@ TABLES = (  # the daily table and the rollups the triggers of migrations 0003 an
     "scan_monthly_country_totals",
     "scan_daily_brand_totals",
 )
+HOURLY_TABLES = ("scan_hourly_summary", "scan_hourly_totals", "scan_hourly_brand_totals")  # 0010, 0012
 
 
 @dataclass(frozen=True)
@@ -210,13 +219,80 @@ def rebuild_rollups_in_arrival_order(cur: psycopg.Cursor[Any]) -> None:
     cur.execute("SELECT scan_agent_rollups_rebuild()")  # migration 0009
 
 
+# Each daily row's scans over k = least(scans, hours a row) distinct hours of its UTC day,
+# h0 + 7i mod 24 (7 is prime to 24) from an hour h0 drawn from the key, as evenly as whole
+# numbers allow: the hours of a key and day sum to its daily count.
+_HOURS = """
+INSERT INTO scan_hourly_summary (hour, organization_id, brand_id, gtin, country_code, device_class,
+    is_bot, traffic_class, category, agent, operator, verification, scans)
+SELECT (d.day + make_interval(hours => (h0 + 7 * i) %% 24))::timestamp AT TIME ZONE 'UTC',
+       d.organization_id, d.brand_id, d.gtin, d.country_code, d.device_class, d.is_bot,
+       d.traffic_class, d.category, d.agent, d.operator, d.verification,
+       d.scans / k + (i < d.scans %% k)::int
+FROM scan_daily_summary AS d
+CROSS JOIN LATERAL (
+    SELECT least(d.scans, %(per_row)s)::int AS k,
+           abs(hashtext(d.gtin || d.country_code || d.device_class || d.day::text)) %% 24 AS h0
+) AS s
+CROSS JOIN LATERAL generate_series(0, s.k - 1) AS i
+WHERE d.organization_id = ANY(%(orgs)s) AND d.day >= %(since)s AND d.scans > 0
+ORDER BY 1
+"""
+
+
+def write_hours(cur: psycopg.Cursor[Any], orgs: list[str], per_row: int, today: date) -> int:
+    """Split the last HOURLY_DAYS days of `orgs` into scan_hourly_summary; return the rows written."""
+    cur.execute("SET LOCAL work_mem = '512MB'")
+    cur.execute("ALTER TABLE scan_hourly_summary DISABLE TRIGGER USER")
+    cur.execute("TRUNCATE scan_hourly_summary")
+    since = today - timedelta(days=HOURLY_DAYS - 1)
+    cur.execute(_HOURS, {"orgs": orgs, "per_row": per_row, "since": since})  # type: ignore[arg-type]
+    rows = cur.rowcount
+    cur.execute("ALTER TABLE scan_hourly_summary ENABLE TRIGGER USER")
+    if cur.execute("SELECT to_regproc('scan_hourly_totals_rebuild') IS NOT NULL").fetchone() == (True,):
+        cur.execute("SELECT scan_hourly_totals_rebuild()")  # migration 0012
+    return rows
+
+
 def database_exists(admin_url: str, database: str) -> bool:
     with psycopg.connect(admin_url, autocommit=True) as conn:
         row = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (database,)).fetchone()
     return row is not None
 
 
-def load(settings: Settings, database: str, scale: float, force: bool, seed: int) -> str:
+def existing(conn: psycopg.Connection[Any], tables: tuple[str, ...]) -> list[str]:
+    """Return those of `tables` that exist (the hourly totals only once migration 0012 is applied)."""
+    return [t for t in tables if conn.execute("SELECT to_regclass(%s)", (t,)).fetchone() != (None,)]
+
+
+def load_hours(url: str, hour_orgs: int, hours_a_row: int) -> None:
+    """Write the hourly rows of the `hour_orgs` largest organizations, vacuum and analyze them."""
+    started = time.perf_counter()
+    orgs = [f"org-{o:02d}" for o in range(1, hour_orgs + 1)]
+    with psycopg.connect(url) as conn:
+        conn.execute("SET synchronous_commit = off")
+        with conn.cursor() as cur:
+            rows = write_hours(cur, orgs, hours_a_row, datetime.now(UTC).date())
+        conn.commit()
+        conn.autocommit = True
+        tables = existing(conn, HOURLY_TABLES)
+        conn.execute(sql.SQL("VACUUM (ANALYZE) {}").format(sql.SQL(", ").join(map(sql.Identifier, tables))))
+    print(
+        f"scan_hourly_summary: {rows:,} rows, the last {HOURLY_DAYS} days of {', '.join(orgs)}, "
+        f"in {time.perf_counter() - started:.0f} s",
+        flush=True,
+    )
+
+
+def load(
+    settings: Settings,
+    database: str,
+    scale: float,
+    force: bool,
+    seed: int,
+    hour_orgs: int = 1,
+    hours_a_row: int = 6,
+) -> str:
     admin = settings.database_url
     url = make_conninfo(admin, dbname=database)
     if not force and database_exists(admin, database):
@@ -318,6 +394,8 @@ def load(settings: Settings, database: str, scale: float, force: bool, seed: int
             "SELECT count(*) FROM scan_daily_summary WHERE organization_id = 'org-01'"
         ).fetchone()
         size = conn.execute("SELECT pg_size_pretty(pg_database_size(current_database()))").fetchone()
+    if hour_orgs > 0:
+        load_hours(url, hour_orgs, hours_a_row)
     total = time.perf_counter() - started
     for table, n in counts.items():
         print(f"{table}: {n[0] if n else 0:,} rows")
@@ -336,8 +414,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", type=float, default=1.0, help="fraction of each catalog to load")
     parser.add_argument("--seed", type=int, default=7, help="random seed")
     parser.add_argument("--force", action="store_true", help="rebuild the database if it exists")
+    parser.add_argument(
+        "--hour-orgs", type=int, default=1, help="how many of the largest organizations get hourly rows"
+    )
+    parser.add_argument(
+        "--hours-a-row", type=int, default=6, help="at most this many hours a daily row is split over"
+    )
+    parser.add_argument(
+        "--hours-only", action="store_true", help="only (re)write the hourly rows of an existing database"
+    )
     args = parser.parse_args(argv)
-    load(load_settings(), args.database, args.scale, args.force, args.seed)
+    settings = load_settings()
+    if args.hours_only:
+        load_hours(
+            make_conninfo(settings.database_url, dbname=args.database), args.hour_orgs, args.hours_a_row
+        )
+        return 0
+    load(settings, args.database, args.scale, args.force, args.seed, args.hour_orgs, args.hours_a_row)
     return 0
 
 

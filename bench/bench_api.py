@@ -30,9 +30,11 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import psycopg
@@ -45,16 +47,22 @@ import api_dataset
 
 from api import queries
 from api.auth.devkeys import mint_token
-from api.params import ScanQuery
-from api.window import Window
+from api.params import ScanQuery, parse_query
 from scan_analytics import migrate
 from scan_analytics.services.process import free_port
 from scan_analytics.settings import Settings, load_settings
-from stream_processors.sink import KEY_COLUMNS, UPSERT
+from stream_processors.sink import HOUR, KEY_COLUMNS, UPSERT
 
 ORG = "org-01"
 BRAND = "org-01-brand-01"
 WINDOWS = (7, 30, 90, 365)
+CHICAGO = "America/Chicago"
+# the hourly path's cases: (tz, granularity, windows in days), all inside the hourly retention
+HOURLY: tuple[tuple[str | None, str | None, tuple[int, ...]], ...] = (
+    (CHICAGO, None, (1, 7, 30, 90)),
+    (CHICAGO, "hour", (7, 90)),
+    (None, "hour", (30,)),
+)
 SCANS = "/dashboard/api/v1/brand-analytics/scans"
 UNLIMITED = ("RATE", "BURST", "CONCURRENCY")  # the benchmark measures latency, not the limits
 OPTIONS = queries.session_options(Settings.model_fields["api_statement_timeout_ms"].default)
@@ -104,69 +112,114 @@ def start_api(settings: Settings, url: str, port: int) -> subprocess.Popen[bytes
     raise SystemExit("the API did not become ready")
 
 
-def latency(url: str, port: int, token: str, runs: int) -> None:
-    today = datetime.now(UTC).date()
+@dataclass(frozen=True)
+class Case:
+    """One request of the table: its label, its query string and the query the API makes of it."""
+
+    label: str
+    request: dict[str, str]
+    query: ScanQuery
+    days: int
+    brand: bool
+
+
+def case(days: int, brand: bool, tz: str | None = None, granularity: str | None = None) -> Case:
+    """The request for the `days` days up to today (in `tz`), of org-01 or of its first brand."""
+    now = datetime.now(UTC)
+    today = now.astimezone(ZoneInfo(tz or "UTC")).date()
+    request = {"since": (today - timedelta(days=days - 1)).isoformat(), "until": today.isoformat()}
+    request |= {"brand_id": BRAND} if brand else {}
+    request |= {"tz": tz} if tz else {}
+    request |= {"granularity": granularity} if granularity else {}
+    query = parse_query(
+        organization_id=None,
+        brand_id=request.get("brand_id"),
+        since=request["since"],
+        until=request["until"],
+        top=None,
+        today=now.date(),
+        tz=tz,
+        granularity=granularity,
+        now=now,
+    )
+    label = f"{days:>4}d {'one' if brand else 'all':>3}" + (f" tz={tz}" if tz else "")
+    return Case(label + (f" {granularity}" if granularity else ""), request, query, days, brand)
+
+
+def daily_cases() -> list[Case]:
+    return [case(days, brand) for brand in (False, True) for days in WINDOWS]
+
+
+def hourly_cases() -> list[Case]:
+    """Days in Chicago (not UTC days) and by hour, within the hourly retention: the hourly path."""
+    return [
+        case(days, brand, tz, granularity)
+        for tz, granularity, windows in HOURLY
+        for brand in (False, True)
+        for days in windows
+    ]
+
+
+def latency(url: str, port: int, token: str, cases: list[Case], runs: int) -> dict[tuple[int, bool], float]:
+    """Print each case's SQL and HTTP p50 and p95, interleaved; return the HTTP p50s of the daily cases."""
     http = httpx.Client(
         base_url=f"http://127.0.0.1:{port}", headers={"Authorization": f"Bearer {token}"}, timeout=60
     )
     print(
-        f"\n{'window':>7} {'brand':>6} | {'SQL p50':>8} {'p95':>8} | {'HTTP p50':>8} {'p95':>8} |"
+        f"\n{'case':<34} | {'SQL p50':>8} {'p95':>8} | {'HTTP p50':>8} {'p95':>8} |"
         f" {'HTTP/SQL p50':>12} {'p95':>6}   (ms, {runs} runs each, interleaved)"
     )
     p50s: dict[tuple[int, bool], float] = {}
     with psycopg.connect(url, options=OPTIONS, autocommit=True) as conn:
-        for with_brand in (False, True):
-            for days in WINDOWS:
-                window = Window(today - timedelta(days=days - 1), today)
-                query = ScanQuery(ORG, BRAND if with_brand else None, window, 20)
-                statement, params = queries.scans_statement(ORG, query)
-                request: dict[str, str | int] = {
-                    "since": window.since.isoformat(),
-                    "until": window.until.isoformat(),
-                }
-                if with_brand:
-                    request["brand_id"] = BRAND
+        for c in cases:
+            statement, params = queries.statement_for(ORG, c.query)
 
-                def bare(statement: sql.SQL = statement, params: dict[str, Any] = params) -> None:
-                    conn.execute(statement, params).fetchall()
+            def bare(statement: sql.SQL = statement, params: dict[str, Any] = params) -> None:
+                conn.execute(statement, params).fetchall()
 
-                def endpoint(request: dict[str, str | int] = request) -> None:
-                    resp = http.get(SCANS, params=request)
-                    resp.raise_for_status()
-                    resp.json()
+            def endpoint(request: dict[str, str] = c.request) -> None:
+                resp = http.get(SCANS, params=request)
+                resp.raise_for_status()
+                resp.json()
 
-                for _ in range(3):  # warm the caches and both connections
-                    bare()
-                    endpoint()
-                sql_ms, http_ms = [], []
-                for _ in range(runs):
-                    sql_ms.append(timed(bare))
-                    http_ms.append(timed(endpoint))
-                s50, s95 = statistics.median(sql_ms), percentile(sql_ms, 0.95)
-                h50, h95 = statistics.median(http_ms), percentile(http_ms, 0.95)
-                p50s[(days, with_brand)] = h50
-                print(
-                    f"{days:>6}d {'yes' if with_brand else 'no':>6} | {s50:8.1f} {s95:8.1f} | {h50:8.1f} "
-                    f"{h95:8.1f} | {h50 / s50:12.2f} {h95 / s95:6.2f}",
-                    flush=True,
-                )
+            for _ in range(3):  # warm the caches and both connections
+                bare()
+                endpoint()
+            sql_ms, http_ms = [], []
+            for _ in range(runs):
+                sql_ms.append(timed(bare))
+                http_ms.append(timed(endpoint))
+            s50, s95 = statistics.median(sql_ms), percentile(sql_ms, 0.95)
+            h50, h95 = statistics.median(http_ms), percentile(http_ms, 0.95)
+            if not c.query.hourly:
+                p50s[(c.days, c.brand)] = h50
+            print(
+                f"{c.label:<34} | {s50:8.1f} {s95:8.1f} | {h50:8.1f} {h95:8.1f} |"
+                f" {h50 / s50:12.2f} {h95 / s95:6.2f}",
+                flush=True,
+            )
     floor = [timed(lambda: http.get("/healthz").raise_for_status()) for _ in range(4 * runs)]
     f50, f95 = statistics.median(floor), percentile(floor, 0.95)
     print(f"HTTP floor, GET /healthz: p50 {f50:.1f} ms, p95 {f95:.1f} ms")
     http.close()
+    return p50s
+
+
+def ratios(p50s: dict[tuple[int, bool], float]) -> None:
     for with_brand in (False, True):
-        ratio = p50s[(365, with_brand)] / p50s[(30, with_brand)]
-        print(f"365 days / 30 days over HTTP, p50, {'with' if with_brand else 'without'} brand: {ratio:.2f}x")
+        if (365, with_brand) in p50s and (30, with_brand) in p50s:
+            ratio = p50s[(365, with_brand)] / p50s[(30, with_brand)]
+            which = "with" if with_brand else "without"
+            print(f"365 days / 30 days over HTTP, p50, {which} brand: {ratio:.2f}x")
 
 
-def explain(url: str) -> None:
-    today = datetime.now(UTC).date()
-    query = ScanQuery(ORG, None, Window(today - timedelta(days=29), today), 20)
-    statement, params = queries.scans_statement(ORG, query)
+def explain(url: str, cases: list[Case]) -> None:
     with psycopg.connect(url, options=OPTIONS, autocommit=True) as conn:
-        print("\nEXPLAIN (ANALYZE, BUFFERS) of the main query, org-01, 30 days:")
-        for (line,) in conn.execute(sql.SQL("EXPLAIN (ANALYZE, BUFFERS) ") + statement, params):
-            print(f"  {line}")
+        for c in cases:
+            statement, params = queries.statement_for(ORG, c.query)
+            print(f"\nEXPLAIN (ANALYZE, BUFFERS) of the main query, org-01, {c.label.strip()}:")
+            for (line,) in conn.execute(sql.SQL("EXPLAIN (ANALYZE, BUFFERS) ") + statement, params):
+                print(f"  {line}")
 
 
 OPS = ("insert", "update", "delete", "truncate")
@@ -217,16 +270,60 @@ def trigger_cost(url: str, runs: int, batch: int = 10_000) -> None:
             )
 
 
+HOURLY_TOTALS_TRIGGERS = tuple(f"scan_hourly_totals_{op}" for op in OPS)  # migration 0012
+
+
+def hourly_trigger_cost(url: str, runs: int, batch: int = 10_000) -> None:
+    """Time one sink flush of `batch` hourly upserts (half updates, half new keys) without and with 0012."""
+    with psycopg.connect(url) as conn:
+        latest = conn.execute(
+            "SELECT max(hour) FROM scan_hourly_summary WHERE organization_id = %s", (ORG,)
+        ).fetchone()
+        if latest is None or latest[0] is None:
+            print("\nno hourly rows: the hourly write cost is not measured")
+            return
+        existing = conn.execute(
+            f"SELECT hour, {', '.join(KEY_COLUMNS[1:])}, scans FROM scan_hourly_summary"
+            " WHERE organization_id = %s AND hour > %s - interval '1 day' LIMIT %s",
+            (ORG, latest[0], batch // 2),
+        ).fetchall()
+        has_totals = conn.execute("SELECT to_regclass('scan_hourly_totals')").fetchone() != (None,)
+        conn.rollback()
+        rows = [(*key, n + 1) for *key, n in existing]
+        rows += [(key[0] + timedelta(days=1), *key[1:], 1) for *key, _ in existing]
+        columns = [list(col) for col in zip(*rows, strict=True)]
+        print(
+            f"\nsink flush of {len(rows)} hourly upserts ({len(existing)} updates, {len(existing)} new keys),"
+            f" the sink's hourly UPSERT statement, rolled back; ms over {runs} runs, interleaved:"
+        )
+        disabled = {"no triggers": [sql.SQL("USER")]}
+        if has_totals:
+            disabled["0012 hourly totals"] = []
+        samples: dict[str, list[float]] = {label: [] for label in disabled}
+        for _ in range(runs):
+            for label, triggers in disabled.items():
+                with conn.transaction(force_rollback=True):
+                    for trigger in triggers:
+                        conn.execute(
+                            sql.SQL("ALTER TABLE scan_hourly_summary DISABLE TRIGGER {}").format(trigger)
+                        )
+                    samples[label].append(timed(lambda: conn.execute(HOUR.upsert, columns)))
+        for label, ms in samples.items():
+            print(
+                f"  {label:<22} p50 {statistics.median(ms):7.1f}   p95 {percentile(ms, 0.95):7.1f}"
+                f"   ({statistics.median(ms) * 1000 / len(rows):.1f} us a row at p50)"
+            )
+
+
 def migrate_dataset(settings: Settings, url: str) -> None:
     """Apply pending migrations to the benchmark database; vacuum and analyze what they filled."""
     applied = migrate.apply(url, settings.schemas_dir / "sql")
     if applied:
         print("applied " + ", ".join(m.path.name for m in applied), flush=True)
         with psycopg.connect(url, autocommit=True) as conn:
+            tables = [*api_dataset.TABLES, *api_dataset.existing(conn, api_dataset.HOURLY_TABLES)]
             conn.execute(
-                sql.SQL("VACUUM (ANALYZE) {}").format(
-                    sql.SQL(", ").join(map(sql.Identifier, api_dataset.TABLES))
-                )
+                sql.SQL("VACUUM (ANALYZE) {}").format(sql.SQL(", ").join(map(sql.Identifier, tables)))
             )
 
 
@@ -236,7 +333,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--database", default="sa_bench", help="benchmark database (default sa_bench)")
     parser.add_argument("--runs", type=int, default=20, help="timed runs per case (default 20)")
-    parser.add_argument("--explain", action="store_true", help="print EXPLAIN ANALYZE of the main query")
+    parser.add_argument(
+        "--hourly-runs", type=int, default=10, help="timed runs per case of the hourly path (default 10)"
+    )
+    parser.add_argument(
+        "--only", choices=("daily", "hourly", "writes"), help="run only these cases (or only the write cost)"
+    )
+    parser.add_argument(
+        "--explain",
+        action="store_true",
+        help="print EXPLAIN ANALYZE of the main query: 30 and 365 days, 1 and 30 Chicago days",
+    )
     args = parser.parse_args(argv)
     settings = load_settings()
     url = ensure_dataset(settings, args.database)
@@ -245,18 +352,34 @@ def main(argv: list[str] | None = None) -> int:
         rows = conn.execute(
             "SELECT count(*) FROM scan_daily_summary WHERE organization_id = %s", (ORG,)
         ).fetchone()
-    print(f"dataset {args.database}: {ORG} has {rows[0] if rows else 0:,} daily rows")
-    port = free_port()
-    proc = start_api(settings, url, port)
-    try:
-        dev = settings.model_copy(update={"dev_auth": True})
-        latency(url, port, mint_token(dev, api_dataset.BENCH_USER, ttl_seconds=3600), args.runs)
-    finally:
-        proc.terminate()
-        proc.wait(20)
-    if args.explain:
-        explain(url)
-    trigger_cost(url, max(5, args.runs // 2))
+        hours = conn.execute(
+            "SELECT count(*) FROM scan_hourly_summary WHERE organization_id = %s", (ORG,)
+        ).fetchone()
+    print(
+        f"dataset {args.database}: {ORG} has {rows[0] if rows else 0:,} daily rows, "
+        f"{hours[0] if hours else 0:,} hourly rows"
+    )
+    if args.only != "writes":
+        port = free_port()
+        proc = start_api(settings, url, port)
+        try:
+            dev = settings.model_copy(update={"dev_auth": True})
+            token = mint_token(dev, api_dataset.BENCH_USER, ttl_seconds=3600)
+            if args.only in (None, "daily"):
+                ratios(latency(url, port, token, daily_cases(), args.runs))
+            if args.only in (None, "hourly"):
+                latency(url, port, token, hourly_cases(), args.hourly_runs)
+        finally:
+            proc.terminate()
+            proc.wait(20)
+        if args.explain:
+            explain(
+                url,
+                [case(30, False), case(365, False), case(1, False, CHICAGO), case(30, False, CHICAGO)],
+            )
+    if args.only in (None, "writes"):
+        trigger_cost(url, max(5, args.runs // 2))
+        hourly_trigger_cost(url, max(5, args.runs // 2))
     return 0
 
 
