@@ -177,22 +177,25 @@ FROM top_agents
 # summed from them in Python (`zones`), with the same time zone rules as the request's checks.
 # A UTC day's hours sum to its daily rows while it is retained (0010), and the window is
 # inside the retention (the request's checks), so both halves count the same scans.
-_EDGES = """
-        SELECT {columns} FROM scan_hourly_summary
-        WHERE organization_id = %(org)s {brand} AND hour >= %(edge1_from)s AND hour < %(edge1_to)s {extra}
-        UNION ALL
-        SELECT {columns} FROM scan_hourly_summary
-        WHERE organization_id = %(org)s {brand} AND hour >= %(edge2_from)s AND hour < %(edge2_to)s {extra}"""
+_EDGE = """
+        SELECT {columns}, {sign}scans AS scans FROM scan_hourly_summary
+        WHERE organization_id = %(org)s {brand} AND hour >= %({name}_from)s AND hour < %({name}_to)s"""
+_EDGES = "\n        UNION ALL".join(
+    _EDGE.format(columns="{columns}", brand="{brand}", sign=sign, name=name)
+    for sign, name in (("", "edge1"), ("", "edge2"), ("-", "less1"), ("-", "less2"))
+)
 
 _HOURLY = """
-WITH edge AS MATERIALIZED (
+WITH hours AS MATERIALIZED ({edges}
+),
+edge AS MATERIALIZED (
     SELECT CASE GROUPING(gtin, country_code) WHEN 1 THEN 'gtin' WHEN 2 THEN 'country'
                 ELSE 'agent' END AS part,
            gtin, country_code, traffic_class, category, agent, operator, verification,
            sum(scans)::bigint AS scans,
            coalesce(sum(scans) FILTER (WHERE is_bot), 0)::bigint AS bot_scans,
            coalesce(sum(scans) FILTER (WHERE traffic_class = 'ai_agent'), 0)::bigint AS agent_scans
-    FROM ({edges}) AS hours
+    FROM hours
     GROUP BY GROUPING SETS ((gtin), (country_code), ({agent}))
 ),
 per_gtin AS (
@@ -212,7 +215,8 @@ details AS (
     SELECT gtin, GROUPING(country_code) = 0 AS per_country, country_code, device_class,
            sum(scans)::bigint AS scans
     FROM ({top_slice}
-        UNION ALL {top_edges}) AS top_slice
+        UNION ALL
+        SELECT gtin, country_code, device_class, scans FROM hours {top_only_where}) AS top_slice
     GROUP BY GROUPING SETS ((gtin, country_code), (gtin, device_class))
 ),
 per_country AS (
@@ -290,14 +294,10 @@ FROM top_agents
 
 
 def _hourly(brand: str) -> str:
-    columns = f"gtin, country_code, is_bot, {_AGENT}, scans"
+    columns = f"gtin, country_code, device_class, is_bot, {_AGENT}"
     return _HOURLY.format(
-        edges=_EDGES.format(columns=columns, brand=brand, extra=""),
-        top_edges=_EDGES.format(
-            columns="gtin, country_code, device_class, scans",
-            brand=brand,
-            extra="AND gtin = ANY(ARRAY(SELECT gtin FROM top_gtins))",
-        ),
+        edges=_EDGES.format(columns=columns, brand=brand),
+        top_only_where="WHERE gtin IN (SELECT gtin FROM top_gtins)",
         gtin_layers=_layers("gtin", "gtin", brand),
         country_layers=_layers("country", "country_code", brand),
         agent_layers=_layers("agent", _AGENT, brand, "scans"),
@@ -501,25 +501,51 @@ def scans_statement(organization_id: str, query: ScanQuery) -> tuple[sql.SQL, di
     return (SCANS_FOR_BRAND if query.brand_id is not None else SCANS_FOR_ORGANIZATION), params
 
 
+Hours = tuple[datetime, datetime]  # half-open, empty when both ends are equal
+
+
 @dataclass(frozen=True)
 class HourlySplit:
-    """A UTC range of whole hours as its whole UTC days and the hours on either side of them."""
+    """A UTC range of whole hours as whole UTC days, plus the hours around them, less hours of those days."""
 
-    interior: Window | None  # the whole UTC days, if any
-    edges: tuple[tuple[datetime, datetime], tuple[datetime, datetime]]  # half-open, maybe empty
+    interior: Window | None  # the whole UTC days read from the daily rollups, if any
+    edges: tuple[Hours, Hours]  # hours to add, outside the interior
+    less: tuple[Hours, Hours]  # hours of the interior's days outside the range, to take away
+
+
+# A UTC day of the daily rollups holds about as many rows as an hour of the hourly counts.
+_DAY_IN_HOURS = 1
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=UTC)
 
 
 def split_hours(utc_from: datetime, utc_to: datetime) -> HourlySplit:
-    """Split [utc_from, utc_to) into the whole UTC days it holds and the hours before and after them."""
-    first = utc_from.astimezone(UTC).date()
-    if datetime.combine(first, time(0), tzinfo=UTC) < utc_from:
-        first += _DAY
-    end = utc_to.astimezone(UTC).date()  # the midnight at or before utc_to
-    day_from = datetime.combine(first, time(0), tzinfo=UTC)
-    day_to = datetime.combine(end, time(0), tzinfo=UTC)
-    if first >= end:
-        return HourlySplit(None, ((utc_from, utc_to), (utc_to, utc_to)))
-    return HourlySplit(Window(first, end - _DAY), ((utc_from, day_from), (day_to, utc_to)))
+    """Split [utc_from, utc_to) into whole UTC days and the hours around them, fewest hours first.
+
+    A UTC day the range covers only in part is read as its hours in the range, or as the
+    whole day less its other hours when those are fewer.
+    """
+    first, last = utc_from.astimezone(UTC).date(), (utc_to - timedelta(hours=1)).astimezone(UTC).date()
+    read_whole: set[date] = set()  # of the first and last day, those read from the daily rollups
+    edges: list[Hours] = []
+    less: list[Hours] = []
+    for day in sorted({first, last}):
+        start, end = max(utc_from, _midnight(day)), min(utc_to, _midnight(day + _DAY))
+        inside = (end - start) // timedelta(hours=1)
+        if 24 - inside + _DAY_IN_HOURS < inside:  # the whole day less its other hours (none if whole)
+            read_whole.add(day)
+            less += [(a, b) for a, b in ((_midnight(day), start), (end, _midnight(day + _DAY))) if a < b]
+        else:
+            edges.append((start, end))
+    # the days between the first and the last are whole
+    low = first if first in read_whole else first + _DAY
+    high = last if last in read_whole else last - _DAY
+    none = (utc_to, utc_to)
+    edge1, edge2, *_ = [*edges, none, none]
+    less1, less2, *_ = [*less, none, none]
+    return HourlySplit(Window(low, high) if low <= high else None, (edge1, edge2), (less1, less2))
 
 
 def hourly_statement(organization_id: str, query: ScanQuery) -> tuple[sql.SQL, dict[str, Any]]:
@@ -527,6 +553,7 @@ def hourly_statement(organization_id: str, query: ScanQuery) -> tuple[sql.SQL, d
     utc_from, utc_to = zones.utc_range(query.window, query.zone)
     parts = split_hours(utc_from, utc_to)
     (edge1_from, edge1_to), (edge2_from, edge2_to) = parts.edges
+    (less1_from, less1_to), (less2_from, less2_to) = parts.less
     params: dict[str, Any] = {
         "org": organization_id,
         "brand": query.brand_id,
@@ -536,6 +563,10 @@ def hourly_statement(organization_id: str, query: ScanQuery) -> tuple[sql.SQL, d
         "edge1_to": edge1_to,
         "edge2_from": edge2_from,
         "edge2_to": edge2_to,
+        "less1_from": less1_from,
+        "less1_to": less1_to,
+        "less2_from": less2_from,
+        "less2_to": less2_to,
         "top": query.top,
         "top_agents": query.top_agents,
         **_window_params(parts.interior),

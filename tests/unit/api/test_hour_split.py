@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -19,32 +20,52 @@ def utc(text: str) -> datetime:
 
 
 @pytest.mark.parametrize(
-    ("start", "end", "interior", "edges"),
+    ("start", "end", "interior", "edges", "less"),
     [
-        # a Chicago day in winter: no whole UTC day, one run of hours
-        ("2026-03-07T06:00", "2026-03-08T06:00", None, [("2026-03-07T06:00", "2026-03-08T06:00")]),
+        # a Chicago day in winter: 18 hours of one UTC day (its day less 6 hours), 6 of the next
+        (
+            "2026-03-07T06:00",
+            "2026-03-08T06:00",
+            ("2026-03-07", "2026-03-07"),
+            [("2026-03-08T00:00", "2026-03-08T06:00")],
+            [("2026-03-07T00:00", "2026-03-07T06:00")],
+        ),
         # two Chicago days: one whole UTC day between 18 and 5 hours
         (
             "2026-03-07T06:00",
             "2026-03-09T05:00",
-            ("2026-03-08", "2026-03-08"),
-            [("2026-03-07T06:00", "2026-03-08T00:00"), ("2026-03-09T00:00", "2026-03-09T05:00")],
+            ("2026-03-07", "2026-03-08"),
+            [("2026-03-09T00:00", "2026-03-09T05:00")],
+            [("2026-03-07T00:00", "2026-03-07T06:00")],
         ),
         # UTC days: all interior
-        ("2026-04-01T00:00", "2026-04-03T00:00", ("2026-04-01", "2026-04-02"), []),
-        # Tokyo: days begin at 15:00 UTC the day before
+        ("2026-04-01T00:00", "2026-04-03T00:00", ("2026-04-01", "2026-04-02"), [], []),
+        # Tokyo: days begin at 15:00 UTC the day before; 9 hours before, a day less 9 hours after
         (
             "2026-04-09T15:00",
             "2026-04-11T15:00",
-            ("2026-04-10", "2026-04-10"),
-            [("2026-04-09T15:00", "2026-04-10T00:00"), ("2026-04-11T00:00", "2026-04-11T15:00")],
+            ("2026-04-10", "2026-04-11"),
+            [("2026-04-09T15:00", "2026-04-10T00:00")],
+            [("2026-04-11T15:00", "2026-04-12T00:00")],
         ),
-        # a range inside one UTC day
-        ("2026-04-10T01:00", "2026-04-10T23:00", None, [("2026-04-10T01:00", "2026-04-10T23:00")]),
+        # most of one UTC day: the day less an hour at either end
+        (
+            "2026-04-10T01:00",
+            "2026-04-10T23:00",
+            ("2026-04-10", "2026-04-10"),
+            [],
+            [("2026-04-10T00:00", "2026-04-10T01:00"), ("2026-04-10T23:00", "2026-04-11T00:00")],
+        ),
+        # a few hours: as they are
+        ("2026-04-10T05:00", "2026-04-10T09:00", None, [("2026-04-10T05:00", "2026-04-10T09:00")], []),
     ],
 )
 def test_split_hours(
-    start: str, end: str, interior: tuple[str, str] | None, edges: list[tuple[str, str]]
+    start: str,
+    end: str,
+    interior: tuple[str, str] | None,
+    edges: list[tuple[str, str]],
+    less: list[tuple[str, str]],
 ) -> None:
     got = split_hours(utc(start), utc(end))
     want = (
@@ -52,6 +73,7 @@ def test_split_hours(
     )
     assert got.interior == want
     assert [(a, b) for a, b in got.edges if a < b] == [(utc(a), utc(b)) for a, b in edges]
+    assert [(a, b) for a, b in got.less if a < b] == [(utc(a), utc(b)) for a, b in less]
 
 
 @given(
@@ -60,17 +82,18 @@ def test_split_hours(
     st.sampled_from(["America/Chicago", "Asia/Tokyo", "Europe/Berlin", "Pacific/Kiritimati", "UTC"]),
 )
 def test_every_hour_once(since: date, length: int, zone: str) -> None:
-    """The interior's days and the edges' hours cover the caller's days exactly once."""
+    """Days added, hours added and hours taken away: each hour of the range once, no other hour."""
     window = Window(since, since + timedelta(days=length - 1))
     start, end = zones.utc_range(window, ZoneInfo(zone))
     got = split_hours(start, end)
-    hours: list[datetime] = []
+    net: Counter[datetime] = Counter()
     if got.interior is not None:
         first = datetime.combine(got.interior.since, datetime.min.time(), tzinfo=UTC)
-        hours += [first + timedelta(hours=h) for h in range(24 * got.interior.length)]
-    for a, b in got.edges:
-        assert a <= b and b - a < timedelta(days=1 if got.interior else 2)
-        hours += [a + timedelta(hours=h) for h in range(int((b - a) / timedelta(hours=1)))]
-    assert sorted(hours) == [
-        start + timedelta(hours=h) for h in range(int((end - start) / timedelta(hours=1)))
-    ]
+        net.update(first + timedelta(hours=h) for h in range(24 * got.interior.length))
+    for (a, b), sign in [*((e, 1) for e in got.edges), *((e, -1) for e in got.less)]:
+        assert a <= b and b - a <= timedelta(hours=12)
+        for h in range((b - a) // timedelta(hours=1)):
+            net[a + timedelta(hours=h)] += sign
+    assert {h: n for h, n in net.items() if n} == dict.fromkeys(
+        (start + timedelta(hours=h) for h in range((end - start) // timedelta(hours=1))), 1
+    )
