@@ -222,3 +222,21 @@ def test_the_retention_is_a_parameter() -> None:
     parse_query(**args, today=TODAY, granularity="hour", hourly_retention_days=8)
     with pytest.raises(BadRequest, match=r"kept for 7 days.*from 2026-04-11 on"):
         parse_query(**args, today=TODAY, granularity="hour", hourly_retention_days=7)
+
+
+@given(
+    st.one_of(st.none(), st.text(max_size=60)),
+    st.one_of(st.none(), st.text(max_size=10)),
+    st.one_of(st.none(), st.text(max_size=10)),
+    st.one_of(st.none(), st.sampled_from(["America/Chicago", "Asia/Kolkata", "UTC", "Europe/Paris"])),
+)
+def test_any_zone_granularity_or_top_places_is_parsed_or_refused_clearly(
+    tz: str | None, granularity: str | None, top_places: str | None, known: str | None
+) -> None:
+    for zone in (tz, known):
+        try:
+            q = query(tz=zone, granularity=granularity, top_places=top_places)
+        except BadRequest as e:
+            assert str(e) and "\x00" not in str(e)
+        else:
+            assert q.granularity in ("day", "hour") and 1 <= q.top_places <= 100
