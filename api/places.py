@@ -4,18 +4,23 @@ A city or region with fewer than `min_scans` scans in the window is not named: i
 count under `other`, so a single shopper in a small town cannot be singled out. So do the
 places past the `top` named ones. Scans whose city (or region) the GeoIP database did not
 know count under `unknown`. Named entries, `other` and `unknown` sum to the scans they
-break down. Place counts are kept per UTC day, so they answer windows of UTC days only.
+break down. Place counts are kept per UTC day, so they answer windows of UTC days only. They are read
+from the rollups of migration 0014: whole months and single days, without the GTIN for the
+organization or brand, by GTIN for the top products only (`place_cover`).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any, TypeVar
 
 from psycopg import AsyncConnection, sql
 
 from api.params import ScanQuery
+from api.window import Window, first_of_next_month, split
 
 K = TypeVar("K")
 
@@ -23,23 +28,57 @@ PlaceRow = tuple[
     str | None, str, str, str, str, int
 ]  # gtin (None: all), country, region code, name, city, scans
 
+# The organization's (or brand's) places from the rollups of migration 0014: whole months from
+# a month layer, single days from a day layer, and the days a month was widened by taken away
+# again (`place_cover`). The top GTINs' places likewise from the monthly GTIN layer and, for
+# single days, from the place counts through their (organization, GTIN, day) index. Sums are
+# those of scan_daily_place_summary over the window; places at zero are skipped (never named).
+_PLACE = "country_code, region_code, region_name, city"
 _PLACES = """
-WITH base AS MATERIALIZED (
+WITH everyone AS (
+    SELECT country_code, region_code, region_name, city, sum(scans)::bigint AS scans
+    FROM (
+        SELECT {place}, scans FROM {months}
+        WHERE organization_id = %(org)s {brand} AND month = ANY(%(months)s)
+        UNION ALL
+        SELECT {place}, scans FROM {days}
+        WHERE organization_id = %(org)s {brand} AND day = ANY(%(days)s)
+        UNION ALL
+        SELECT {place}, -scans FROM {days}
+        WHERE organization_id = %(org)s {brand} AND day = ANY(%(less_days)s)
+    ) AS p
+    GROUP BY country_code, region_code, region_name, city
+    HAVING sum(scans) <> 0
+), products AS (
     SELECT gtin, country_code, region_code, region_name, city, sum(scans)::bigint AS scans
-    FROM scan_daily_place_summary
-    WHERE organization_id = %(org)s {brand} AND day >= %(since)s AND day <= %(until)s
+    FROM (
+        SELECT gtin, {place}, scans FROM scan_monthly_gtin_place_totals
+        WHERE organization_id = %(org)s AND gtin = ANY(%(gtins)s) {brand} AND month = ANY(%(months)s)
+        UNION ALL
+        SELECT gtin, {place}, scans FROM scan_daily_place_summary
+        WHERE organization_id = %(org)s AND gtin = ANY(%(gtins)s) {brand} AND day = ANY(%(days)s)
+        UNION ALL
+        SELECT gtin, {place}, -scans FROM scan_daily_place_summary
+        WHERE organization_id = %(org)s AND gtin = ANY(%(gtins)s) {brand} AND day = ANY(%(less_days)s)
+    ) AS p
     GROUP BY gtin, country_code, region_code, region_name, city
+    HAVING sum(scans) > 0
 )
-SELECT NULL::text, country_code, region_code, region_name, city, sum(scans)::bigint
-FROM base
-GROUP BY country_code, region_code, region_name, city
+SELECT NULL::text, country_code, region_code, region_name, city, scans FROM everyone
 UNION ALL
-SELECT gtin, country_code, region_code, region_name, city, scans
-FROM base
-WHERE gtin = ANY(%(gtins)s) AND scans > 0
+SELECT gtin, country_code, region_code, region_name, city, scans FROM products
 """
-PLACES_FOR_ORGANIZATION = sql.SQL(_PLACES.format(brand=""))
-PLACES_FOR_BRAND = sql.SQL(_PLACES.format(brand="AND brand_id = %(brand)s"))
+PLACES_FOR_ORGANIZATION = sql.SQL(
+    _PLACES.format(place=_PLACE, months="scan_monthly_place_totals", days="scan_daily_place_totals", brand="")
+)
+PLACES_FOR_BRAND = sql.SQL(
+    _PLACES.format(
+        place=_PLACE,
+        months="scan_monthly_brand_place_totals",
+        days="scan_daily_brand_place_totals",
+        brand="AND brand_id = %(brand)s",
+    )
+)
 
 
 def answers(query: ScanQuery) -> bool:
@@ -47,19 +86,68 @@ def answers(query: ScanQuery) -> bool:
     return not query.hourly or query.zone.key == "UTC"
 
 
+# A month of the place layers against a day of them: the rows a month holds over a day's, for the
+# benchmark's largest organization (the places of a month are mostly those of any few days).
+MONTH_IN_DAYS = 4
+
+
+@dataclass(frozen=True)
+class PlaceCover:
+    """A window as whole months and single days, less the days the months were widened by."""
+
+    months: list[date]
+    days: list[date]
+    less_days: list[date]
+
+
+def _days(start: date, end: date) -> list[date]:
+    return [start + timedelta(days=i) for i in range((end - start).days)]
+
+
+def place_cover(window: Window) -> PlaceCover:
+    """Cover `window` by its whole months and days; an end's days by their month less the rest
+    where that reads fewer rows (MONTH_IN_DAYS)."""
+    parts = split(window)
+    out = PlaceCover(months=[], days=[], less_days=[])
+    month = parts.months[0]
+    while month < parts.months[1]:
+        out.months.append(month)
+        month = first_of_next_month(month)
+    for start, end in (parts.head, parts.tail):
+        while start < end:  # each calendar month of an end on its own (an end may span two)
+            first, after = start.replace(day=1), first_of_next_month(start)
+            stop = min(end, after)
+            rest = _days(first, start) + _days(stop, after)
+            if MONTH_IN_DAYS + len(rest) < (stop - start).days:
+                out.months.append(first)
+                out.less_days.extend(rest)
+            else:
+                out.days.extend(_days(start, stop))
+            start = stop
+    return out
+
+
+def places_statement(
+    organization_id: str, query: ScanQuery, gtins: Sequence[str]
+) -> tuple[sql.SQL, dict[str, Any]]:
+    """The statement and parameters of the window's scans by place (`place_rows`)."""
+    cover = place_cover(query.window)
+    params = {
+        "org": organization_id,
+        "brand": query.brand_id,
+        "gtins": list(gtins),
+        "months": cover.months,
+        "days": cover.days,
+        "less_days": cover.less_days,
+    }
+    return (PLACES_FOR_BRAND if query.brand_id is not None else PLACES_FOR_ORGANIZATION), params
+
+
 async def place_rows(
     conn: AsyncConnection[Any], organization_id: str, query: ScanQuery, gtins: Sequence[str]
 ) -> list[PlaceRow]:
     """The window's scans by place, for the organization (gtin None) and for each of `gtins`."""
-    params = {
-        "org": organization_id,
-        "brand": query.brand_id,
-        "since": query.window.since,
-        "until": query.window.until,
-        "gtins": list(gtins),
-    }
-    statement = PLACES_FOR_BRAND if query.brand_id is not None else PLACES_FOR_ORGANIZATION
-    cur = await conn.execute(statement, params)
+    cur = await conn.execute(*places_statement(organization_id, query, gtins))
     return await cur.fetchall()
 
 

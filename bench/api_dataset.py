@@ -17,6 +17,15 @@ scan_hourly_summary, each daily row's scans split over up to `--hours-a-row`
 rows exactly; the totals of migration 0012 are rebuilt from them.
 `--hours-only` (re)writes only these hourly rows into an existing database.
 
+Place counts: the same organizations' daily rows, summed by the key of
+scan_daily_place_summary (day, brand, GTIN, country, is_bot), are spread over up to
+`--places-a-row` (default 4) places of their country, drawn from the key with a
+long tail: 300 cities a country over 12 regions, a city's share falling as a power
+of its rank (a few big cities, many small ones), 3% with a region and no city and
+7% unknown (the unknown country is all unknown), so a day's places sum to its daily
+rows exactly; the place rollups of migration 0014 are rebuilt from them.
+`--places-only` (re)writes only these place rows into an existing database.
+
 Prints the row counts and the time of each phase. Members: user `bench` belongs
 to every organization, default org-01 (the largest).
 """
@@ -112,6 +121,15 @@ TABLES = (  # the daily table and the rollups the triggers of migrations 0003 an
     "scan_daily_brand_totals",
 )
 HOURLY_TABLES = ("scan_hourly_summary", "scan_hourly_totals", "scan_hourly_brand_totals")  # 0010, 0012
+PLACE_TABLES = (  # 0011, 0014
+    "scan_daily_place_summary",
+    "scan_daily_place_totals",
+    "scan_monthly_place_totals",
+    "scan_monthly_gtin_place_totals",
+)
+CITIES, REGIONS, SLOTS = 300, 12, 10_000  # a country's cities and regions; draws of a place
+CITY_SKEW = 1.1  # a city's share goes as 1 / rank ** CITY_SKEW
+REGION_ONLY, UNKNOWN_PLACE = 0.03, 0.07
 
 
 @dataclass(frozen=True)
@@ -254,6 +272,106 @@ def write_hours(cur: psycopg.Cursor[Any], orgs: list[str], per_row: int, today: 
     return rows
 
 
+def place_slots() -> Iterator[tuple[str, int, str, str, str]]:
+    """Yield (country, slot, region code, region name, city): SLOTS draws a country, by share."""
+    weights = [1 / (rank + 1) ** CITY_SKEW for rank in range(CITIES)]
+    known = 1 - REGION_ONLY - UNKNOWN_PLACE
+    for country, _ in COUNTRIES:
+        if country == "unknown":
+            for slot in range(SLOTS):
+                yield country, slot, "", "", ""
+            continue
+        places = [("", "", "", UNKNOWN_PLACE)]
+        places += [
+            (f"{country}-R{r:02d}", f"Region {r} of {country}", "", REGION_ONLY / REGIONS)
+            for r in range(REGIONS)
+        ]
+        total = sum(weights)
+        for rank, w in enumerate(weights):
+            r = rank % REGIONS if rank >= REGIONS else rank  # the big cities in regions of their own
+            places.append(
+                (
+                    f"{country}-R{r:02d}",
+                    f"Region {r} of {country}",
+                    f"City {rank} {country}",
+                    known * w / total,
+                )
+            )
+        slot, acc = 0, 0.0
+        for code, name, city, share in places:
+            acc += share
+            while slot < SLOTS and slot < round(acc * SLOTS):
+                yield country, slot, code, name, city
+                slot += 1
+        while slot < SLOTS:
+            yield country, slot, "", "", ""
+            slot += 1
+
+
+# Each place-key row's scans (its daily rows summed over device and traffic) over k =
+# least(scans, places a row) draws of a place of its country, from slots drawn from the key,
+# as evenly as whole numbers allow; draws that fall on one place are summed.
+_PLACES = """
+INSERT INTO scan_daily_place_summary (day, organization_id, brand_id, gtin, country_code, is_bot,
+    region_code, region_name, city, scans)
+SELECT d.day, d.organization_id, d.brand_id, d.gtin, d.country_code, d.is_bot,
+       p.region_code, p.region_name, p.city, sum(d.scans / k + (i < d.scans %% k)::int)
+FROM (
+    SELECT day, organization_id, brand_id, gtin, country_code, is_bot, sum(scans)::bigint AS scans
+    FROM scan_daily_summary
+    WHERE organization_id = ANY(%(orgs)s) AND scans > 0
+    GROUP BY 1, 2, 3, 4, 5, 6
+) AS d
+CROSS JOIN LATERAL (SELECT least(d.scans, %(per_row)s)::int AS k) AS s
+CROSS JOIN LATERAL generate_series(0, s.k - 1) AS i
+JOIN bench_place_slots AS p
+  ON p.country_code = d.country_code
+ AND p.slot = abs(hashtext(d.gtin || d.country_code || d.day::text || i::text)) %% %(slots)s
+GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
+ORDER BY 1
+"""
+
+
+def write_places(cur: psycopg.Cursor[Any], orgs: list[str], per_row: int) -> int:
+    """Spread the daily rows of `orgs` over places into scan_daily_place_summary; return the rows."""
+    cur.execute("SET LOCAL work_mem = '512MB'")
+    cur.execute(
+        "CREATE TEMP TABLE bench_place_slots (country_code text, slot int, region_code text,"
+        " region_name text, city text, PRIMARY KEY (country_code, slot)) ON COMMIT DROP"
+    )
+    with cur.copy("COPY bench_place_slots FROM STDIN") as cp:
+        for row in place_slots():
+            cp.write_row(row)
+    cur.execute("ANALYZE bench_place_slots")
+    cur.execute("ALTER TABLE scan_daily_place_summary DISABLE TRIGGER USER")
+    cur.execute("TRUNCATE scan_daily_place_summary")
+    cur.execute(_PLACES, {"orgs": orgs, "per_row": per_row, "slots": SLOTS})  # type: ignore[arg-type]
+    rows = cur.rowcount
+    cur.execute("ALTER TABLE scan_daily_place_summary ENABLE TRIGGER USER")
+    if cur.execute("SELECT to_regproc('scan_place_totals_rebuild') IS NOT NULL").fetchone() == (True,):
+        cur.execute("SELECT scan_place_totals_rebuild()")  # migration 0014
+    return rows
+
+
+def load_places(url: str, place_orgs: int, places_a_row: int) -> None:
+    """Write the place rows of the `place_orgs` largest organizations, vacuum and analyze them."""
+    started = time.perf_counter()
+    orgs = [f"org-{o:02d}" for o in range(1, place_orgs + 1)]
+    with psycopg.connect(url) as conn:
+        conn.execute("SET synchronous_commit = off")
+        with conn.cursor() as cur:
+            rows = write_places(cur, orgs, places_a_row)
+        conn.commit()
+        conn.autocommit = True
+        tables = existing(conn, PLACE_TABLES)
+        conn.execute(sql.SQL("VACUUM (ANALYZE) {}").format(sql.SQL(", ").join(map(sql.Identifier, tables))))
+    print(
+        f"scan_daily_place_summary: {rows:,} rows, {', '.join(orgs)}, "
+        f"in {time.perf_counter() - started:.0f} s",
+        flush=True,
+    )
+
+
 def database_exists(admin_url: str, database: str) -> bool:
     with psycopg.connect(admin_url, autocommit=True) as conn:
         row = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (database,)).fetchone()
@@ -292,6 +410,7 @@ def load(
     seed: int,
     hour_orgs: int = 1,
     hours_a_row: int = 6,
+    places_a_row: int = 4,
 ) -> str:
     admin = settings.database_url
     url = make_conninfo(admin, dbname=database)
@@ -396,6 +515,7 @@ def load(
         size = conn.execute("SELECT pg_size_pretty(pg_database_size(current_database()))").fetchone()
     if hour_orgs > 0:
         load_hours(url, hour_orgs, hours_a_row)
+        load_places(url, hour_orgs, places_a_row)
     total = time.perf_counter() - started
     for table, n in counts.items():
         print(f"{table}: {n[0] if n else 0:,} rows")
@@ -415,7 +535,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7, help="random seed")
     parser.add_argument("--force", action="store_true", help="rebuild the database if it exists")
     parser.add_argument(
-        "--hour-orgs", type=int, default=1, help="how many of the largest organizations get hourly rows"
+        "--hour-orgs",
+        type=int,
+        default=1,
+        help="how many of the largest organizations get hourly and place rows",
     )
     parser.add_argument(
         "--hours-a-row", type=int, default=6, help="at most this many hours a daily row is split over"
@@ -423,14 +546,34 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--hours-only", action="store_true", help="only (re)write the hourly rows of an existing database"
     )
+    parser.add_argument(
+        "--places-a-row", type=int, default=4, help="at most this many places a place-key row is spread over"
+    )
+    parser.add_argument(
+        "--places-only", action="store_true", help="only (re)write the place rows of an existing database"
+    )
     args = parser.parse_args(argv)
     settings = load_settings()
+    if args.places_only:
+        load_places(
+            make_conninfo(settings.database_url, dbname=args.database), args.hour_orgs, args.places_a_row
+        )
+        return 0
     if args.hours_only:
         load_hours(
             make_conninfo(settings.database_url, dbname=args.database), args.hour_orgs, args.hours_a_row
         )
         return 0
-    load(settings, args.database, args.scale, args.force, args.seed, args.hour_orgs, args.hours_a_row)
+    load(
+        settings,
+        args.database,
+        args.scale,
+        args.force,
+        args.seed,
+        args.hour_orgs,
+        args.hours_a_row,
+        args.places_a_row,
+    )
     return 0
 
 

@@ -48,13 +48,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import api_dataset
 
-from api import queries
+from api import places, queries
 from api.auth.devkeys import mint_token
 from api.params import ScanQuery, parse_query
+from api.report import build_report
 from scan_analytics import migrate
 from scan_analytics.services.process import free_port
 from scan_analytics.settings import Settings, load_settings
-from stream_processors.sink import HOUR, KEY_COLUMNS, UPSERT
+from stream_processors.sink import HOUR, KEY_COLUMNS, PLACE, UPSERT
 
 ORG = "org-01"
 BRAND = "org-01-brand-01"
@@ -169,8 +170,8 @@ def latency(url: str, port: int, token: str, cases: list[Case], runs: int) -> di
         base_url=f"http://127.0.0.1:{port}", headers={"Authorization": f"Bearer {token}"}, timeout=60
     )
     print(
-        f"\n{'case':<34} | {'SQL p50':>8} {'p95':>8} | {'HTTP p50':>8} {'p95':>8} |"
-        f" {'HTTP/SQL p50':>12} {'p95':>6}   (ms, {runs} runs each, interleaved)"
+        f"\n{'case':<34} | {'SQL p50':>8} {'p95':>8} | {'places':>8} {'p95':>8} |"
+        f" {'HTTP p50':>8} {'p95':>8} | {'HTTP/SQL p50':>12} {'p95':>6}   (ms, {runs} runs each, interleaved)"
     )
     p50s: dict[tuple[int, bool], float] = {}
     with psycopg.connect(url, options=OPTIONS, autocommit=True) as conn:
@@ -180,6 +181,18 @@ def latency(url: str, port: int, token: str, cases: list[Case], runs: int) -> di
             def bare(statement: sql.SQL = statement, params: dict[str, Any] = params) -> None:
                 conn.execute(statement, params).fetchall()
 
+            # the places statement (the endpoint's second), for the top GTINs the main one ranks
+            report = build_report(ORG, c.query, conn.execute(statement, params).fetchall())
+            gtins = [p["gtin"] for p in report["top_products"]]
+            where, where_params = places.places_statement(ORG, c.query, gtins)
+            daily = places.answers(c.query)  # by_region and by_city answer UTC days only
+
+            def placed(
+                statement: sql.SQL = where, params: dict[str, Any] = where_params, daily: bool = daily
+            ) -> None:
+                if daily:
+                    conn.execute(statement, params).fetchall()
+
             def endpoint(request: dict[str, str] = c.request) -> None:
                 resp = http.get(SCANS, params=request)
                 resp.raise_for_status()
@@ -187,17 +200,20 @@ def latency(url: str, port: int, token: str, cases: list[Case], runs: int) -> di
 
             for _ in range(3):  # warm the caches and both connections
                 bare()
+                placed()
                 endpoint()
-            sql_ms, http_ms = [], []
+            sql_ms, place_ms, http_ms = [], [], []
             for _ in range(runs):
                 sql_ms.append(timed(bare))
+                place_ms.append(timed(placed))
                 http_ms.append(timed(endpoint))
             s50, s95 = statistics.median(sql_ms), percentile(sql_ms, 0.95)
+            w50, w95 = statistics.median(place_ms), percentile(place_ms, 0.95)
             h50, h95 = statistics.median(http_ms), percentile(http_ms, 0.95)
             if not c.query.hourly:
                 p50s[(c.days, c.brand)] = h50
             print(
-                f"{c.label:<34} | {s50:8.1f} {s95:8.1f} | {h50:8.1f} {h95:8.1f} |"
+                f"{c.label:<34} | {s50:8.1f} {s95:8.1f} | {w50:8.1f} {w95:8.1f} | {h50:8.1f} {h95:8.1f} |"
                 f" {h50 / s50:12.2f} {h95 / s95:6.2f}",
                 flush=True,
             )
@@ -318,13 +334,68 @@ def hourly_trigger_cost(url: str, runs: int, batch: int = 10_000) -> None:
             )
 
 
+PLACE_TOTALS_TRIGGERS = tuple(f"scan_place_totals_{op}" for op in OPS)  # migration 0014
+
+
+def place_trigger_cost(url: str, runs: int, batch: int = 10_000) -> None:
+    """Time one sink flush of `batch` place upserts (half updates, half new keys) without and with 0014."""
+    with psycopg.connect(url) as conn:
+        latest = conn.execute(
+            "SELECT max(day) FROM scan_daily_place_summary WHERE organization_id = %s", (ORG,)
+        ).fetchone()
+        if latest is None or latest[0] is None:
+            print("\nno place rows: the place write cost is not measured")
+            return
+        # the sink's place rows carry every dimension of the daily key; the summary sums them
+        existing = conn.execute(
+            "SELECT day, organization_id, brand_id, gtin, country_code, is_bot, region_code,"
+            " region_name, city, scans FROM scan_daily_place_summary"
+            " WHERE organization_id = %s AND day = %s LIMIT %s",
+            (ORG, latest[0], batch // 2),
+        ).fetchall()
+        has_totals = conn.execute("SELECT to_regproc('scan_place_totals_rebuild')").fetchone() != (None,)
+        conn.rollback()
+
+        def full(
+            day: Any, org: Any, brand: Any, gtin: Any, cc: Any, bot: Any, *place: Any
+        ) -> tuple[Any, ...]:
+            traffic = ("bot", "", "", "", "") if bot else ("human", "", "", "", "")
+            return (day, org, brand, gtin, cc, "bot" if bot else "mobile", bot, *traffic, *place)
+
+        rows = [(*full(*key), n + 1) for *key, n in existing]
+        rows += [(*full(key[0] + timedelta(days=1), *key[1:]), 1) for *key, _ in existing]
+        columns = [list(col) for col in zip(*rows, strict=True)]
+        print(
+            f"\nsink flush of {len(rows)} place upserts ({len(existing)} updates, {len(existing)} new keys),"
+            f" the sink's place UPSERT statement, rolled back; ms over {runs} runs, interleaved:"
+        )
+        disabled = {"no triggers": [sql.SQL("USER")]}
+        if has_totals:
+            disabled["0014 place totals"] = []
+        samples: dict[str, list[float]] = {label: [] for label in disabled}
+        for _ in range(runs):
+            for label, triggers in disabled.items():
+                with conn.transaction(force_rollback=True):
+                    for trigger in triggers:
+                        conn.execute(
+                            sql.SQL("ALTER TABLE scan_daily_place_summary DISABLE TRIGGER {}").format(trigger)
+                        )
+                    samples[label].append(timed(lambda: conn.execute(PLACE.upsert, columns)))
+        for label, ms in samples.items():
+            print(
+                f"  {label:<22} p50 {statistics.median(ms):7.1f}   p95 {percentile(ms, 0.95):7.1f}"
+                f"   ({statistics.median(ms) * 1000 / len(rows):.1f} us a row at p50)"
+            )
+
+
 def migrate_dataset(settings: Settings, url: str) -> None:
     """Apply pending migrations to the benchmark database; vacuum and analyze what they filled."""
     applied = migrate.apply(url, settings.schemas_dir / "sql")
     if applied:
         print("applied " + ", ".join(m.path.name for m in applied), flush=True)
         with psycopg.connect(url, autocommit=True) as conn:
-            tables = [*api_dataset.TABLES, *api_dataset.existing(conn, api_dataset.HOURLY_TABLES)]
+            more = api_dataset.HOURLY_TABLES + api_dataset.PLACE_TABLES
+            tables = [*api_dataset.TABLES, *api_dataset.existing(conn, more)]
             conn.execute(
                 sql.SQL("VACUUM (ANALYZE) {}").format(sql.SQL(", ").join(map(sql.Identifier, tables)))
             )
@@ -383,6 +454,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.only in (None, "writes"):
         trigger_cost(url, max(5, args.runs // 2))
         hourly_trigger_cost(url, max(5, args.runs // 2))
+        place_trigger_cost(url, max(5, args.runs // 2))
     return 0
 
 
