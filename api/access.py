@@ -2,10 +2,54 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
 
 from api.errors import BadRequest, Forbidden, NotFound
-from api.queries import Membership
+from api.queries import Access, Membership
+
+ACCESS_TTL_SECONDS = 5.0
+ACCESS_ENTRIES = 4096
+
+
+class RecentAccess:
+    """Each caller's memberships (and a brand's owner in the catalog) as read in the last few seconds.
+
+    An answer is reused for `ttl` seconds and never longer: a membership granted or removed
+    shows within `ttl`, with no invalidation. At most `entries` callers and brands are kept,
+    the least recently stored dropped first.
+    """
+
+    def __init__(
+        self,
+        ttl: float = ACCESS_TTL_SECONDS,
+        entries: int = ACCESS_ENTRIES,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._ttl, self._entries, self._clock = ttl, entries, clock
+        self._kept: OrderedDict[tuple[str, str | None], tuple[float, Access]] = OrderedDict()
+
+    def get(self, user_id: str, brand_id: str | None) -> Access | None:
+        """The access read for `user_id` and `brand_id` less than ttl seconds ago, if any."""
+        kept = self._kept.get((user_id, brand_id))
+        if kept is None:
+            return None
+        if kept[0] <= self._clock():
+            del self._kept[(user_id, brand_id)]
+            return None
+        return kept[1]
+
+    def put(self, user_id: str, brand_id: str | None, access: Access) -> None:
+        """Keep `access` for ttl seconds."""
+        if self._ttl <= 0:
+            return
+        key = (user_id, brand_id)
+        self._kept.pop(key, None)
+        self._kept[key] = (self._clock() + self._ttl, access)
+        while len(self._kept) > self._entries:
+            self._kept.popitem(last=False)
+
 
 SCOPE = "brands:read"
 

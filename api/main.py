@@ -12,6 +12,7 @@ from prometheus_client import start_http_server
 from psycopg_pool import AsyncConnectionPool
 
 from api import problems, queries
+from api.access import ACCESS_TTL_SECONDS, RecentAccess
 from api.auth.devkeys import ensure_dev_keys
 from api.auth.jwks import UrlKeySource
 from api.auth.keys import FileKeySource, KeySource
@@ -70,10 +71,12 @@ def create_app(
     today: Callable[[], date] = utc_today,
     keys: KeySource | None = None,
     now: Callable[[], datetime] | None = None,
+    access_ttl_seconds: float = ACCESS_TTL_SECONDS,
 ) -> FastAPI:
     """Build the API for `settings`; the lifespan opens and closes the database pool.
 
     `today` is the UTC day and `now` the current instant (by default the one behind `today`).
+    A caller's memberships are reused for `access_ttl_seconds` (0: read on every request).
     """
     policy = TokenPolicy.of(
         settings.jwt_issuer, settings.jwt_audience, settings.jwt_algorithms, settings.jwt_leeway_seconds
@@ -125,6 +128,7 @@ def create_app(
     app.state.keys = key_source
     app.state.token_policy = policy
     app.state.verified_tokens = VerifiedTokens()
+    app.state.recent_access = RecentAccess(access_ttl_seconds)
     app.state.today = today
     app.state.now = now if now is not None else clock_for(today)
     app.state.metrics = metrics

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from api import places, queries
-from api.access import check_brand, choose_organization, require_scope
+from api.access import RecentAccess, check_brand, choose_organization, require_scope
 from api.deps import NowDep, PoolDep, PrincipalDep
 from api.limits import Limits, policy_header, quota_header
 from api.models import PROBLEM_RESPONSES, ScansResponse
@@ -134,8 +134,13 @@ async def scans(
     budget = settings.api_long_window_statement_timeout_ms if cost > 1 else None
     with limits.user(principal.user_id, cost) as user_quota:
         async with pool.connection() as conn:
-            # the memberships and the brand's owner in the catalog in one round trip
-            access = await queries.access(conn, principal.user_id, query.brand_id)
+            # the memberships and the brand's owner in the catalog in one round trip, unless
+            # read for this caller and brand in the last few seconds
+            recent: RecentAccess = request.app.state.recent_access
+            access = recent.get(principal.user_id, query.brand_id)
+            if access is None:
+                access = await queries.access(conn, principal.user_id, query.brand_id)
+                recent.put(principal.user_id, query.brand_id, access)
             org = choose_organization(principal.user_id, access.memberships, query.organization_id)
             if query.brand_id is not None:
                 owner = access.catalog_owner
