@@ -11,14 +11,17 @@ session options (autocommit, psycopg's automatic prepare after five runs, rows
 fetched as tuples): the main statement alone. "HTTP" is the whole request as a
 client sees it: connection from the pool, token, memberships (and the brand's
 owner), the main statement, the document built and encoded, and the response
-parsed by the client. After the table it prints the floor of the HTTP path, a
+parsed by the client. "places" is the endpoint's second statement,
+`places.places_statement` for the top GTINs the main one ranks (by_region and
+by_city; UTC days only), on the same connection. After the table it prints the floor of the HTTP path, a
 GET /healthz over the same client (no token, no database). A second table does
 the same for the hourly path (inside the hourly retention): days in
 America/Chicago, by hour in Chicago and by UTC hour. Then times the sink's upsert
 of 10,000 absolute counts with no triggers, with the rollups of migration 0003
 only, with those of 0003 and 0007, and with those of 0003, 0007 and 0009; and
 the sink's hourly upsert of 10,000 counts without and with the totals of
-migration 0012. Pending migrations are applied to the benchmark database first.
+migration 0012; and the sink's place upsert of 10,000 counts without and with the
+rollups of migration 0014. Pending migrations are applied to the benchmark database first.
 
     .venv/bin/python bench/bench_api.py [--runs 20] [--hourly-runs 10] [--only daily|hourly|writes]
                                         [--explain]
