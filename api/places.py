@@ -25,8 +25,8 @@ from api.window import Window, first_of_next_month, split
 K = TypeVar("K")
 
 PlaceRow = tuple[
-    str | None, str, str, str, str | None, int
-]  # gtin (None: all), country, region code, name, city (None: cities never named), scans
+    str | None, str, str, str, str, int
+]  # gtin (None: all), country, region code, name, city, scans
 
 # The organization's (or brand's) places from the rollups of migration 0014: whole months from
 # a month layer, single days from a day layer, and the days a month was widened by taken away
@@ -63,23 +63,10 @@ WITH everyone AS (
     ) AS p
     GROUP BY gtin, country_code, region_code, region_name, city
     HAVING sum(scans) > 0
-), ranked AS (
-    SELECT NULL::text AS gtin, *, CASE WHEN city <> '' THEN rank() OVER (
-        PARTITION BY city <> '' ORDER BY scans DESC) END AS r
-    FROM everyone
-    UNION ALL
-    SELECT *, CASE WHEN city <> '' THEN rank() OVER (
-        PARTITION BY gtin, city <> '' ORDER BY scans DESC) END AS r
-    FROM products
 )
--- the cities that cannot be named (a top_places-th city has more scans, or they have fewer than
--- min_scans) fold into one row of their region with a NULL city: regions, totals and unknown
--- stay whole, and so does every city that could be named (ties at the bound included)
-SELECT gtin, country_code, region_code, region_name,
-       CASE WHEN city = '' OR (r <= %(top)s AND scans >= %(min_scans)s) THEN city END,
-       sum(scans)::bigint
-FROM ranked
-GROUP BY 1, 2, 3, 4, 5
+SELECT NULL::text, country_code, region_code, region_name, city, scans FROM everyone
+UNION ALL
+SELECT gtin, country_code, region_code, region_name, city, scans FROM products
 """
 PLACES_FOR_ORGANIZATION = sql.SQL(
     _PLACES.format(place=_PLACE, months="scan_monthly_place_totals", days="scan_daily_place_totals", brand="")
@@ -141,7 +128,7 @@ def place_cover(window: Window) -> PlaceCover:
 
 
 def places_statement(
-    organization_id: str, query: ScanQuery, gtins: Sequence[str], min_scans: int
+    organization_id: str, query: ScanQuery, gtins: Sequence[str]
 ) -> tuple[sql.SQL, dict[str, Any]]:
     """The statement and parameters of the window's scans by place (`place_rows`)."""
     cover = place_cover(query.window)
@@ -152,26 +139,20 @@ def places_statement(
         "months": cover.months,
         "days": cover.days,
         "less_days": cover.less_days,
-        "top": query.top_places,
-        "min_scans": min_scans,
     }
     return (PLACES_FOR_BRAND if query.brand_id is not None else PLACES_FOR_ORGANIZATION), params
 
 
 async def place_rows(
-    conn: AsyncConnection[Any],
-    organization_id: str,
-    query: ScanQuery,
-    gtins: Sequence[str],
-    min_scans: int,
+    conn: AsyncConnection[Any], organization_id: str, query: ScanQuery, gtins: Sequence[str]
 ) -> list[PlaceRow]:
     """The window's scans by place, for the organization (gtin None) and for each of `gtins`."""
-    cur = await conn.execute(*places_statement(organization_id, query, gtins, min_scans))
+    cur = await conn.execute(*places_statement(organization_id, query, gtins))
     return await cur.fetchall()
 
 
 def breakdown(
-    rows: Iterable[tuple[str, str, str, str | None, int]], top: int, min_scans: int
+    rows: Iterable[tuple[str, str, str, str, int]], top: int, min_scans: int
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """by_region and by_city of (country, region code, region name, city, scans) rows."""
     regions: dict[tuple[str, str, str], int] = defaultdict(int)
@@ -185,7 +166,7 @@ def breakdown(
             region_unknown += scans
         if city:
             cities[(country, code, name, city)] += scans
-        elif city is not None:  # None: cities that cannot be named, under other
+        else:
             city_unknown += scans
     named_regions = _named(regions, top, min_scans, lambda k: (k[2], k[1], k[0]))
     named_cities = _named(cities, top, min_scans, lambda k: (k[3], k[1], k[2], k[0]))
@@ -225,8 +206,8 @@ def place_report(
     rows: Iterable[PlaceRow], gtins: Sequence[str], top: int, min_scans: int
 ) -> tuple[tuple[dict[str, Any], dict[str, Any]], dict[str, tuple[dict[str, Any], dict[str, Any]]]]:
     """by_region and by_city of the organization, and of each of gtins."""
-    everyone: list[tuple[str, str, str, str | None, int]] = []
-    per_gtin: dict[str, list[tuple[str, str, str, str | None, int]]] = {g: [] for g in gtins}
+    everyone: list[tuple[str, str, str, str, int]] = []
+    per_gtin: dict[str, list[tuple[str, str, str, str, int]]] = {g: [] for g in gtins}
     for gtin, country, code, name, city, scans in rows:
         place = (country, code, name, city, int(scans))
         if gtin is None:

@@ -72,7 +72,6 @@ HOURLY: tuple[tuple[str | None, str | None, tuple[int, ...]], ...] = (
 )
 SCANS = "/dashboard/api/v1/brand-analytics/scans"
 UNLIMITED = ("RATE", "BURST", "CONCURRENCY")  # the benchmark measures latency, not the limits
-PLACE_MIN_SCANS = Settings.model_fields["api_place_min_scans"].default
 OPTIONS = queries.session_options(Settings.model_fields["api_statement_timeout_ms"].default)
 
 
@@ -188,7 +187,7 @@ def latency(url: str, port: int, token: str, cases: list[Case], runs: int) -> di
             # the places statement (the endpoint's second), for the top GTINs the main one ranks
             report = build_report(ORG, c.query, conn.execute(statement, params).fetchall())
             gtins = [p["gtin"] for p in report["top_products"]]
-            where, where_params = places.places_statement(ORG, c.query, gtins, PLACE_MIN_SCANS)
+            where, where_params = places.places_statement(ORG, c.query, gtins)
             daily = places.answers(c.query)  # by_region and by_city answer UTC days only
 
             def placed(

@@ -156,7 +156,7 @@ async def scans(
                         await conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
                         report = build_report(org, query, await queries.scan_rows(conn, org, query, budget))
                         gtins = [p["gtin"] for p in report["top_products"]]
-                        where = await places.place_rows(conn, org, query, gtins, settings.api_place_min_scans)
+                        where = await places.place_rows(conn, org, query, gtins)
                     places.add_places(report, where, query.top_places, settings.api_place_min_scans)
     return JSONResponse(
         report,
