@@ -93,7 +93,10 @@ class CityBreakdown(BaseModel):
     unknown: int = Field(description="scans whose city is unknown")
 
 
-PLACES_ONLY_UTC = "; null when the window's days are not UTC days (place counts are kept per UTC day)"
+PLACES_ONLY_UTC = (
+    "; present only with places=true, and null when the window's days are not UTC days (place "
+    "counts are kept per UTC day)"
+)
 
 
 class TopProduct(BaseModel):

@@ -40,6 +40,7 @@ class ScanQuery:
     top: int
     top_agents: int = DEFAULT_TOP_AGENTS
     top_places: int = DEFAULT_TOP_PLACES
+    places: bool = False  # by_region and by_city asked for
     zone: ZoneInfo = zones.UTC_ZONE  # the window's days (and by_hour's hours) are this zone's
     granularity: Granularity = "day"  # "hour" adds by_hour
     hourly: bool = False  # answered from the hourly counts: by hour, or days that are not UTC days
@@ -81,6 +82,15 @@ def parse_top_agents(raw: str | None) -> int:
 def parse_top_places(raw: str | None) -> int:
     """Parse `top_places`, the number of regions and cities to name."""
     return parse_count("top_places", raw, DEFAULT_TOP_PLACES, MIN_TOP_PLACES, MAX_TOP_PLACES)
+
+
+def parse_flag(name: str, raw: str | None) -> bool:
+    """Parse a yes/no parameter: true or false (absent: false)."""
+    if raw is None or raw == "false":
+        return False
+    if raw == "true":
+        return True
+    raise BadRequest(f"{name} must be true or false, got {_show(raw)}")
 
 
 def parse_id(name: str, raw: str | None) -> str | None:
@@ -187,6 +197,7 @@ def parse_query(
     today: date,
     top_agents: str | None = None,
     top_places: str | None = None,
+    places: str | None = None,
     tz: str | None = None,
     granularity: str | None = None,
     now: datetime | None = None,
@@ -211,6 +222,7 @@ def parse_query(
         top=parse_top(top),
         top_agents=parse_top_agents(top_agents),
         top_places=parse_top_places(top_places),
+        places=parse_flag("places", places),
         zone=zone,
         granularity=grain,
         hourly=hourly,

@@ -73,6 +73,10 @@ def build_server(
         top: Annotated[
             int, Field(ge=MIN_TOP, le=MAX_TOP, description="how many products in top_products")
         ] = DEFAULT_TOP,
+        places: Annotated[
+            bool,
+            Field(description="true adds by_region and by_city (where people scan, small places folded)"),
+        ] = False,
         top_agents: Annotated[
             int,
             Field(
@@ -94,6 +98,7 @@ def build_server(
                     "until": until,
                     "tz": tz,
                     "top": top,
+                    "places": "true" if places else None,
                     "top_agents": top_agents,
                 },
             )

@@ -28,9 +28,9 @@ How to use it:
   data; this tool only sees scans.
 - Device class (mobile/desktop/tablet/bot) and the bot flag are separate: a scraper with a desktop
   User-Agent counts as desktop and as a bot. Country "unknown" means it could not be derived.
-- by_region and by_city name only places with enough scans to keep shoppers anonymous; "other"
-  is the smaller places together, "unknown" the scans whose place is not known. Never present
-  "other" as a place.
+- by_region and by_city (ask with places=true when the user asks where) name only places with
+  enough scans to keep shoppers anonymous; "other" is the smaller places together, "unknown" the
+  scans whose place is not known. Never present "other" as a place.
 - human_scans are people (the same number as billable_scans); agent_scans are AI assistants, AI
   search and AI training crawlers, and are part of bot_scans. A product's by_traffic_class splits
   its scans into human, ai_agent and bot (search engines, SEO tools, other automation).

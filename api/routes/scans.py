@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
-from api import places, queries
+from api import queries
 from api.access import RecentAccess, check_brand, choose_organization, require_scope
 from api.deps import NowDep, PoolDep, PrincipalDep
 from api.limits import Limits, policy_header, quota_header
@@ -25,6 +25,7 @@ from api.params import (
     MIN_TOP_PLACES,
     parse_query,
 )
+from api.places import add_places, answers, place_rows, without_places
 from api.report import build_report
 from api.window import MAX_WINDOW_DAYS
 from scan_analytics.settings import Settings
@@ -93,6 +94,14 @@ async def scans(
             examples=["10"],
         ),
     ] = None,
+    places: Annotated[
+        str | None,
+        Query(
+            description="true adds by_region and by_city, for the organization and each top product "
+            "(default false: they cost a second statement)",
+            examples=["true"],
+        ),
+    ] = None,
     tz: Annotated[
         str | None,
         Query(
@@ -123,6 +132,7 @@ async def scans(
         today=now.astimezone(UTC).date(),
         top_agents=top_agents,
         top_places=top_places,
+        places=places,
         tz=tz,
         granularity=granularity,
         now=now,
@@ -148,16 +158,18 @@ async def scans(
                     owner = await queries.scans_owner(conn, org, query.brand_id)
                 check_brand(org, query.brand_id, owner)
             with limits.organization(org, cost) as org_quota:
-                if not places.answers(query):
+                if not query.places:
                     report = build_report(org, query, await queries.scan_rows(conn, org, query, budget))
-                    places.without_places(report)
+                elif not answers(query):
+                    report = build_report(org, query, await queries.scan_rows(conn, org, query, budget))
+                    without_places(report)
                 else:
                     async with conn.transaction():  # one snapshot for both statements
                         await conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
                         report = build_report(org, query, await queries.scan_rows(conn, org, query, budget))
                         gtins = [p["gtin"] for p in report["top_products"]]
-                        where = await places.place_rows(conn, org, query, gtins)
-                    places.add_places(report, where, query.top_places, settings.api_place_min_scans)
+                        where = await place_rows(conn, org, query, gtins)
+                    add_places(report, where, query.top_places, settings.api_place_min_scans)
     return JSONResponse(
         report,
         headers={

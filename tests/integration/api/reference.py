@@ -25,6 +25,7 @@ def expected(
     top_agents: int = 10,
     top_places: int = 10,
     min_place_scans: int = 10,
+    with_places: bool = False,
 ) -> dict[str, Any]:
     """`names` maps GTIN to (product name, brand name, organization) from the catalog."""
     full: list[AgentRow] = [full_row(r) for r in rows]  # type: ignore[misc]
@@ -67,7 +68,7 @@ def expected(
         key=lambda k: (-agents[k], k[0] == "", k[0], k[4], k[1], k[2], k[3]),
     )[:top_agents]
     total = sum(scans.values())
-    return {
+    answer = {
         "organization_id": org,
         "window": {"since": since.isoformat(), "until": until.isoformat(), "tz": "UTC"},
         "total_scans": total,
@@ -109,6 +110,16 @@ def expected(
             for i in range((until - since).days + 1)
         ],
     }
+    return answer if with_places else without_places(answer)
+
+
+def without_places(answer: dict[str, Any]) -> dict[str, Any]:
+    """The answer without by_region and by_city (asked for with places=true only)."""
+    out = {k: v for k, v in answer.items() if k not in ("by_region", "by_city")}
+    out["top_products"] = [
+        {k: v for k, v in p.items() if k not in ("by_region", "by_city")} for p in answer["top_products"]
+    ]
+    return out
 
 
 def by_region(places: Counter[tuple[str, str, str, str]], top: int, k: int) -> dict[str, Any]:

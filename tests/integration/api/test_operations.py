@@ -42,6 +42,7 @@ def test_openapi_documents_the_contract(client: TestClient) -> None:
         "top",
         "top_agents",
         "top_places",
+        "places",
         "tz",
         "granularity",
     }

@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.integration.api.conftest import SCANS, insert_scans, seed_catalog
-from tests.integration.api.reference import ScanRow, expected
+from tests.integration.api.reference import ScanRow, expected, without_places
 from tests.unit.api.tokenkit import Issuer
 
 pytestmark = pytest.mark.integration
@@ -70,7 +70,7 @@ TOWN_2 = {
 
 def test_defaults(client: TestClient, issuer: Issuer) -> None:
     days = {"2026-03-18": 12, "2026-04-01": 3, "2026-04-10": 1, "2026-04-17": 12}
-    assert get(client, issuer) == {
+    full = {
         "organization_id": "ex-acme",
         "window": {"since": "2026-03-18", "until": "2026-04-17", "tz": "UTC"},
         "total_scans": 28,
@@ -137,6 +137,8 @@ def test_defaults(client: TestClient, issuer: Issuer) -> None:
             for m, d in [(3, d) for d in range(18, 32)] + [(4, d) for d in range(1, 18)]
         ],
     }
+    assert get(client, issuer, places="true") == full
+    assert get(client, issuer) == without_places(full)  # places only when asked for
 
 
 @pytest.mark.parametrize(

@@ -48,6 +48,7 @@ def dataset(db: psycopg.Connection) -> None:
 
 
 def get(client: TestClient, issuer: Issuer, **params: str) -> dict[str, Any]:
+    params.setdefault("places", "true")
     resp = client.get(SCANS, params=params, headers={"Authorization": f"Bearer {issuer.token('pl-user')}"})
     assert resp.status_code == 200, resp.text
     body: dict[str, Any] = resp.json()
@@ -89,15 +90,19 @@ def test_cities_and_regions_of_the_organization(client: TestClient, issuer: Issu
         "other": 9,
         "unknown": 30,
     }
-    assert body == expected(ROWS, NAMES, ORG, None, D("2026-03-18"), TODAY, 20)
+    assert body == expected(ROWS, NAMES, ORG, None, D("2026-03-18"), TODAY, 20, with_places=True)
 
 
 def test_top_places_bounds_the_names_and_the_rest_is_other(client: TestClient, issuer: Issuer) -> None:
     body = get(client, issuer, top_places="1")
     assert body["by_city"] == {"cities": [city("Town 1", "US-R1", 55)], "other": 47, "unknown": 39}
-    assert body == expected(ROWS, NAMES, ORG, None, D("2026-03-18"), TODAY, 20, top_places=1)
+    assert body == expected(
+        ROWS, NAMES, ORG, None, D("2026-03-18"), TODAY, 20, top_places=1, with_places=True
+    )
     brand = get(client, issuer, brand_id="pl-two", top_places="2")
-    assert brand == expected(ROWS, NAMES, ORG, "pl-two", D("2026-03-18"), TODAY, 20, top_places=2)
+    assert brand == expected(
+        ROWS, NAMES, ORG, "pl-two", D("2026-03-18"), TODAY, 20, top_places=2, with_places=True
+    )
     assert brand["by_city"]["cities"] == [city("Town 0", "US-R1", 25)]
 
 
@@ -118,7 +123,9 @@ def test_the_threshold_is_a_setting(everyone_named: TestClient, issuer: Issuer) 
         "Town 2",
     ]
     assert body["by_city"]["other"] == 0
-    assert body == expected(ROWS, NAMES, ORG, None, D("2026-03-18"), TODAY, 20, min_place_scans=1)
+    assert body == expected(
+        ROWS, NAMES, ORG, None, D("2026-03-18"), TODAY, 20, min_place_scans=1, with_places=True
+    )
 
 
 def test_places_answer_utc_days_only(client: TestClient, issuer: Issuer) -> None:
@@ -127,6 +134,17 @@ def test_places_answer_utc_days_only(client: TestClient, issuer: Issuer) -> None
     chicago = get(client, issuer, since="2026-04-10", until="2026-04-14", tz="America/Chicago")
     assert chicago["by_city"] is None and chicago["by_region"] is None
     assert all(p["by_city"] is None for p in chicago["top_products"])
+
+
+def test_places_only_when_asked_for(client: TestClient, issuer: Issuer) -> None:
+    plain = get(client, issuer, places="false")
+    assert "by_city" not in plain and "by_region" not in plain
+    assert all("by_city" not in p for p in plain["top_products"])
+    assert plain == expected(ROWS, NAMES, ORG, None, D("2026-03-18"), TODAY, 20)
+    resp = client.get(
+        SCANS, params={"places": "yes"}, headers={"Authorization": f"Bearer {issuer.token('pl-user')}"}
+    )
+    assert resp.status_code == 400 and "places must be true or false" in resp.json()["detail"]
 
 
 @pytest.mark.parametrize("raw", ["0", "101", "ten", ""])

@@ -108,6 +108,7 @@ def test_invariants_and_reference(
         "until": until.isoformat(),
         "top": str(top),
         "top_agents": str(top_agents),
+        "places": "true",
     }
     if brand is not None:
         params["brand_id"] = brand
@@ -152,4 +153,4 @@ def test_invariants_and_reference(
         assert sum(e["scans"] for e in part[named]) + part["other"] + part["unknown"] == whole
         assert all(e["scans"] >= 10 for e in part[named]) and part["other"] >= 0
     # and the exact answer
-    assert body == expected(rows, NAMES, org, brand, since, until, top, top_agents)
+    assert body == expected(rows, NAMES, org, brand, since, until, top, top_agents, with_places=True)

@@ -74,6 +74,7 @@ def check(transcript: dict[str, Any], expected: dict[str, Any]) -> None:
         "until",
         "tz",
         "top",
+        "places",
         "top_agents",
     }
     assert "America/Chicago" in listed["inputSchema"]["properties"]["tz"]["description"]
