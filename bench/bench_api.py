@@ -135,7 +135,6 @@ def case(days: int, brand: bool, tz: str | None = None, granularity: str | None 
     now = datetime.now(UTC)
     today = now.astimezone(ZoneInfo(tz or "UTC")).date()
     request = {"since": (today - timedelta(days=days - 1)).isoformat(), "until": today.isoformat()}
-    request |= {"places": "true"}  # by_region and by_city: the HTTP column holds the places statement
     request |= {"brand_id": BRAND} if brand else {}
     request |= {"tz": tz} if tz else {}
     request |= {"granularity": granularity} if granularity else {}
@@ -149,7 +148,6 @@ def case(days: int, brand: bool, tz: str | None = None, granularity: str | None 
         tz=tz,
         granularity=granularity,
         now=now,
-        places="true",
     )
     label = f"{days:>4}d {'one' if brand else 'all':>3}" + (f" tz={tz}" if tz else "")
     return Case(label + (f" {granularity}" if granularity else ""), request, query, days, brand)
