@@ -127,44 +127,7 @@ top_gtin_agents AS (
     FROM ({gtin_agent_layers}) AS layers
     GROUP BY gtin
 )
-SELECT 'total' AS kind, NULL AS key, NULL AS sub, coalesce(sum(scans), 0)::bigint AS scans,
-       coalesce(sum(billable), 0)::bigint AS billable, NULL AS product_name, NULL AS brand,
-       NULL::text[] AS agent
-FROM per_day
-UNION ALL
-SELECT 'product', t.gtin, NULL, t.scans, t.billable, c.product_name, c.brand, NULL
-FROM top_gtins AS t
-LEFT JOIN (
-    SELECT p.gtin, p.name AS product_name, b.name AS brand
-    FROM products AS p JOIN brands AS b ON b.brand_id = p.brand_id
-    WHERE b.organization_id = %(org)s
-) AS c ON c.gtin = t.gtin
-UNION ALL
-SELECT CASE WHEN per_country THEN 'product_country' ELSE 'product_device' END, gtin,
-       CASE WHEN per_country THEN country_code ELSE device_class END, scans, NULL, NULL, NULL, NULL
-FROM details
-WHERE scans > 0
-UNION ALL
-SELECT 'country', country_code, NULL, scans, NULL, NULL, NULL, NULL
-FROM per_country
-WHERE scans > 0
-UNION ALL
-SELECT 'day', day::text, NULL, scans, NULL, NULL, NULL, NULL
-FROM per_day
-WHERE scans > 0
-UNION ALL
-SELECT 'agent_total', NULL, NULL,
-       coalesce(sum(scans) FILTER (WHERE traffic_class = 'ai_agent'), 0)::bigint, NULL, NULL, NULL, NULL
-FROM per_agent
-UNION ALL
-SELECT 'product_agent', gtin, NULL, scans, NULL, NULL, NULL, NULL
-FROM top_gtin_agents
-WHERE scans > 0
-UNION ALL
-SELECT 'agent', NULL, NULL, scans, NULL, NULL, NULL,
-       ARRAY[traffic_class, category, agent, operator, verification]
-FROM top_agents
-"""
+{answer}"""
 
 
 # The hourly path (tz whose days are not UTC days, granularity=hour): the caller's days
@@ -253,10 +216,15 @@ top_gtin_agents AS (
         SELECT gtin, agent_scans FROM edge WHERE part = 'gtin' {top_only}) AS layers
     GROUP BY gtin
 )
-SELECT 'total' AS kind, NULL AS key, NULL AS sub, coalesce(sum(scans), 0)::bigint AS scans,
+{answer}"""
+
+
+# The answer's rows, in the order of report.Row's fields, shared by both statements:
+# `periods` is the CTE of the totals per day (or per hour), `period_rows` selects them.
+_ANSWER = """SELECT 'total' AS kind, NULL AS key, NULL AS sub, coalesce(sum(scans), 0)::bigint AS scans,
        coalesce(sum(billable), 0)::bigint AS billable, NULL AS product_name, NULL AS brand,
        NULL::text[] AS agent
-FROM per_hour
+FROM {periods}
 UNION ALL
 SELECT 'product', t.gtin, NULL, t.scans, t.billable, c.product_name, c.brand, NULL
 FROM top_gtins AS t
@@ -275,10 +243,7 @@ SELECT 'country', country_code, NULL, scans, NULL, NULL, NULL, NULL
 FROM per_country
 WHERE scans > 0
 UNION ALL
-SELECT 'hour', extract(epoch FROM hour)::bigint::text, NULL, scans, NULL, NULL, NULL, NULL
-FROM per_hour
-WHERE scans > 0
-UNION ALL
+{period_rows}UNION ALL
 SELECT 'agent_total', NULL, NULL,
        coalesce(sum(scans) FILTER (WHERE traffic_class = 'ai_agent'), 0)::bigint, NULL, NULL, NULL, NULL
 FROM per_agent
@@ -291,11 +256,20 @@ SELECT 'agent', NULL, NULL, scans, NULL, NULL, NULL,
        ARRAY[traffic_class, category, agent, operator, verification]
 FROM top_agents
 """
+_DAY_ROWS = """SELECT 'day', day::text, NULL, scans, NULL, NULL, NULL, NULL
+FROM per_day
+WHERE scans > 0
+"""
+_HOUR_ROWS = """SELECT 'hour', extract(epoch FROM hour)::bigint::text, NULL, scans, NULL, NULL, NULL, NULL
+FROM per_hour
+WHERE scans > 0
+"""
 
 
 def _hourly(brand: str) -> str:
     columns = f"gtin, country_code, device_class, is_bot, {_AGENT}"
     return _HOURLY.format(
+        answer=_ANSWER.format(periods="per_hour", period_rows=_HOUR_ROWS),
         edges=_EDGES.format(columns=columns, brand=brand),
         top_only_where="WHERE gtin IN (SELECT gtin FROM top_gtins)",
         gtin_layers=_layers("gtin", "gtin", brand),
@@ -318,6 +292,7 @@ def _layers(grain: str, key: str, brand: str, values: str = "scans, bot_scans") 
 
 def _scans(brand: str) -> str:
     return _SCANS.format(
+        answer=_ANSWER.format(periods="per_day", period_rows=_DAY_ROWS),
         gtin_layers=_layers("gtin", "gtin", brand),
         country_layers=_layers("country", "country_code", brand),
         agent_layers=_layers("agent", _AGENT, brand, "scans"),
