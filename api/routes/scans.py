@@ -158,11 +158,10 @@ async def scans(
                     owner = await queries.scans_owner(conn, org, query.brand_id)
                 check_brand(org, query.brand_id, owner)
             with limits.organization(org, cost) as org_quota:
-                if not query.places:
+                if not (query.places and answers(query)):
                     report = build_report(org, query, await queries.scan_rows(conn, org, query, budget))
-                elif not answers(query):
-                    report = build_report(org, query, await queries.scan_rows(conn, org, query, budget))
-                    without_places(report)
+                    if query.places:  # asked for, but the days are not UTC days
+                        without_places(report)
                 else:
                     async with conn.transaction():  # one snapshot for both statements
                         await conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
