@@ -21,7 +21,7 @@ import weakref
 from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
 from functools import partial
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple, TypeVar, cast
 
 import faust
 from faust.streams import _current_event
@@ -32,6 +32,7 @@ from scan_analytics.settings import Settings
 from schemas import RegistryUnavailable
 from stream_processors import versioned
 from stream_processors.agents.verify import default_snapshot, verify, with_verification
+from stream_processors.changelog import ConfluentChangelogTable, changelog_table
 from stream_processors.daily import Changed, CountKey, DailyCounts, recovered
 from stream_processors.enrich import Classification, GeoResolver, Place, classify_user_agent
 from stream_processors.expiry import expired
@@ -202,6 +203,7 @@ class Worker:
             processing_guarantee="at_least_once",
             key_serializer="raw",
             value_serializer="raw",
+            Table=changelog_table(self.output),  # changelog records through confluent-kafka
         )
         raw = app.topic(s.topic_raw, key_serializer="raw", value_serializer="raw")
         by_ip = app.topic(self.internal, key_serializer="raw", value_serializer="raw")
@@ -218,6 +220,7 @@ class Worker:
             timedelta(days=1)
         )
         self.horizons = ((self.buckets, dedup), (self.records, dedup), (self.counts, retention))
+        self.tables = [cast(ConfluentChangelogTable, wrapper.table) for wrapper, _ in self.horizons]
 
         app.agent(raw, name="route")(self._route)
         app.agent(by_ip, name="classify")(self._classify)
@@ -443,6 +446,8 @@ class Worker:
                     counter.forget(CACHE)
             self.output.poll()
             await self.output.flush()  # before take_events acks the batch
+            for table in self.tables:
+                table.persist()
             self._after_flush("classify")
             self.metrics.events_in.labels(self.internal).inc(scans)
             self.metrics.stage_seconds.labels("classify").observe(time.perf_counter() - started)

@@ -8,6 +8,7 @@ events, so nothing produced for a batch can be lost once its offsets commit.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 from confluent_kafka import KafkaError, Message, Producer
@@ -44,13 +45,26 @@ class Output:
     def send(
         self,
         topic: str,
-        value: bytes,
+        value: bytes | None,
         key: bytes | None = None,
         partition: int | None = None,
         headers: list[tuple[str, bytes]] | None = None,
+        delivered: Callable[[Message], None] | None = None,
     ) -> None:
-        """Queue one record; waits for room when librdkafka's queue is full."""
-        kwargs: dict[str, Any] = {"key": key, "value": value, "on_delivery": self._delivered}
+        """Queue one record (value None: a tombstone); waits for room when librdkafka's queue is full.
+
+        `delivered` is called with the record once the broker has it.
+        """
+        on_delivery = self._delivered
+        if delivered is not None:
+
+            def on_delivery(err: KafkaError | None, msg: Message) -> None:
+                if err is None:
+                    delivered(msg)
+                else:
+                    self._delivered(err, msg)
+
+        kwargs: dict[str, Any] = {"key": key, "value": value, "on_delivery": on_delivery}
         if partition is not None:
             kwargs["partition"] = partition
         if headers:
