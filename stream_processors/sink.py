@@ -16,6 +16,7 @@ they are deleted from the summary and the partials); days are kept.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from collections.abc import Callable, Iterable
@@ -58,11 +59,18 @@ WHERE worker_group = %s AND partition = ANY(%s) FOR UPDATE
 
 @dataclass(frozen=True, slots=True)
 class Grain:
-    """The statements writing counts of one grain: days (0002), hours (0010) or places (0011)."""
+    """The statements writing counts of one grain: days (0002), hours (0010) or places (0011).
+
+    `partials`, `sums` and `empty` take the batch as one JSON array of rows (`rows_json`):
+    encoded once by the standard library's C encoder, where psycopg would dump a Python
+    list per column element by element for each of the three statements. `upsert` and
+    `empty_arrays` take one array per column (tests and benchmarks write with them).
+    """
 
     name: str
     summary: str
-    upsert: str  # absolute counts straight into the summary (tests and benchmarks write with it)
+    upsert: str  # absolute counts straight into the summary, one array per column
+    empty_arrays: str  # `empty`, one array per column
     partials: str
     sums: str
     empty: str
@@ -82,13 +90,29 @@ def _grain(
     sums them by organization, time, brand, GTIN, country, is_bot and place."""
     extra = PLACE_COLUMNS if places else ()
     names = (column, *KEY_COLUMNS[1:], *extra)
+    types = (sql_type, *_DIMENSION_TYPES, *["text"] * len(extra))
     cols = ", ".join(names)
-    unnest = ", ".join(f"%s::{t}[]" for t in (sql_type, *_DIMENSION_TYPES, *["text"] * len(extra)))
+    unnest = ", ".join(f"%s::{t}[]" for t in types)
     conflict = ", ".join(("organization_id", column, *KEY_COLUMNS[2:], *extra))
     keys = f"unnest({unnest}) AS k({cols})"
+    # one JSON row per key: its columns in order, then (partials only) the count
+    fields = [
+        f"(r->>{i})::{t} AS {n}" if t != "text" else f"r->>{i} AS {n}"
+        for i, (n, t) in enumerate(zip(names, types, strict=True))
+    ]
+    each = "FROM json_array_elements(%s::json) r) k"
+    json_keys = f"(SELECT {', '.join(fields)} {each}"
+    json_counted = f"(SELECT {', '.join(fields)}, (r->>{len(names)})::bigint AS scans {each}"
     summed = (column, *PLACE_SUMMARY_KEY, *extra) if places else names
     summed_cols = ", ".join(summed)
     summed_conflict = ", ".join(("organization_id", column, *summed[2:]))
+
+    def empty(source: str) -> str:
+        return f"""
+DELETE FROM {summary} s USING (SELECT DISTINCT {summed_cols} FROM {source}) k
+WHERE s.scans = 0 AND {" AND ".join(f"s.{c} = k.{c}" for c in summed)}
+"""
+
     return Grain(
         name="place" if places else column,
         summary=summary,
@@ -106,24 +130,22 @@ SELECT * FROM unnest({unnest}, %s::bigint[])
 ON CONFLICT ({conflict})
 DO UPDATE SET scans = EXCLUDED.scans
 """,
+        empty_arrays=empty(keys),
         partials=f"""
 INSERT INTO {partials} (partition, {cols}, scans)
-SELECT %s, * FROM unnest({unnest}, %s::bigint[])
+SELECT %s, {cols}, scans FROM {json_counted}
 ON CONFLICT ({conflict}, partition)
 DO UPDATE SET scans = EXCLUDED.scans
 """,
         sums=f"""
 INSERT INTO {summary} ({summed_cols}, scans)
 SELECT {", ".join(f"p.{c}" for c in summed)}, sum(p.scans)
-FROM {partials} p JOIN (SELECT DISTINCT {summed_cols} FROM {keys}) k USING ({summed_cols})
+FROM {partials} p JOIN (SELECT DISTINCT {summed_cols} FROM {json_keys}) k USING ({summed_cols})
 GROUP BY {", ".join(f"p.{c}" for c in summed)}
 ON CONFLICT ({summed_conflict})
 DO UPDATE SET scans = EXCLUDED.scans
 """,
-        empty=f"""
-DELETE FROM {summary} s USING (SELECT DISTINCT {summed_cols} FROM {keys}) k
-WHERE s.scans = 0 AND {" AND ".join(f"s.{c} = k.{c}" for c in summed)}
-""",
+        empty=empty(json_keys),
         start=start,
         width=len(names),
     )
@@ -134,7 +156,7 @@ HOUR: Final = _grain("hour", "timestamptz", "scan_hourly_summary", "scan_hourly_
 PLACE: Final = _grain("day", "date", "scan_daily_place_summary", "scan_daily_place_partials", day_of, True)
 GRAINS: Final = (DAY, HOUR, PLACE)
 UPSERT: Final = DAY.upsert
-EMPTY: Final = DAY.empty
+EMPTY: Final = DAY.empty_arrays
 
 # Hours past the retention, from the summary and from every partition's partials.
 RETIRE: Final = (
@@ -154,9 +176,13 @@ def _columns(grain: Grain, rows: list[Row], counts: list[int] | None) -> list[li
     return [*cols, list[object](counts)] if counts is not None else cols
 
 
-def _row(grain: Grain, key: Key) -> Row:
-    start_ms, dims = key
-    return (grain.start(start_ms), *dims)
+_json_rows = json.JSONEncoder(separators=(",", ":")).encode  # ASCII: PostgreSQL decodes the escapes
+
+
+def rows_json(grain: Grain, rows: Iterable[tuple[Key, int]]) -> str:
+    """A batch as the statements' JSON parameter: per key its time, dimensions (and place), count."""
+    start = grain.start
+    return _json_rows([[start(start_ms).isoformat(), *dims, n] for (start_ms, dims), n in rows])  # type: ignore[attr-defined]
 
 
 class Sink:
@@ -308,15 +334,13 @@ class Sink:
     ) -> None:
         await conn.execute(LOCK)
         for grain in GRAINS:
-            mine = [(key, n) for (g, key), n in rows.items() if g is grain]
+            mine = [(key, max(n, 0)) for (g, key), n in rows.items() if g is grain]
             if not mine:
                 continue
-            keys = [_row(grain, k) for k, _n in mine]
-            await conn.execute(
-                grain.partials, [partition, *_columns(grain, keys, [max(n, 0) for _k, n in mine])]
-            )
-            await conn.execute(grain.sums, _columns(grain, keys, None))
-            await conn.execute(grain.empty, _columns(grain, keys, None))
+            batch = rows_json(grain, mine)
+            await conn.execute(grain.partials, (partition, batch))
+            await conn.execute(grain.sums, (batch,))
+            await conn.execute(grain.empty, (batch,))
 
     async def _one_by_one(
         self, conn: psycopg.AsyncConnection[tuple[object, ...]], partition: int, rows: dict[PendingKey, int]

@@ -13,7 +13,7 @@ from scan_analytics.settings import Settings
 from stream_processors.daily import CountKey
 from stream_processors.metrics import WorkerMetrics
 from stream_processors.records import DAY_MS, HOUR_MS, hour_of
-from stream_processors.sink import HOUR, PLACE, Sink
+from stream_processors.sink import HOUR, PLACE, Sink, rows_json
 from tests.integration.stream_processors.conftest import hourly_summary, place_summary, summary
 
 pytestmark = pytest.mark.integration
@@ -89,9 +89,7 @@ def test_hours_are_written_beside_days_and_hours_past_the_retention_are_dropped(
     async def scenario() -> None:
         with psycopg.connect(pipeline.database_url, autocommit=True) as conn:  # written before the cut
             conn.execute(HOUR.upsert, [[hour_of(old)], *[[v] for v in dims], [4]])
-            conn.execute(
-                HOUR.partials.replace("%s, *", "0, *", 1), [[hour_of(old)], *[[v] for v in dims], [4]]
-            )
+            conn.execute(HOUR.partials, (0, rows_json(HOUR, [((old, dims), 4)])))
         sink = Sink(pipeline.database_url, WorkerMetrics(), pipeline.worker_id, hourly_retention_days=30)
         sink.offer(0, [((today, dims), 5)])
         sink.offer(0, [((today + 3 * HOUR_MS, dims), 2), ((today + 7 * HOUR_MS, dims), 3)], HOUR)
