@@ -2,7 +2,8 @@
 
 Table values are JSON the worker encodes once (stdlib C encoder) and faust keeps and logs
 as raw bytes: faust's own json codec would encode each value twice (store and changelog)
-through a slow path. Windowed tables are read and written at explicit event times.
+through a slow path. Windowed tables are read and written at explicit event times, one
+partition at a time, with changes staged until the end of the batch.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from stream_processors.changelog import ConfluentChangelogTable
 from stream_processors.daily import CountKey
 from stream_processors.ip_stage import BucketKey
 from stream_processors.records import HUMAN, AggKey
@@ -23,22 +25,28 @@ def loads(value: bytes | None) -> Any:
 
 
 class WindowedStore:
-    """A windowed faust table seen as key -> value at explicit window timestamps (ms)."""
+    """One partition of a windowed faust table seen as key -> value at explicit window timestamps (ms).
 
-    def __init__(self, table: Any) -> None:
-        self.table = table
+    Changes are staged in the table and written at the end of the batch
+    (`stream_processors.changelog`); reads see them. The window of a timestamp is the
+    one faust's windowed wrapper would pick (`window.current`).
+    """
+
+    def __init__(self, wrapper: Any, partition: int) -> None:
+        self.table: ConfluentChangelogTable = wrapper.table
+        self.current = self.table.window.current
+        self.partition = partition
 
     def get(self, key: Any, at_ms: int) -> Any:
-        value = self.table.relative_to(at_ms / 1000)[key].value()
-        return loads(value)
+        return loads(self.table.staged_get(self.partition, (key, self.current(at_ms / 1000))))
 
     def put(self, key: Any, at_ms: int, value: Any) -> None:
-        self.table.relative_to(at_ms / 1000)[key] = dumps(value).encode()
+        self.table.stage(self.partition, (key, self.current(at_ms / 1000)), dumps(value).encode())
 
 
 class Buckets:
-    def __init__(self, table: Any) -> None:
-        self.store = WindowedStore(table)
+    def __init__(self, table: Any, partition: int) -> None:
+        self.store = WindowedStore(table, partition)
 
     def load(self, key: BucketKey) -> list[Any] | None:
         return self.store.get(key[0], key[1])  # type: ignore[no-any-return]
@@ -48,8 +56,8 @@ class Buckets:
 
 
 class Records:
-    def __init__(self, table: Any) -> None:
-        self.store = WindowedStore(table)
+    def __init__(self, table: Any, partition: int) -> None:
+        self.store = WindowedStore(table, partition)
 
     def load(self, event_id: str, at_ms: int) -> dict[str, Any] | None:
         return self.store.get(event_id, at_ms)  # type: ignore[no-any-return]
@@ -75,7 +83,7 @@ def stored_key(dims: list[Any]) -> AggKey | None:
 
 class Counts:
     def __init__(self, table: Any, partition: int) -> None:
-        self.store = WindowedStore(table)
+        self.store = WindowedStore(table, partition)
         self.partition = partition
 
     def load(self, key: CountKey) -> History | None:
