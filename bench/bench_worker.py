@@ -7,12 +7,20 @@ does all of that plus the keyed IP hash, the batched by-IP hop, the rate rule,
 the daily tables and the PostgreSQL sink. Prints events/s of both, their ratio and microseconds per
 stage.
 
-    .venv/bin/python bench/bench_worker.py [--events 100000] [--partitions 4]
+With `--workers N` (N > 1) the bare loop is left out: the raw topic is read by one worker, then,
+on a fresh pipeline of its own (database, worker id, enriched, dead-letter and internal topics,
+data folder) by N workers of one consumer group (instances 0..N-1, one metrics port each). Both
+runs are timed the same way, from the group's first committed offset on the raw topic to its lag
+reaching zero on every input topic, and both summaries are checked against the simulator's truth.
+Prints events/s of one and of N workers and their ratio.
+
+    .venv/bin/python bench/bench_worker.py [--events 100000] [--partitions 4] [--workers 2]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -26,7 +34,7 @@ import uuid
 from pathlib import Path
 
 import psycopg
-from confluent_kafka import Consumer, Producer, TopicPartition
+from confluent_kafka import Consumer, KafkaException, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic  # type: ignore[attr-defined]
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
@@ -39,6 +47,8 @@ from schemas import registry_client, validate_scan_event
 from simulator.run import SimulationConfig, run
 from stream_processors.enrich import GeoResolver, classify_user_agent
 from stream_processors.records import enriched
+
+STALL_SECONDS = 180  # a lag that does not move this long ends the run (faust-streaming#606)
 
 
 def env_for(settings: Settings) -> dict[str, str]:
@@ -138,14 +148,34 @@ def group_lag(settings: Settings, consumer: Consumer) -> int:
     return lag
 
 
-def worker_run(settings: Settings, total: int, log: Path) -> tuple[float, float, dict[str, float]]:
-    """Run `scan-analytics worker` until every input topic is drained; (seconds, startup, µs/stage)."""
+def start_worker(settings: Settings, instance: int, log: Path) -> subprocess.Popen[bytes]:
+    """Start `scan-analytics worker` as instance `instance`, metrics on WORKER_WEB_PORT + instance."""
     cli = Path(sys.executable).with_name("scan-analytics")
-    started = time.perf_counter()
+    own = settings.model_copy(
+        update={"worker_instance": str(instance), "worker_web_port": settings.worker_web_port + instance}
+    )
     with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [str(cli), "worker"], env=env_for(settings), stdout=out, stderr=subprocess.STDOUT
-        )
+        return subprocess.Popen([str(cli), "worker"], env=env_for(own), stdout=out, stderr=subprocess.STDOUT)
+
+
+def stage_sums(settings: Settings, instances: int) -> dict[str, float]:
+    """Seconds per stage (`scan_worker_stage_seconds_sum`), added up over the running instances."""
+    sums: dict[str, float] = {}
+    for instance in range(instances):
+        url = f"http://127.0.0.1:{settings.worker_web_port + instance}/metrics"
+        for line in urllib.request.urlopen(url, timeout=5).read().decode().splitlines():
+            if line.startswith("scan_worker_stage_seconds_sum"):
+                stage = line.split('"')[1]
+                sums[stage] = sums.get(stage, 0.0) + float(line.split()[-1])
+    return sums
+
+
+def worker_run(
+    settings: Settings, total: int, logdir: Path, workers: int = 1
+) -> tuple[float, float, dict[str, float]]:
+    """Run `workers` worker processes until every input topic is drained; (seconds, startup, µs/stage)."""
+    started = time.perf_counter()
+    procs = [start_worker(settings, i, logdir / f"worker-{i}.log") for i in range(workers)]
     probe = Consumer(
         {
             "bootstrap.servers": settings.kafka_bootstrap,
@@ -155,32 +185,33 @@ def worker_run(settings: Settings, total: int, log: Path) -> tuple[float, float,
         }
     )
     first = None
+    lag, moved = -1, time.perf_counter()
     try:
-        while proc.poll() is None:
+        while all(proc.poll() is None for proc in procs):
             time.sleep(0.5)
             raw = probe.committed(
                 [TopicPartition(settings.topic_raw, p) for p in range(settings.topic_partitions)], timeout=10
             )
             if first is None and any(tp.offset > 0 for tp in raw):
                 first = time.perf_counter()
-            if first is not None and group_lag(settings, probe) == 0:
-                break
+            if first is not None:
+                now_lag = group_lag(settings, probe)
+                if now_lag == 0:
+                    break
+                if now_lag != lag:
+                    lag, moved = now_lag, time.perf_counter()
+                elif time.perf_counter() - moved > STALL_SECONDS:
+                    raise RuntimeError(f"the group's lag stayed at {lag} for {STALL_SECONDS} s; see {logdir}")
         done = time.perf_counter()
-        metrics = (
-            urllib.request.urlopen(f"http://127.0.0.1:{settings.worker_web_port}/metrics", timeout=5)
-            .read()
-            .decode()
-        )
+        sums = stage_sums(settings, workers)
     finally:
         probe.close()
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(60)
-    sums = {}
-    for line in metrics.splitlines():
-        if line.startswith("scan_worker_stage_seconds_sum"):
-            sums[line.split('"')[1]] = float(line.split()[-1]) / total * 1e6
-    assert first is not None, f"the worker processed nothing; see {log}"
-    return done - first, first - started, sums
+        for proc in procs:
+            proc.send_signal(signal.SIGTERM)
+        for proc in procs:
+            proc.wait(60)
+    assert first is not None, f"the worker processed nothing; see {logdir}"
+    return done - first, first - started, {k: v / total * 1e6 for k, v in sums.items()}
 
 
 def scratch_pipeline(base: Settings, tag: str, partitions: int, web_port: int) -> tuple[Settings, Path]:
@@ -209,11 +240,83 @@ def scratch_pipeline(base: Settings, tag: str, partitions: int, web_port: int) -
 
 
 def drop_scratch(base: Settings, settings: Settings, datadir: Path) -> None:
-    """Drop the run's database and data folder."""
+    """Drop the run's database, topics (its own and the worker's internal ones) and data folder."""
     dbname = conninfo_to_dict(settings.database_url)["dbname"]
     with psycopg.connect(base.database_url, autocommit=True) as conn:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(str(dbname))))
     shutil.rmtree(datadir, ignore_errors=True)
+    admin = AdminClient({"bootstrap.servers": settings.kafka_bootstrap, "log_level": 0})
+    own = (settings.topic_raw, settings.topic_enriched, settings.topic_dlq, f"{settings.worker_id}-")
+    topics = [t for t in admin.list_topics(timeout=10).topics if t.startswith(own)]
+    for future in admin.delete_topics(topics, operation_timeout=30).values() if topics else ():
+        with contextlib.suppress(KafkaException):  # already gone
+            future.result()
+
+
+def summary_totals(url: str) -> tuple[int, int]:
+    """Sums of scans in scan_daily_summary and scan_hourly_summary."""
+    with psycopg.connect(url) as conn:
+        days = conn.execute("SELECT coalesce(sum(scans), 0) FROM scan_daily_summary").fetchone()
+        hours = conn.execute("SELECT coalesce(sum(scans), 0) FROM scan_hourly_summary").fetchone()
+    return int(days[0]) if days else 0, int(hours[0]) if hours else 0
+
+
+def keep_logs(datadir: Path) -> None:
+    """Copy the run's worker logs out of its data folder, which is dropped, and say where."""
+    logs = sorted(datadir.glob("*.log"))
+    if logs:
+        kept = Path(tempfile.mkdtemp(prefix="sa-bench-logs-"))
+        for log in logs:
+            shutil.copy(log, kept)
+        print(f"worker logs kept in {kept}", file=sys.stderr)
+
+
+def bare_and_one(settings: Settings, truth_valid: int, total: int, datadir: Path) -> None:
+    """Print the bare loop and one worker side by side (the default)."""
+    bare_s, bare_stages = bare_loop(settings, total)
+    worker_s, startup_s, worker_stages = worker_run(settings, total, datadir)
+    bare_rate, worker_rate = total / bare_s, total / worker_s
+    print(f"bare confluent-kafka loop : {bare_rate:10,.0f} events/s ({bare_s:.1f} s)")
+    print(
+        f"worker (faust, 2 agents)  : {worker_rate:10,.0f} events/s ({worker_s:.1f} s after "
+        f"{startup_s:.1f} s start-up)"
+    )
+    print(f"ratio worker / bare       : {worker_rate / bare_rate:10.2f}")
+    print("bare loop, µs per event  : " + ", ".join(f"{k} {v:.1f}" for k, v in bare_stages.items()))
+    print("worker, µs per raw event  : " + ", ".join(f"{k} {v:.1f}" for k, v in worker_stages.items()))
+    days, hours = summary_totals(settings.database_url)
+    print(f"scan_daily_summary total {days}, scan_hourly_summary total {hours} (truth {truth_valid})")
+
+
+def one_and_many(
+    base: Settings, settings: Settings, truth_valid: int, total: int, datadir: Path, workers: int, keep: bool
+) -> None:
+    """Print one worker, then `workers` workers on a fresh pipeline reading the same raw topic."""
+    rates = {}
+    for n in (1, workers):
+        if n == 1:
+            run_settings, run_dir = settings, datadir
+        else:
+            fresh, run_dir = scratch_pipeline(base, f"bench{n}", settings.topic_partitions, web_port=16100)
+            run_settings = fresh.model_copy(update={"topic_raw": settings.topic_raw})
+        try:
+            seconds, startup_s, stages = worker_run(run_settings, total, run_dir, workers=n)
+            days, hours = summary_totals(run_settings.database_url)
+            if keep and n != 1:
+                keep_logs(run_dir)
+        except BaseException:
+            if n != 1:  # the one worker's logs are kept by main
+                keep_logs(run_dir)
+            raise
+        finally:
+            if n != 1:
+                drop_scratch(base, run_settings, run_dir)
+        rates[n] = total / seconds
+        label = f"{n} worker{'s' if n > 1 else ''} (faust, 2 agents)"
+        print(f"{label:<28}: {rates[n]:10,.0f} events/s ({seconds:.1f} s after {startup_s:.1f} s start-up)")
+        print("  µs per raw event, summed : " + ", ".join(f"{k} {v:.1f}" for k, v in stages.items()))
+        print(f"  scan_daily_summary total {days}, scan_hourly_summary total {hours} (truth {truth_valid})")
+    print(f"ratio {workers} workers / 1 worker   : {rates[workers] / rates[1]:10.2f}")
 
 
 def main() -> int:
@@ -222,10 +325,13 @@ def main() -> int:
     )
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--partitions", type=int, default=4)
+    parser.add_argument(
+        "--workers", type=int, default=1, help="compare one worker with this many (default 1: the bare loop)"
+    )
+    parser.add_argument("--keep-logs", action="store_true", help="keep the workers' logs (always on failure)")
     args = parser.parse_args()
     base = load_settings()
     settings, datadir = scratch_pipeline(base, "bench", args.partitions, web_port=16100)
-    url = settings.database_url
     try:
         t0 = time.perf_counter()
         truth = run(settings, SimulationConfig(events=args.events, seed=5, write_catalog=False))
@@ -233,25 +339,17 @@ def main() -> int:
             f"produced {truth.events_sent} records ({truth.valid_distinct} valid distinct) "
             f"in {time.perf_counter() - t0:.1f} s; {args.partitions} partitions"
         )
-        total = truth.events_sent
-        bare_s, bare_stages = bare_loop(settings, total)
-        worker_s, startup_s, worker_stages = worker_run(settings, total, datadir / "worker.log")
-        bare_rate, worker_rate = total / bare_s, total / worker_s
-        print(f"bare confluent-kafka loop : {bare_rate:10,.0f} events/s ({bare_s:.1f} s)")
-        print(
-            f"worker (faust, 2 agents)  : {worker_rate:10,.0f} events/s ({worker_s:.1f} s after "
-            f"{startup_s:.1f} s start-up)"
-        )
-        print(f"ratio worker / bare       : {worker_rate / bare_rate:10.2f}")
-        print("bare loop, µs per event  : " + ", ".join(f"{k} {v:.1f}" for k, v in bare_stages.items()))
-        print("worker, µs per raw event  : " + ", ".join(f"{k} {v:.1f}" for k, v in worker_stages.items()))
-        with psycopg.connect(url) as conn:
-            days = conn.execute("SELECT coalesce(sum(scans), 0) FROM scan_daily_summary").fetchone()
-            hours = conn.execute("SELECT coalesce(sum(scans), 0) FROM scan_hourly_summary").fetchone()
-        print(
-            f"scan_daily_summary total {days[0] if days else 0}, scan_hourly_summary total "
-            f"{hours[0] if hours else 0} (truth {truth.valid_distinct})"
-        )
+        if args.workers > 1:
+            one_and_many(
+                base, settings, truth.valid_distinct, truth.events_sent, datadir, args.workers, args.keep_logs
+            )
+        else:
+            bare_and_one(settings, truth.valid_distinct, truth.events_sent, datadir)
+        if args.keep_logs:
+            keep_logs(datadir)
+    except BaseException:
+        keep_logs(datadir)
+        raise
     finally:
         drop_scratch(base, settings, datadir)
     return 0
