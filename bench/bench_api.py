@@ -23,8 +23,16 @@ the sink's hourly upsert of 10,000 counts without and with the totals of
 migration 0012; and the sink's place upsert of 10,000 counts without and with the
 rollups of migration 0014. Pending migrations are applied to the benchmark database first.
 
+With `--baseline REF` the API of git commit REF (extracted with `git archive` into a
+temporary folder, run with the same virtualenv) is served on a second port against the
+same database, and each case's bare statement, the request to the baseline and the
+request to the working tree are interleaved, their order alternated from run to run:
+a before/after comparison in one session. `--baseline-without MODULE` hides an
+installed module from the baseline (e.g. httptools, to serve it as it was served
+before the module was a dependency).
+
     .venv/bin/python bench/bench_api.py [--runs 20] [--hourly-runs 10] [--only daily|hourly|writes]
-                                        [--explain]
+                                        [--explain] [--baseline REF [--baseline-without MODULE ...]]
 """
 
 from __future__ import annotations
@@ -34,6 +42,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -92,7 +101,8 @@ def timed(fn: Callable[[], Any]) -> float:
     return (time.perf_counter() - start) * 1000
 
 
-def start_api(settings: Settings, url: str, port: int) -> subprocess.Popen[bytes]:
+def start_api(settings: Settings, url: str, port: int, source: Path | None = None) -> subprocess.Popen[bytes]:
+    """Serve the API on `port`: the working tree's, or the one under `source` (a baseline)."""
     env = dict(
         os.environ,
         SCAN_ANALYTICS_DATABASE_URL=url,
@@ -101,10 +111,14 @@ def start_api(settings: Settings, url: str, port: int) -> subprocess.Popen[bytes
         SCAN_ANALYTICS_DEV_AUTH="true",
         **{f"SCAN_ANALYTICS_API_{who}_{what}": "1000000" for who in ("USER", "ORG") for what in UNLIMITED},
     )
-    script = Path(sys.executable).with_name("scan-analytics")
-    proc = subprocess.Popen(
-        [str(script), "api", "--port", str(port), "--no-access-log", "--log-level", "warning"], env=env
-    )
+    args = ["api", "--port", str(port), "--no-access-log", "--log-level", "warning"]
+    if source is None:
+        command = [str(Path(sys.executable).with_name("scan-analytics")), *args]
+    else:  # its packages first on the path, ahead of the editable install of the working tree
+        env["PYTHONPATH"] = os.pathsep.join([str(source / "hidden"), str(source)])
+        command = [sys.executable, "-c", "import sys; from scan_analytics.cli import main; sys.exit(main())"]
+        command += args
+    proc = subprocess.Popen(command, env=env)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -117,6 +131,17 @@ def start_api(settings: Settings, url: str, port: int) -> subprocess.Popen[bytes
         time.sleep(0.3)
     proc.terminate()
     raise SystemExit("the API did not become ready")
+
+
+def extract(ref: str, into: Path, hidden: list[str]) -> Path:
+    """Write the tree of git commit `ref` under `into`; `hidden` modules fail to import there."""
+    root = Path(__file__).resolve().parent.parent
+    archive = subprocess.run(["git", "-C", str(root), "archive", ref], check=True, capture_output=True)
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive.stdout, check=True)
+    (into / "hidden").mkdir()
+    for module in hidden:  # as if not installed: uvicorn, for one, falls back when an import fails
+        (into / "hidden" / f"{module}.py").write_text(f"raise ImportError('{module} hidden by bench_api')\n")
+    return into
 
 
 @dataclass(frozen=True)
@@ -167,13 +192,23 @@ def hourly_cases() -> list[Case]:
     ]
 
 
-def latency(url: str, port: int, token: str, cases: list[Case], runs: int) -> dict[tuple[int, bool], float]:
-    """Print each case's SQL and HTTP p50 and p95, interleaved; return the HTTP p50s of the daily cases."""
-    http = httpx.Client(
-        base_url=f"http://127.0.0.1:{port}", headers={"Authorization": f"Bearer {token}"}, timeout=60
+def latency(
+    url: str, port: int, token: str, cases: list[Case], runs: int, baseline: int | None = None
+) -> dict[tuple[int, bool], float]:
+    """Print each case's SQL and HTTP p50 and p95, interleaved; return the HTTP p50s of the daily cases.
+
+    With `baseline` (the port of another API), also its HTTP p50 and p95 and their ratios to the SQL.
+    """
+    headers = {"Authorization": f"Bearer {token}"}
+    http = httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=headers, timeout=60)
+    before = (
+        httpx.Client(base_url=f"http://127.0.0.1:{baseline}", headers=headers, timeout=60)
+        if baseline is not None
+        else None
     )
+    extra = f" | {'before p50':>10} {'p95':>8} | {'ratio p50':>9} {'p95':>6}" if before else ""
     print(
-        f"\n{'case':<34} | {'SQL p50':>8} {'p95':>8} | {'places':>8} {'p95':>8} |"
+        f"\n{'case':<34} | {'SQL p50':>8} {'p95':>8} | {'places':>8} {'p95':>8}{extra} |"
         f" {'HTTP p50':>8} {'p95':>8} | {'HTTP/SQL p50':>12} {'p95':>6}   (ms, {runs} runs each, interleaved)"
     )
     p50s: dict[tuple[int, bool], float] = {}
@@ -196,8 +231,8 @@ def latency(url: str, port: int, token: str, cases: list[Case], runs: int) -> di
                 if daily:
                     conn.execute(statement, params).fetchall()
 
-            def endpoint(request: dict[str, str] = c.request) -> None:
-                resp = http.get(SCANS, params=request)
+            def endpoint(client: httpx.Client = http, request: dict[str, str] = c.request) -> None:
+                resp = client.get(SCANS, params=request)
                 resp.raise_for_status()
                 resp.json()
 
@@ -205,25 +240,41 @@ def latency(url: str, port: int, token: str, cases: list[Case], runs: int) -> di
                 bare()
                 placed()
                 endpoint()
-            sql_ms, place_ms, http_ms = [], [], []
-            for _ in range(runs):
+                if before:
+                    endpoint(before)
+            sql_ms, place_ms, http_ms, before_ms = [], [], [], []
+            for run in range(runs):
                 sql_ms.append(timed(bare))
                 place_ms.append(timed(placed))
-                http_ms.append(timed(endpoint))
+                if before is None:
+                    http_ms.append(timed(endpoint))
+                elif run % 2:  # alternated, so neither always follows the bare statement
+                    http_ms.append(timed(endpoint))
+                    before_ms.append(timed(lambda: endpoint(before)))
+                else:
+                    before_ms.append(timed(lambda: endpoint(before)))
+                    http_ms.append(timed(endpoint))
             s50, s95 = statistics.median(sql_ms), percentile(sql_ms, 0.95)
             w50, w95 = statistics.median(place_ms), percentile(place_ms, 0.95)
             h50, h95 = statistics.median(http_ms), percentile(http_ms, 0.95)
             if not c.query.hourly:
                 p50s[(c.days, c.brand)] = h50
+            extra = ""
+            if before_ms:
+                b50, b95 = statistics.median(before_ms), percentile(before_ms, 0.95)
+                extra = f" | {b50:10.1f} {b95:8.1f} | {b50 / s50:9.2f} {b95 / s95:6.2f}"
             print(
-                f"{c.label:<34} | {s50:8.1f} {s95:8.1f} | {w50:8.1f} {w95:8.1f} | {h50:8.1f} {h95:8.1f} |"
-                f" {h50 / s50:12.2f} {h95 / s95:6.2f}",
+                f"{c.label:<34} | {s50:8.1f} {s95:8.1f} | {w50:8.1f} {w95:8.1f}{extra} |"
+                f" {h50:8.1f} {h95:8.1f} | {h50 / s50:12.2f} {h95 / s95:6.2f}",
                 flush=True,
             )
-    floor = [timed(lambda: http.get("/healthz").raise_for_status()) for _ in range(4 * runs)]
-    f50, f95 = statistics.median(floor), percentile(floor, 0.95)
-    print(f"HTTP floor, GET /healthz: p50 {f50:.1f} ms, p95 {f95:.1f} ms")
-    http.close()
+    for label, client in (("", http), (" (baseline)", before)):
+        if client is None:
+            continue
+        floor = [timed(lambda c=client: c.get("/healthz").raise_for_status()) for _ in range(4 * runs)]
+        f50, f95 = statistics.median(floor), percentile(floor, 0.95)
+        print(f"HTTP floor{label}, GET /healthz: p50 {f50:.1f} ms, p95 {f95:.1f} ms")
+        client.close()
     return p50s
 
 
@@ -417,6 +468,16 @@ def main(argv: list[str] | None = None) -> int:
         "--only", choices=("daily", "hourly", "writes"), help="run only these cases (or only the write cost)"
     )
     parser.add_argument(
+        "--baseline", metavar="REF", help="also serve the API of git commit REF and time it beside"
+    )
+    parser.add_argument(
+        "--baseline-without",
+        metavar="MODULE",
+        action="append",
+        default=[],
+        help="hide an installed module from the baseline API (repeatable)",
+    )
+    parser.add_argument(
         "--explain",
         action="store_true",
         help="print EXPLAIN ANALYZE of the main query: 30 and 365 days, 1 and 30 Chicago days",
@@ -437,18 +498,25 @@ def main(argv: list[str] | None = None) -> int:
         f"{hours[0] if hours else 0:,} hourly rows"
     )
     if args.only != "writes":
-        port = free_port()
-        proc = start_api(settings, url, port)
-        try:
-            dev = settings.model_copy(update={"dev_auth": True})
-            token = mint_token(dev, api_dataset.BENCH_USER, ttl_seconds=3600)
-            if args.only in (None, "daily"):
-                ratios(latency(url, port, token, daily_cases(), args.runs))
-            if args.only in (None, "hourly"):
-                latency(url, port, token, hourly_cases(), args.hourly_runs)
-        finally:
-            proc.terminate()
-            proc.wait(20)
+        with tempfile.TemporaryDirectory(prefix="bench-api-") as tmp:
+            port, baseline = free_port(), None
+            procs = [start_api(settings, url, port)]
+            try:
+                if args.baseline:
+                    source = extract(args.baseline, Path(tmp), args.baseline_without)
+                    baseline = free_port()
+                    procs.append(start_api(settings, url, baseline, source))
+                    print(f"baseline: {args.baseline} on port {baseline}")
+                dev = settings.model_copy(update={"dev_auth": True})
+                token = mint_token(dev, api_dataset.BENCH_USER, ttl_seconds=3600)
+                if args.only in (None, "daily"):
+                    ratios(latency(url, port, token, daily_cases(), args.runs, baseline))
+                if args.only in (None, "hourly"):
+                    latency(url, port, token, hourly_cases(), args.hourly_runs, baseline)
+            finally:
+                for proc in procs:
+                    proc.terminate()
+                    proc.wait(20)
         if args.explain:
             explain(
                 url,
