@@ -262,13 +262,14 @@ def summary_totals(url: str) -> tuple[int, int]:
 
 
 def keep_logs(datadir: Path) -> None:
-    """Copy the run's worker logs out of its data folder, which is dropped, and say where."""
+    """Copy the run's worker logs out of its data folder, which is dropped, and say where and whose."""
     logs = sorted(datadir.glob("*.log"))
     if logs:
         kept = Path(tempfile.mkdtemp(prefix="sa-bench-logs-"))
         for log in logs:
             shutil.copy(log, kept)
-        print(f"worker logs kept in {kept}", file=sys.stderr)
+        sys.stdout.flush()  # after the figures printed so far
+        print(f"logs of {len(logs)} worker(s) kept in {kept}", file=sys.stderr, flush=True)
 
 
 def bare_and_one(settings: Settings, truth_valid: int, total: int, datadir: Path) -> None:
@@ -302,20 +303,20 @@ def one_and_many(
         try:
             seconds, startup_s, stages = worker_run(run_settings, total, run_dir, workers=n)
             days, hours = summary_totals(run_settings.database_url)
-            if keep and n != 1:
+            rates[n] = total / seconds
+            label = f"{n} worker{'s' if n > 1 else ''} (faust, 2 agents)"
+            print(f"{label:<28}: {rates[n]:10,.0f} events/s ({seconds:.1f} s after {startup_s:.1f} s start)")
+            print("  µs per raw event, summed : " + ", ".join(f"{k} {v:.1f}" for k, v in stages.items()))
+            print(f"  scan_daily_summary total {days}, scan_hourly_summary {hours} (truth {truth_valid})")
+            if keep and n != 1:  # the one worker's logs are kept by main
                 keep_logs(run_dir)
         except BaseException:
-            if n != 1:  # the one worker's logs are kept by main
+            if n != 1:
                 keep_logs(run_dir)
             raise
         finally:
             if n != 1:
                 drop_scratch(base, run_settings, run_dir)
-        rates[n] = total / seconds
-        label = f"{n} worker{'s' if n > 1 else ''} (faust, 2 agents)"
-        print(f"{label:<28}: {rates[n]:10,.0f} events/s ({seconds:.1f} s after {startup_s:.1f} s start-up)")
-        print("  µs per raw event, summed : " + ", ".join(f"{k} {v:.1f}" for k, v in stages.items()))
-        print(f"  scan_daily_summary total {days}, scan_hourly_summary total {hours} (truth {truth_valid})")
     print(f"ratio {workers} workers / 1 worker   : {rates[workers] / rates[1]:10.2f}")
 
 
