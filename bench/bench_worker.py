@@ -12,9 +12,11 @@ on a fresh pipeline of its own (database, worker id, enriched, dead-letter and i
 data folder) by N workers of one consumer group (instances 0..N-1, one metrics port each). Both
 runs are timed the same way, from the group's first committed offset on the raw topic to its lag
 reaching zero on every input topic, and both summaries are checked against the simulator's truth.
-Prints events/s of one and of N workers and their ratio.
+Prints events/s of one and of N workers and their ratio, and per raw event the agents' time and
+the time in sink flushes (`scan_worker_sink_flush_seconds`), summed over the workers.
+`--keep-logs` copies the workers' logs out of the scratch folders (they are kept when a run fails).
 
-    .venv/bin/python bench/bench_worker.py [--events 100000] [--partitions 4] [--workers 2]
+    .venv/bin/python bench/bench_worker.py [--events 100000] [--partitions 4] [--workers 2] [--keep-logs]
 """
 
 from __future__ import annotations
@@ -158,8 +160,11 @@ def start_worker(settings: Settings, instance: int, log: Path) -> subprocess.Pop
         return subprocess.Popen([str(cli), "worker"], env=env_for(own), stdout=out, stderr=subprocess.STDOUT)
 
 
+SINK = "sink flush"  # not an agent stage: PostgreSQL writes, awaited beside the agents
+
+
 def stage_sums(settings: Settings, instances: int) -> dict[str, float]:
-    """Seconds per stage (`scan_worker_stage_seconds_sum`), added up over the running instances."""
+    """Seconds per stage and in sink flushes, added up over the running instances."""
     sums: dict[str, float] = {}
     for instance in range(instances):
         url = f"http://127.0.0.1:{settings.worker_web_port + instance}/metrics"
@@ -167,6 +172,8 @@ def stage_sums(settings: Settings, instances: int) -> dict[str, float]:
             if line.startswith("scan_worker_stage_seconds_sum"):
                 stage = line.split('"')[1]
                 sums[stage] = sums.get(stage, 0.0) + float(line.split()[-1])
+            elif line.startswith("scan_worker_sink_flush_seconds_sum"):
+                sums[SINK] = sums.get(SINK, 0.0) + float(line.split()[-1])
     return sums
 
 
@@ -284,7 +291,8 @@ def bare_and_one(settings: Settings, truth_valid: int, total: int, datadir: Path
     )
     print(f"ratio worker / bare       : {worker_rate / bare_rate:10.2f}")
     print("bare loop, µs per event  : " + ", ".join(f"{k} {v:.1f}" for k, v in bare_stages.items()))
-    print("worker, µs per raw event  : " + ", ".join(f"{k} {v:.1f}" for k, v in worker_stages.items()))
+    shown = {k: v for k, v in worker_stages.items() if k != SINK}
+    print("worker, µs per raw event  : " + ", ".join(f"{k} {v:.1f}" for k, v in shown.items()))
     days, hours = summary_totals(settings.database_url)
     print(f"scan_daily_summary total {days}, scan_hourly_summary total {hours} (truth {truth_valid})")
 
