@@ -17,6 +17,7 @@ from api.auth.devkeys import ensure_dev_keys
 from api.auth.jwks import UrlKeySource
 from api.auth.keys import FileKeySource, KeySource
 from api.auth.tokens import TokenPolicy, VerifiedTokens
+from api.budget import SessionBudgets
 from api.errors import ConfigurationError
 from api.limits import Limits, Policy
 from api.metrics import Metrics, MetricsMiddleware
@@ -129,6 +130,7 @@ def create_app(
     app.state.token_policy = policy
     app.state.verified_tokens = VerifiedTokens()
     app.state.recent_access = RecentAccess(access_ttl_seconds)
+    app.state.budgets = SessionBudgets(settings.api_statement_timeout_ms)
     app.state.today = today
     app.state.now = now if now is not None else clock_for(today)
     app.state.metrics = metrics

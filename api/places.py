@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 from psycopg import AsyncConnection, sql
 
 from api.params import ScanQuery
+from api.statements import fetch_all
 from api.window import Window, first_of_next_month, split
 
 K = TypeVar("K")
@@ -147,8 +148,7 @@ async def place_rows(
     conn: AsyncConnection[Any], organization_id: str, query: ScanQuery, gtins: Sequence[str]
 ) -> list[PlaceRow]:
     """The window's scans by place, for the organization (gtin None) and for each of `gtins`."""
-    cur = await conn.execute(*places_statement(organization_id, query, gtins))
-    return await cur.fetchall()
+    return await fetch_all(conn, *places_statement(organization_id, query, gtins))
 
 
 def breakdown(

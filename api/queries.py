@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Any
 
 from psycopg import AsyncConnection, sql
 
 from api import zones
 from api.params import ScanQuery
+from api.statements import fetch_all
 from api.window import Split, Window, first_of_next_month, split
 
 _DAY, _WEEK = timedelta(days=1), timedelta(days=7)
@@ -433,7 +435,16 @@ class Membership:
 
 
 def _window_params(window: Window | None) -> dict[str, Any]:
-    """Return the periods and ranges that read `window` from the daily rollups (none if None)."""
+    """Return the periods and ranges that read `window` from the daily rollups (none if None).
+
+    Weighing the ways to cover a window is a few hundred microseconds of Python, and the same
+    windows come back all day ("the last 30 days"): the answer is kept per window.
+    """
+    return dict(_window_params_of(window))
+
+
+@lru_cache(maxsize=4096)
+def _window_params_of(window: Window | None) -> dict[str, Any]:
     if window is None:
         nothing: list[date] = []
         empty = date(1970, 1, 1)
@@ -555,25 +566,13 @@ def statement_for(organization_id: str, query: ScanQuery) -> tuple[sql.SQL, dict
 
 
 async def scan_rows(
-    conn: AsyncConnection[Any],
-    organization_id: str,
-    query: ScanQuery,
-    statement_timeout_ms: int | None = None,
+    conn: AsyncConnection[Any], organization_id: str, query: ScanQuery
 ) -> list[tuple[Any, ...]]:
-    """Run the main query for `query` over `organization_id`, within `statement_timeout_ms` if given.
+    """Run the main query for `query` over `organization_id`, within the session's statement budget.
 
     The rows are tuples in the order of `Row`'s fields (what `build_report` reads).
     """
-    statement, params = statement_for(organization_id, query)
-    if statement_timeout_ms is None:
-        cur = await conn.execute(statement, params)
-        return await cur.fetchall()
-    async with conn.transaction():
-        await conn.execute(
-            sql.SQL("SET LOCAL statement_timeout = {}").format(sql.Literal(int(statement_timeout_ms)))
-        )
-        cur = await conn.execute(statement, params)
-        return await cur.fetchall()
+    return await fetch_all(conn, *statement_for(organization_id, query))
 
 
 @dataclass(frozen=True)

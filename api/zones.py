@@ -10,7 +10,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
 from api.window import Window
@@ -62,6 +62,7 @@ def utc_range(window: Window, zone: ZoneInfo) -> tuple[datetime, datetime]:
     return midnight(window.since, zone), midnight(window.until + _DAY, zone)
 
 
+@lru_cache(maxsize=4096)  # a window's every midnight is looked at; the same windows come back all day
 def is_utc_days(window: Window, zone: ZoneInfo) -> bool:
     """Whether every day of `window` in `zone` is the UTC day of the same date (offset 0 at each midnight)."""
     first = window.since.toordinal()

@@ -7,8 +7,9 @@ ending today, for the largest organization with and without a brand, runs the
 request over HTTP (httpx, keep-alive) and the same statement directly with
 psycopg, interleaved, and prints p50 and p95 of each and their ratios. "SQL" is
 `queries.scans_statement` executed on one long-lived connection with the API's
-session options (autocommit, psycopg's automatic prepare after five runs, rows
-fetched as tuples): the main statement alone. "HTTP" is the whole request as a
+session options, sent as the API sends it (converted once to positional
+parameters, `api.statements`; autocommit, psycopg's automatic prepare after five
+runs, rows fetched as tuples): the main statement alone. "HTTP" is the whole request as a
 client sees it: connection from the pool, token, memberships (and the brand's
 owner), the main statement, the document built and encoded, and the response
 parsed by the client. "places" is the endpoint's second statement,
@@ -60,7 +61,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import api_dataset
 
-from api import places, queries
+from api import places, queries, statements
 from api.auth.devkeys import mint_token
 from api.params import ScanQuery, parse_query
 from api.report import build_report
@@ -192,6 +193,15 @@ def hourly_cases() -> list[Case]:
     ]
 
 
+def runner(
+    conn: psycopg.Connection[Any], statement: sql.SQL, params: dict[str, Any]
+) -> Callable[[], list[Any]]:
+    """Return a function running `statement` as the API runs it (see api.statements)."""
+    converted = statements.positional(statement)
+    values = converted.values(params)
+    return lambda: psycopg.RawCursor(conn).execute(converted.query, values).fetchall()
+
+
 def latency(
     url: str, port: int, token: str, cases: list[Case], runs: int, baseline: int | None = None
 ) -> dict[tuple[int, bool], float]:
@@ -214,22 +224,21 @@ def latency(
     p50s: dict[tuple[int, bool], float] = {}
     with psycopg.connect(url, options=OPTIONS, autocommit=True) as conn:
         for c in cases:
-            statement, params = queries.statement_for(ORG, c.query)
-
-            def bare(statement: sql.SQL = statement, params: dict[str, Any] = params) -> None:
-                conn.execute(statement, params).fetchall()
+            # as the API sends them: converted once to positional parameters, through a raw cursor
+            main = runner(conn, *queries.statement_for(ORG, c.query))
 
             # the places statement (the endpoint's second), for the top GTINs the main one ranks
-            report = build_report(ORG, c.query, conn.execute(statement, params).fetchall())
+            report = build_report(ORG, c.query, main())
             gtins = [p["gtin"] for p in report["top_products"]]
-            where, where_params = places.places_statement(ORG, c.query, gtins)
+            where = runner(conn, *places.places_statement(ORG, c.query, gtins))
             daily = places.answers(c.query)  # by_region and by_city answer UTC days only
 
-            def placed(
-                statement: sql.SQL = where, params: dict[str, Any] = where_params, daily: bool = daily
-            ) -> None:
+            def bare(main: Callable[[], list[Any]] = main) -> None:
+                main()
+
+            def placed(where: Callable[[], list[Any]] = where, daily: bool = daily) -> None:
                 if daily:
-                    conn.execute(statement, params).fetchall()
+                    where()
 
             def endpoint(client: httpx.Client = http, request: dict[str, str] = c.request) -> None:
                 resp = client.get(SCANS, params=request)

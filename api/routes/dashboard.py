@@ -90,9 +90,10 @@ async def config(request: Request, today: TodayDep) -> dict[str, Any]:
 @router.get(
     "/dashboard/api/v1/me", summary="The caller's organizations and their brands", responses=PROBLEM_RESPONSES
 )
-async def me(principal: PrincipalDep, pool: PoolDep) -> dict[str, Any]:
+async def me(request: Request, principal: PrincipalDep, pool: PoolDep) -> dict[str, Any]:
     require_scope(principal.scopes)
     async with pool.connection() as conn:
+        await request.app.state.budgets.use(conn)
         orgs = await directory.organizations_of(conn, principal.user_id)
     return {
         "user_id": principal.user_id,
@@ -108,8 +109,9 @@ async def me(principal: PrincipalDep, pool: PoolDep) -> dict[str, Any]:
 
 
 @dev_router.get("/members", summary="Members the development sign-in can act as")
-async def dev_members(pool: PoolDep) -> list[dict[str, Any]]:
+async def dev_members(request: Request, pool: PoolDep) -> list[dict[str, Any]]:
     async with pool.connection() as conn:
+        await request.app.state.budgets.use(conn)
         listed = await directory.members(conn, MAX_DEV_MEMBERS)
     return [{"user_id": user, "organizations": orgs} for user, orgs in listed.items()]
 
@@ -120,6 +122,7 @@ async def dev_token(
 ) -> dict[str, Any]:
     settings: Settings = request.app.state.settings
     async with pool.connection() as conn:
+        await request.app.state.budgets.use(conn)
         orgs = await directory.organizations_of(conn, user_id)
     if not orgs:
         raise Forbidden(

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 
 from api import queries
 from api.access import RecentAccess, check_brand, choose_organization, require_scope
+from api.budget import SessionBudgets
 from api.deps import NowDep, PoolDep, PrincipalDep
 from api.limits import Limits, policy_header, quota_header
 from api.models import PROBLEM_RESPONSES, ScansResponse
@@ -142,6 +143,7 @@ async def scans(
     # a window costs one request for every started api_long_window_days
     cost = -(-query.window.length // settings.api_long_window_days)
     budget = settings.api_long_window_statement_timeout_ms if cost > 1 else None
+    budgets: SessionBudgets = request.app.state.budgets
     with limits.user(principal.user_id, cost) as user_quota:
         async with pool.connection() as conn:
             # the memberships and the brand's owner in the catalog in one round trip, unless
@@ -149,23 +151,26 @@ async def scans(
             recent: RecentAccess = request.app.state.recent_access
             access = recent.get(principal.user_id, query.brand_id)
             if access is None:
+                await budgets.use(conn)
                 access = await queries.access(conn, principal.user_id, query.brand_id)
                 recent.put(principal.user_id, query.brand_id, access)
             org = choose_organization(principal.user_id, access.memberships, query.organization_id)
             if query.brand_id is not None:
                 owner = access.catalog_owner
                 if owner is None:  # a brand outside the catalog is its scans' organization's
+                    await budgets.use(conn)
                     owner = await queries.scans_owner(conn, org, query.brand_id)
                 check_brand(org, query.brand_id, owner)
             with limits.organization(org, cost) as org_quota:
+                await budgets.use(conn, budget)  # the window's budget, for the statements that follow
                 if not (query.places and answers(query)):
-                    report = build_report(org, query, await queries.scan_rows(conn, org, query, budget))
+                    report = build_report(org, query, await queries.scan_rows(conn, org, query))
                     if query.places:  # asked for, but the days are not UTC days
                         without_places(report)
                 else:
                     async with conn.transaction():  # one snapshot for both statements
                         await conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-                        report = build_report(org, query, await queries.scan_rows(conn, org, query, budget))
+                        report = build_report(org, query, await queries.scan_rows(conn, org, query))
                         gtins = [p["gtin"] for p in report["top_products"]]
                         where = await place_rows(conn, org, query, gtins)
                     add_places(report, where, query.top_places, settings.api_place_min_scans)

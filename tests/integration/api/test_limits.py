@@ -156,3 +156,28 @@ def test_a_long_window_has_a_tighter_budget(
             assert resp.status_code == 503, resp.text
             assert "time budget" in resp.json()["detail"] and int(resp.headers["retry-after"]) >= 1
         assert get(url, issuer, "lm-a", since="2025-09-01").status_code == 200
+
+
+def test_the_default_budget_comes_back_after_a_long_window(
+    api_settings: Settings, issuer: Issuer, db: psycopg.Connection
+) -> None:
+    # one connection, so the short window runs on the session the long one set its budget on
+    with api(
+        api_settings,
+        database_pool_min=1,
+        database_pool_max=1,
+        api_long_window_days=92,
+        api_long_window_statement_timeout_ms=200,
+    ) as (url, app):
+        with rollup_locked(api_settings):
+            assert get(url, issuer, "lm-a", since="2025-09-01").status_code == 503
+        with rollup_locked(api_settings) as lock, ThreadPoolExecutor(1) as pool:
+            short: Future[httpx.Response] = pool.submit(get, url, issuer, "lm-a")
+            wait_for(lambda: lock_waiters(db) == 1, "the short window waits for the lock")
+            time.sleep(0.6)  # three times the long window's budget
+            lock.rollback()
+            assert short.result().status_code == 200  # within the default budget (10 s)
+        with rollup_locked(api_settings):
+            assert get(url, issuer, "lm-a", since="2025-09-01").status_code == 503
+        assert get(url, issuer, "lm-a", since="2025-09-01").status_code == 200
+        assert app.state.pool.get_stats()["pool_size"] == 1
