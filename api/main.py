@@ -137,6 +137,7 @@ def create_app(
     app.state.limits = limits
     problems.install(app)
     app.include_router(scans.router)
+    app.router.routes.insert(0, scans.ScansRoute())  # GET of the scans path, ahead of `scans.scans`
     app.include_router(health.router)
     app.include_router(dashboard.router)
     if dashboard.dev_sign_in_enabled(settings):
