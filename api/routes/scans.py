@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse
 from psycopg_pool import AsyncConnectionPool
 from starlette._utils import get_route_path
 from starlette.responses import Response
@@ -18,6 +17,7 @@ from api.access import RecentAccess, check_brand, choose_organization, require_s
 from api.auth.tokens import Principal
 from api.budget import SessionBudgets
 from api.deps import NowDep, PoolDep, PrincipalDep, get_principal
+from api.document import DocumentResponse
 from api.limits import Limits, policy_header, quota_header
 from api.models import PROBLEM_RESPONSES, ScansResponse
 from api.params import (
@@ -166,7 +166,7 @@ async def answer(
     pool: AsyncConnectionPool[Any],
     now: datetime,
     **params: str | None,
-) -> JSONResponse:
+) -> DocumentResponse:
     """Answer a scans request whose caller is authenticated: the body of both routes."""
     require_scope(principal.scopes)
     settings: Settings = request.app.state.settings
@@ -211,7 +211,7 @@ async def answer(
                         gtins = [p["gtin"] for p in report["top_products"]]
                         where = await place_rows(conn, org, query, gtins)
                     add_places(report, where, query.top_places, settings.api_place_min_scans)
-    return JSONResponse(
+    return DocumentResponse(
         report,
         headers={
             "RateLimit-Policy": policy_header(limits.policies),
