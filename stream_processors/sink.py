@@ -340,7 +340,8 @@ class Sink:
             batch = rows_json(grain, mine)
             await conn.execute(grain.partials, (partition, batch))
             await conn.execute(grain.sums, (batch,))
-            await conn.execute(grain.empty, (batch,))
+            if any(n == 0 for _key, n in mine):  # a sum is zero only where one of its partials is
+                await conn.execute(grain.empty, (batch,))
 
     async def _one_by_one(
         self, conn: psycopg.AsyncConnection[tuple[object, ...]], partition: int, rows: dict[PendingKey, int]

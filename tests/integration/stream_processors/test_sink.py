@@ -134,3 +134,25 @@ def test_places_are_summed_over_partitions_and_dimensions(pipeline: Settings) ->
         ("place", when, *human[:4], True, *austin): 1,
         ("place", when, *human[:4], False, *unknown): 4,
     }
+
+
+def test_a_key_is_summed_over_partitions_and_leaves_the_summary_when_its_sum_is_zero(
+    pipeline: Settings,
+) -> None:
+    async def scenario() -> dict[str, int]:
+        sink = Sink(pipeline.database_url, WorkerMetrics(), pipeline.worker_id)
+        seen = {}
+        sink.offer(0, [(key("org"), 5), (key("other"), 2)])
+        sink.offer(1, [(key("org"), 3)])
+        await sink.flush()
+        seen["both"] = rows(pipeline.database_url)["org"]
+        sink.offer(0, [(key("org"), 0)])  # partition 0's scans moved to a bot key; partition 1's remain
+        await sink.flush()
+        seen["one"] = rows(pipeline.database_url)["org"]
+        sink.offer(1, [(key("org"), 0)])
+        await sink.flush()
+        await sink.close()
+        return seen
+
+    assert asyncio.run(scenario()) == {"both": 8, "one": 3}
+    assert rows(pipeline.database_url) == {"other": 2}
