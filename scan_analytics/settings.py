@@ -118,6 +118,13 @@ class Settings(BaseSettings):
         default="rocksdb://",
         description="faust table store (rocksdb://, or memory:// recovering from changelogs)",
     )
+    worker_standby_replicas: int = Field(
+        default=1,
+        ge=0,
+        description="warm copies of each table partition kept by the group's other workers (faust's "
+        "table_standby_replicas): a worker taking a partition over starts from its copy instead of the "
+        "whole changelog, at the price of every worker reading the others' changelogs",
+    )
     worker_metrics_host: str = Field(
         default="127.0.0.1", description="address the worker's metrics listen on"
     )

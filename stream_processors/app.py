@@ -202,6 +202,7 @@ class Worker:
             producer_linger=0.01,
             producer_max_batch_size=262_144,
             processing_guarantee="at_least_once",
+            table_standby_replicas=s.worker_standby_replicas,
             key_serializer="raw",
             value_serializer="raw",
             Table=changelog_table(self.output),  # changelog records through confluent-kafka
