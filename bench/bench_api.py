@@ -28,7 +28,9 @@ With `--baseline REF` the API of git commit REF (extracted with `git archive` in
 temporary folder, run with the same virtualenv) is served on a second port against the
 same database, and each case's bare statement, the request to the baseline and the
 request to the working tree are interleaved, their order alternated from run to run:
-a before/after comparison in one session. `--baseline-without MODULE` hides an
+a before/after comparison in one session. Each row ends with the CPU time the API
+process (and the baseline's) spent a request, on average (from /proc): on a shared
+machine a steadier measure of the endpoint's own work than the latencies. `--baseline-without MODULE` hides an
 installed module from the baseline (e.g. httptools, to serve it as it was served
 before the module was a dependency).
 
@@ -202,12 +204,29 @@ def runner(
     return lambda: psycopg.RawCursor(conn).execute(converted.query, values).fetchall()
 
 
+def cpu_ms(pid: int | None) -> float:
+    """CPU time (user and system) the process `pid` has used, in ms; 0 where /proc cannot tell."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
 def latency(
-    url: str, port: int, token: str, cases: list[Case], runs: int, baseline: int | None = None
+    url: str,
+    port: int,
+    token: str,
+    cases: list[Case],
+    runs: int,
+    baseline: int | None = None,
+    pids: tuple[int | None, int | None] = (None, None),
 ) -> dict[tuple[int, bool], float]:
     """Print each case's SQL and HTTP p50 and p95, interleaved; return the HTTP p50s of the daily cases.
 
     With `baseline` (the port of another API), also its HTTP p50 and p95 and their ratios to the SQL.
+    With `pids` (the API's, the baseline's), the CPU time each process spent a request, on average:
+    on a shared machine a steadier measure of the endpoint's own work than the latencies.
     """
     headers = {"Authorization": f"Bearer {token}"}
     http = httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=headers, timeout=60)
@@ -252,6 +271,7 @@ def latency(
                 if before:
                     endpoint(before)
             sql_ms, place_ms, http_ms, before_ms = [], [], [], []
+            cpu_start = [cpu_ms(pid) for pid in pids]
             for run in range(runs):
                 sql_ms.append(timed(bare))
                 place_ms.append(timed(placed))
@@ -263,6 +283,7 @@ def latency(
                 else:
                     before_ms.append(timed(lambda: endpoint(before)))
                     http_ms.append(timed(endpoint))
+            cpu = [(cpu_ms(pid) - start) / runs for pid, start in zip(pids, cpu_start, strict=True)]
             s50, s95 = statistics.median(sql_ms), percentile(sql_ms, 0.95)
             w50, w95 = statistics.median(place_ms), percentile(place_ms, 0.95)
             h50, h95 = statistics.median(http_ms), percentile(http_ms, 0.95)
@@ -274,7 +295,9 @@ def latency(
                 extra = f" | {b50:10.1f} {b95:8.1f} | {b50 / s50:9.2f} {b95 / s95:6.2f}"
             print(
                 f"{c.label:<34} | {s50:8.1f} {s95:8.1f} | {w50:8.1f} {w95:8.1f}{extra} |"
-                f" {h50:8.1f} {h95:8.1f} | {h50 / s50:12.2f} {h95 / s95:6.2f}",
+                f" {h50:8.1f} {h95:8.1f} | {h50 / s50:12.2f} {h95 / s95:6.2f}"
+                + (f" | API CPU/request {cpu[0]:.2f}" if pids[0] else "")
+                + (f", before {cpu[1]:.2f}" if pids[1] else ""),
                 flush=True,
             )
     for label, client in (("", http), (" (baseline)", before)):
@@ -518,10 +541,11 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"baseline: {args.baseline} on port {baseline}")
                 dev = settings.model_copy(update={"dev_auth": True})
                 token = mint_token(dev, api_dataset.BENCH_USER, ttl_seconds=3600)
+                pids = (procs[0].pid, procs[1].pid if baseline else None)
                 if args.only in (None, "daily"):
-                    ratios(latency(url, port, token, daily_cases(), args.runs, baseline))
+                    ratios(latency(url, port, token, daily_cases(), args.runs, baseline, pids))
                 if args.only in (None, "hourly"):
-                    latency(url, port, token, hourly_cases(), args.hourly_runs, baseline)
+                    latency(url, port, token, hourly_cases(), args.hourly_runs, baseline, pids)
             finally:
                 for proc in procs:
                     proc.terminate()
