@@ -6,6 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
+from api.routes.scans import PARAMETERS
 from scan_analytics.settings import Settings
 from tests.integration.api.conftest import SCANS, TODAY
 from tests.unit.api.tokenkit import Issuer
@@ -46,6 +47,8 @@ def test_openapi_documents_the_contract(client: TestClient) -> None:
         "tz",
         "granularity",
     }
+    # the GET route served in front of FastAPI's reads exactly the parameters documented
+    assert set(PARAMETERS) == {p["name"] for p in op["parameters"]}
     answer = doc["components"]["schemas"]["ScansResponse"]["properties"]
     assert {"human_scans", "agent_scans", "top_agents", "by_hour", "by_region", "by_city"} <= set(answer)
     assert {"by_region", "by_city"} <= set(doc["components"]["schemas"]["TopProduct"]["properties"])
