@@ -467,9 +467,9 @@ class Worker:
                     counter.forget(CACHE)
             self.output.poll()
             await self.output.flush()  # before take_events acks the batch
+            self._after_flush("classify")  # (crash tests: changelogs written, stores not yet)
             for table in self.tables:
                 table.apply_sent()  # the delivered changes into the stores
-            self._after_flush("classify")
             self.metrics.events_in.labels(self.internal).inc(scans)
             self.metrics.stage_seconds.labels("classify").observe(time.perf_counter() - started)
 
