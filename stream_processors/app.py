@@ -73,6 +73,7 @@ class Stages(NamedTuple):
 DLQ_HEADERS = ("dlq-reason", "dlq-detail", "dlq-topic", "dlq-partition", "dlq-offset")
 T = TypeVar("T")
 STALL_SECONDS = 60.0  # records to read but none read for this long: the consumer's state is logged
+SEEK_SECONDS = 15.0  # a seek not done by then is abandoned and tried again
 KILL_AFTER_FLUSH = "SA_WORKER_TEST_KILL_AFTER_FLUSH"  # crash tests only, see _crash_hook
 LOSE_RECORD = "SA_WORKER_TEST_LOSE_RECORD"  # ordering tests only, see _lose_hook
 
@@ -319,8 +320,17 @@ class Worker:
 
     async def _seek(self, tp: TP, offset: int) -> None:
         # In the consumer's own thread (faust's `seek` calls aiokafka from this one, and the
-        # partition's fetches may then never resume); sets faust's read offset too.
-        await self.app.consumer.seek_wait({tp: offset})
+        # partition's fetches may then never resume); sets faust's read offset too. A seek
+        # that does not return (the consumer's thread busy around a rebalance) must not hold
+        # the agent or the timers: it is abandoned, and the partition is sought again while
+        # its missing record has not come (`Order.overdue`, every 5 s).
+        try:
+            await asyncio.wait_for(self.app.consumer.seek_wait({tp: offset}), SEEK_SECONDS)
+        except TimeoutError:
+            log.warning(
+                "%s:%d: seek to %d did not return within %.0f s; it will be tried again",
+                tp.topic, tp.partition, offset, SEEK_SECONDS,
+            )  # fmt: skip
 
     def _hold(self, message: Any) -> None:
         """Keep take_events from acknowledging a record that was not processed."""
