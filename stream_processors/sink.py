@@ -31,7 +31,7 @@ from stream_processors.records import DAY_MS, day_of, hour_of
 
 log = logging.getLogger("stream_processors.sink")
 
-# The columns of a summary row's key, in the order of `Row` (migrations 0002 and 0008).
+# The columns of a summary row's key: its time, then its dimensions (migrations 0002 and 0008).
 KEY_COLUMNS: Final = (
     "day", "organization_id", "brand_id", "gtin", "country_code", "device_class", "is_bot",
     "traffic_class", "category", "agent", "operator", "verification",
@@ -75,7 +75,6 @@ class Grain:
     sums: str
     empty: str
     start: Callable[[int], object]  # a key's start in epoch ms -> the time column's value
-    width: int  # columns of a partial row's key
 
 
 def _grain(
@@ -147,7 +146,6 @@ DO UPDATE SET scans = EXCLUDED.scans
 """,
         empty=empty(json_keys),
         start=start,
-        width=len(names),
     )
 
 
@@ -165,15 +163,9 @@ RETIRE: Final = (
 )
 RETIRE_EVERY_SECONDS: Final = 3600.0
 
-Row = tuple[object, ...]  # the time column's value, then the key's dimensions (and place)
 Key = tuple[int, tuple[Any, ...]]  # a CountKey, or a daily.PlaceKey
 PendingKey = tuple[Grain, Key]
 Poison = Callable[[Grain, Key, str], None]
-
-
-def _columns(grain: Grain, rows: list[Row], counts: list[int] | None) -> list[list[object]]:
-    cols: list[list[object]] = [list(c) for c in zip(*rows, strict=True)] if rows else [[]] * grain.width
-    return [*cols, list[object](counts)] if counts is not None else cols
 
 
 _json_rows = json.JSONEncoder(separators=(",", ":")).encode  # ASCII: PostgreSQL decodes the escapes
