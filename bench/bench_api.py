@@ -112,6 +112,8 @@ def start_api(settings: Settings, url: str, port: int, source: Path | None = Non
         SCAN_ANALYTICS_DATABASE_POOL_MIN="2",
         SCAN_ANALYTICS_DATABASE_POOL_MAX="4",
         SCAN_ANALYTICS_DEV_AUTH="true",
+        # the working tree's key, which signs the benchmark's token (a baseline's tree would have its own)
+        SCAN_ANALYTICS_JWKS_FILE=str(settings.jwks_file),
         **{f"SCAN_ANALYTICS_API_{who}_{what}": "1000000" for who in ("USER", "ORG") for what in UNLIMITED},
     )
     args = ["api", "--port", str(port), "--no-access-log", "--log-level", "warning"]
@@ -119,7 +121,10 @@ def start_api(settings: Settings, url: str, port: int, source: Path | None = Non
         command = [str(Path(sys.executable).with_name("scan-analytics")), *args]
     else:  # its packages first on the path, ahead of the editable install of the working tree
         env["PYTHONPATH"] = os.pathsep.join([str(source / "hidden"), str(source)])
-        command = [sys.executable, "-c", "import sys; from scan_analytics.cli import main; sys.exit(main())"]
+        # -P: `python -c` would otherwise put the working directory (this checkout) ahead of
+        # PYTHONPATH, and the baseline would import the working tree's packages
+        command = [sys.executable, "-P", "-c"]
+        command += ["import sys; from scan_analytics.cli import main; sys.exit(main())"]
         command += args
     proc = subprocess.Popen(command, env=env)
     deadline = time.monotonic() + 60
