@@ -17,6 +17,8 @@ class DocumentResponse(JSONResponse):
     None) the bytes are the same as JSONResponse's (`json.dumps` with `ensure_ascii=False`,
     no spaces, UTF-8): strings escaped alike, non-ASCII written as it is. Only what the
     standard library refuses differs (NaN, dates), which `report` never puts in an answer.
+    Parts the daily statement wrote as JSON text (`msgspec.Raw`, `report.document`) are written
+    as they are.
     """
 
     def render(self, content: Any) -> bytes:

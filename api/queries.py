@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
@@ -11,6 +12,7 @@ from psycopg import AsyncConnection, sql
 
 from api import zones
 from api.params import ScanQuery
+from api.report import build_report, document
 from api.statements import fetch_all
 from api.window import Split, Window, first_of_next_month, split
 
@@ -221,8 +223,9 @@ top_gtin_agents AS (
 {answer}"""
 
 
-# The answer's rows, in the order of report.Row's fields, shared by both statements:
-# `periods` is the CTE of the totals per day (or per hour), `period_rows` selects them.
+# The hourly statement's answer: rows in the order of report.Row's fields (the hours are summed
+# into the caller's days in Python). `periods` is the CTE of the totals per hour, `period_rows`
+# selects them.
 _ANSWER = """SELECT 'total' AS kind, NULL AS key, NULL AS sub, coalesce(sum(scans), 0)::bigint AS scans,
        coalesce(sum(billable), 0)::bigint AS billable, NULL AS product_name, NULL AS brand,
        NULL::text[] AS agent
@@ -258,13 +261,81 @@ SELECT 'agent', NULL, NULL, scans, NULL, NULL, NULL,
        ARRAY[traffic_class, category, agent, operator, verification]
 FROM top_agents
 """
-_DAY_ROWS = """SELECT 'day', day::text, NULL, scans, NULL, NULL, NULL, NULL
-FROM per_day
-WHERE scans > 0
-"""
 _HOUR_ROWS = """SELECT 'hour', extract(epoch FROM hour)::bigint::text, NULL, scans, NULL, NULL, NULL, NULL
 FROM per_hour
 WHERE scans > 0
+"""
+
+
+# The daily statement's answer: one row, the parts of the document that come in numbers
+# (totals) and those that come as lists and objects, already written as JSON text, the
+# bytes the document's encoder writes for them (`report.document`): no spaces, keys in the
+# answer's order, strings escaped by to_json (the same escapes as json.dumps with
+# ensure_ascii=False), entries ordered as report.build_report orders them (counts
+# descending, then keys by code point: COLLATE "C"). Counts at zero are left out as before.
+# GTINs, country codes and device classes are written between quotes as they are: the CHECKs
+# of migration 0002 allow only digits, letters and the device classes, nothing JSON escapes.
+_JSON_ANSWER = """,
+product_counts AS (
+    SELECT gtin,
+           '{{' || string_agg('"' || country_code || '":' || scans, ','
+                              ORDER BY scans DESC, country_code COLLATE "C") FILTER (WHERE per_country)
+           || '}}' AS by_country,
+           '{{' || string_agg('"' || device_class || '":' || scans, ','
+                              ORDER BY scans DESC, device_class COLLATE "C") FILTER (WHERE NOT per_country)
+           || '}}' AS by_device
+    FROM details
+    WHERE scans > 0 AND coalesce(country_code, device_class) IS NOT NULL
+    GROUP BY gtin
+),
+products AS (
+    SELECT t.gtin, t.scans,
+           '{{"gtin":"' || t.gtin || '"'
+           || ',"product_name":' || coalesce(to_json(c.product_name)::text, 'null')
+           || ',"brand":' || coalesce(to_json(c.brand)::text, 'null')
+           || ',"scans":' || t.scans
+           || ',"billable_scans":' || coalesce(t.billable, 0)
+           || ',"by_country":' || coalesce(pc.by_country, '{{}}')
+           || ',"by_device":' || coalesce(pc.by_device, '{{}}')
+           || ',"by_traffic_class":{{"human":' || coalesce(t.billable, 0)
+           || ',"ai_agent":' || coalesce(a.scans, 0)
+           || ',"bot":' || (t.scans - coalesce(t.billable, 0) - coalesce(a.scans, 0)) || '}}}}' AS doc
+    FROM top_gtins AS t
+    LEFT JOIN (
+        SELECT p.gtin, p.name AS product_name, b.name AS brand
+        FROM products AS p JOIN brands AS b ON b.brand_id = p.brand_id
+        WHERE b.organization_id = %(org)s
+    ) AS c ON c.gtin = t.gtin
+    LEFT JOIN product_counts AS pc ON pc.gtin = t.gtin
+    LEFT JOIN top_gtin_agents AS a ON a.gtin = t.gtin AND a.scans > 0
+)
+SELECT
+    (SELECT coalesce(sum(scans), 0)::bigint FROM per_day) AS total,
+    (SELECT coalesce(sum(billable), 0)::bigint FROM per_day) AS billable,
+    (SELECT coalesce(sum(scans) FILTER (WHERE traffic_class = 'ai_agent'), 0)::bigint FROM per_agent)
+        AS agent_scans,
+    (SELECT '[' || coalesce(string_agg(doc, ',' ORDER BY scans DESC, gtin COLLATE "C"), '') || ']'
+     FROM products) AS top_products,
+    (SELECT '[' || coalesce(string_agg(
+                '{{"name":' || coalesce(to_json(nullif(agent, ''))::text, 'null')
+                || ',"category":' || coalesce(to_json(nullif(category, ''))::text, 'null')
+                || ',"operator":' || coalesce(to_json(nullif(operator, ''))::text, 'null')
+                || ',"verification":' || coalesce(to_json(nullif(verification, ''))::text, 'null')
+                || ',"traffic_class":' || to_json(traffic_class)::text
+                || ',"scans":' || scans || '}}', ','
+                ORDER BY scans DESC, agent = '', agent COLLATE "C", traffic_class COLLATE "C",
+                         category COLLATE "C", operator COLLATE "C", verification COLLATE "C"), '')
+            || ']'
+     FROM top_agents) AS top_agents,
+    (SELECT '{{' || coalesce(string_agg('"' || country_code || '":' || scans, ','
+                                        ORDER BY scans DESC, country_code COLLATE "C"), '') || '}}'
+     FROM per_country WHERE scans > 0 AND country_code IS NOT NULL) AS by_country,
+    (SELECT '[' || string_agg('{{"date":"' || to_char(d.day, 'YYYY-MM-DD') || '","scans":'
+                              || CASE WHEN p.scans > 0 THEN p.scans ELSE 0 END || '}}', ',' ORDER BY d.day)
+            || ']'
+     FROM (SELECT %(since)s::date + i AS day
+           FROM generate_series(0, %(until)s::date - %(since)s::date) AS i) AS d
+     LEFT JOIN per_day AS p ON p.day = d.day) AS by_day
 """
 
 
@@ -294,7 +365,7 @@ def _layers(grain: str, key: str, brand: str, values: str = "scans, bot_scans") 
 
 def _scans(brand: str) -> str:
     return _SCANS.format(
-        answer=_ANSWER.format(periods="per_day", period_rows=_DAY_ROWS),
+        answer=_JSON_ANSWER.format(),
         gtin_layers=_layers("gtin", "gtin", brand),
         country_layers=_layers("country", "country_code", brand),
         agent_layers=_layers("agent", _AGENT, brand, "scans"),
@@ -565,14 +636,24 @@ def statement_for(organization_id: str, query: ScanQuery) -> tuple[sql.SQL, dict
     return (hourly_statement if query.hourly else scans_statement)(organization_id, query)
 
 
-async def scan_rows(
-    conn: AsyncConnection[Any], organization_id: str, query: ScanQuery
-) -> list[tuple[Any, ...]]:
-    """Run the main query for `query` over `organization_id`, within the session's statement budget.
+def report_of(organization_id: str, query: ScanQuery, rows: Sequence[Sequence[Any]]) -> dict[str, Any]:
+    """The response document from the rows of `statement_for(organization_id, query)`.
 
-    The rows are tuples in the order of `Row`'s fields (what `build_report` reads).
+    The daily statement answers one row with the document's parts in JSON (`report.document`);
+    the hourly one tuples in the order of `Row`'s fields, summed into the caller's days and
+    hours in Python (`report.build_report`).
     """
-    return await fetch_all(conn, *statement_for(organization_id, query))
+    if query.hourly:
+        return build_report(organization_id, query, rows)
+    return document(organization_id, query, rows[0])
+
+
+async def scan_report(conn: AsyncConnection[Any], organization_id: str, query: ScanQuery) -> dict[str, Any]:
+    """Run the main query for `query` over `organization_id` (within the session's statement budget).
+
+    Returns the response document (`report_of`).
+    """
+    return report_of(organization_id, query, await fetch_all(conn, *statement_for(organization_id, query)))
 
 
 @dataclass(frozen=True)

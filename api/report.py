@@ -1,4 +1,4 @@
-"""Assemble the scans response from the rows of the main query (pure)."""
+"""Assemble the scans response from the main statement's answer (pure)."""
 
 from __future__ import annotations
 
@@ -8,15 +8,18 @@ from datetime import date
 from operator import itemgetter
 from typing import Any, NamedTuple
 
+import msgspec
+
 from api import zones
 from api.params import ScanQuery
 from api.window import Window
 
 
 class Row(NamedTuple):
-    """One row of the main query: `kind` says which part of the answer it belongs to.
+    """One row of the hourly statement: `kind` says which part of the answer it belongs to.
 
-    The statement's rows are plain tuples in this order; `build_report` reads either.
+    The statement's rows are plain tuples in this order; `build_report` reads either. (The
+    daily statement writes the same parts as JSON text in one row: `document`.)
     """
 
     kind: str  # total | product | product_country | product_device | country | day | hour
@@ -143,6 +146,47 @@ def build_report(organization_id: str, query: ScanQuery, rows: Iterable[Sequence
     }
     if query.granularity == "hour":
         report["by_hour"] = zones.local_hours(window, zone, per_hour)
+    return report
+
+
+# The daily statement's one row (queries._JSON_ANSWER): three totals, then four parts as JSON text.
+DOCUMENT_PARTS = ("top_products", "top_agents", "by_country", "by_day")
+
+
+def document(organization_id: str, query: ScanQuery, row: Sequence[Any]) -> dict[str, Any]:
+    """Return the response document for `query` from the daily statement's one row.
+
+    The same document as `build_report` of the same window's rows, in the same key order; the
+    parts the statement wrote as JSON are kept as that text (`msgspec.Raw`), which the
+    document's encoder writes as it is: the bytes it would write for the parts decoded.
+    `expand` turns them back into lists and dicts where they are to be changed (places).
+    """
+    total, billable, agent_scans, top_products, top_agents, by_country, by_day = row
+    window = query.window
+    return {
+        "organization_id": organization_id,
+        "window": {
+            "since": window.since.isoformat(),
+            "until": window.until.isoformat(),
+            "tz": query.zone.key,
+        },
+        "total_scans": total,
+        "billable_scans": billable,
+        "bot_scans": total - billable,
+        "human_scans": billable,
+        "agent_scans": agent_scans,
+        "top_products": msgspec.Raw(top_products),
+        "top_agents": msgspec.Raw(top_agents),
+        "by_country": msgspec.Raw(by_country),
+        "by_day": msgspec.Raw(by_day),
+    }
+
+
+def expand(report: dict[str, Any]) -> dict[str, Any]:
+    """Decode the parts of `report` kept as JSON text (`document`) in place; return it."""
+    for part in DOCUMENT_PARTS:
+        if isinstance(report.get(part), msgspec.Raw):
+            report[part] = msgspec.json.decode(report[part])
     return report
 
 

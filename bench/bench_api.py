@@ -6,10 +6,11 @@ free port against that database, then for 7-, 30-, 90- and 365-day windows
 ending today, for the largest organization with and without a brand, runs the
 request over HTTP (httpx, keep-alive) and the same statement directly with
 psycopg, interleaved, and prints p50 and p95 of each and their ratios. "SQL" is
-`queries.scans_statement` executed on one long-lived connection with the API's
+`queries.statement_for` executed on one long-lived connection with the API's
 session options, sent as the API sends it (converted once to positional
 parameters, `api.statements`; autocommit, psycopg's automatic prepare after five
-runs, rows fetched as tuples): the main statement alone. "HTTP" is the whole request as a
+runs, rows fetched as tuples): the main statement alone (for UTC days it writes
+most of the answer as JSON text, for the hourly path it returns rows). "HTTP" is the whole request as a
 client sees it: connection from the pool, token, memberships (and the brand's
 owner), the main statement, the document built and encoded, and the response
 parsed by the client. "places" is the endpoint's second statement,
@@ -28,7 +29,9 @@ With `--baseline REF` the API of git commit REF (extracted with `git archive` in
 temporary folder, run with the same virtualenv) is served on a second port against the
 same database, and each case's bare statement, the request to the baseline and the
 request to the working tree are interleaved, their order alternated from run to run:
-a before/after comparison in one session. Each row ends with the CPU time the API
+a before/after comparison in one session. The baseline's own main statement ("SQL before",
+as its code writes it, sent the same way) is timed beside them, and its HTTP / SQL is over
+that statement. Each row ends with the CPU time the API
 process (and the baseline's) spent a request, on average (from /proc): on a shared
 machine a steadier measure of the endpoint's own work than the latencies. `--baseline-without MODULE` hides an
 installed module from the baseline (e.g. httptools, to serve it as it was served
@@ -42,6 +45,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import pickle
 import statistics
 import subprocess
 import sys
@@ -66,7 +70,7 @@ import api_dataset
 from api import places, queries, statements
 from api.auth.devkeys import mint_token
 from api.params import ScanQuery, parse_query
-from api.report import build_report
+from api.report import expand
 from scan_analytics import migrate
 from scan_analytics.services.process import free_port
 from scan_analytics.settings import Settings, load_settings
@@ -152,6 +156,46 @@ def extract(ref: str, into: Path, hidden: list[str]) -> Path:
     return into
 
 
+# Run with the baseline's packages (python -P, PYTHONPATH): its main statement for each case,
+# converted to positional parameters as it sends it. Reads [(request, now)] pickled on stdin.
+_BASELINE_STATEMENTS = """
+import pickle, re, sys
+from api import queries
+from api.params import parse_query
+out = []
+for request, now in pickle.load(sys.stdin.buffer):
+    query = parse_query(
+        organization_id=None, brand_id=request.get("brand_id"), since=request["since"],
+        until=request["until"], top=None, today=now.date(), tz=request.get("tz"),
+        granularity=request.get("granularity"), now=now,
+    )
+    statement, params = queries.statement_for(%r, query)
+    numbers = {}  # %%(name)s to $n, numbered in order of first appearance, as psycopg converts them
+    text = re.sub(
+        r"%%\\((\\w+)\\)s",
+        lambda m: "$%%d" %% numbers.setdefault(m.group(1), len(numbers) + 1),
+        statement.as_string(None),
+    )
+    out.append((text.encode(), [params[name] for name in numbers]))
+pickle.dump(out, sys.stdout.buffer)
+"""
+
+
+def baseline_statements(source: Path, cases: list[Case]) -> list[tuple[bytes, list[Any]]]:
+    """Each case's main statement as the baseline's code writes it, ready to send as it sends it."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(source / "hidden"), str(source)]))
+    now = datetime.now(UTC)
+    done = subprocess.run(
+        [sys.executable, "-P", "-c", _BASELINE_STATEMENTS % ORG],
+        input=pickle.dumps([(c.request, now) for c in cases]),
+        env=env,
+        capture_output=True,
+        check=True,
+    )
+    loaded: list[tuple[bytes, list[Any]]] = pickle.loads(done.stdout)
+    return loaded
+
+
 @dataclass(frozen=True)
 class Case:
     """One request of the table: its label, its query string and the query the API makes of it."""
@@ -205,8 +249,12 @@ def runner(
 ) -> Callable[[], list[Any]]:
     """Return a function running `statement` as the API runs it (see api.statements)."""
     converted = statements.positional(statement)
-    values = converted.values(params)
-    return lambda: psycopg.RawCursor(conn).execute(converted.query, values).fetchall()
+    return raw_runner(conn, converted.query, converted.values(params))
+
+
+def raw_runner(conn: psycopg.Connection[Any], text: bytes, values: list[Any]) -> Callable[[], list[Any]]:
+    """Return a function running `text` (with $n placeholders) with `values` through a raw cursor."""
+    return lambda: psycopg.RawCursor(conn).execute(text, values).fetchall()
 
 
 def cpu_ms(pid: int | None) -> float:
@@ -226,10 +274,13 @@ def latency(
     runs: int,
     baseline: int | None = None,
     pids: tuple[int | None, int | None] = (None, None),
+    baseline_sql: list[tuple[bytes, list[Any]]] | None = None,
 ) -> dict[tuple[int, bool], float]:
     """Print each case's SQL and HTTP p50 and p95, interleaved; return the HTTP p50s of the daily cases.
 
-    With `baseline` (the port of another API), also its HTTP p50 and p95 and their ratios to the SQL.
+    With `baseline` (the port of another API), also its HTTP p50 and p95, and with `baseline_sql`
+    (each case's statement as the baseline sends it) that statement's p50 and p95, timed beside the
+    others, and the baseline's HTTP / SQL over it (else over the working tree's statement).
     With `pids` (the API's, the baseline's), the CPU time each process spent a request, on average:
     on a shared machine a steadier measure of the endpoint's own work than the latencies.
     """
@@ -241,18 +292,23 @@ def latency(
         else None
     )
     extra = f" | {'before p50':>10} {'p95':>8} | {'ratio p50':>9} {'p95':>6}" if before else ""
+    if before and baseline_sql:
+        extra = f" | {'SQL before':>10} {'p95':>8}" + extra
     print(
         f"\n{'case':<34} | {'SQL p50':>8} {'p95':>8} | {'places':>8} {'p95':>8}{extra} |"
         f" {'HTTP p50':>8} {'p95':>8} | {'HTTP/SQL p50':>12} {'p95':>6}   (ms, {runs} runs each, interleaved)"
     )
     p50s: dict[tuple[int, bool], float] = {}
     with psycopg.connect(url, options=OPTIONS, autocommit=True) as conn:
-        for c in cases:
+        for i, c in enumerate(cases):
             # as the API sends them: converted once to positional parameters, through a raw cursor
             main = runner(conn, *queries.statement_for(ORG, c.query))
+            old: Callable[[], Any] | None = None
+            if baseline_sql:  # the baseline's own statement, sent the same way
+                old = raw_runner(conn, *baseline_sql[i])
 
             # the places statement (the endpoint's second), for the top GTINs the main one ranks
-            report = build_report(ORG, c.query, main())
+            report = expand(queries.report_of(ORG, c.query, main()))
             gtins = [p["gtin"] for p in report["top_products"]]
             where = runner(conn, *places.places_statement(ORG, c.query, gtins))
             daily = places.answers(c.query)  # by_region and by_city answer UTC days only
@@ -271,14 +327,18 @@ def latency(
 
             for _ in range(3):  # warm the caches and both connections
                 bare()
+                if old:
+                    old()
                 placed()
                 endpoint()
                 if before:
                     endpoint(before)
-            sql_ms, place_ms, http_ms, before_ms = [], [], [], []
+            sql_ms, place_ms, http_ms, before_ms, old_ms = [], [], [], [], []
             cpu_start = [cpu_ms(pid) for pid in pids]
             for run in range(runs):
                 sql_ms.append(timed(bare))
+                if old:
+                    old_ms.append(timed(old))
                 place_ms.append(timed(placed))
                 if before is None:
                     http_ms.append(timed(endpoint))
@@ -297,7 +357,10 @@ def latency(
             extra = ""
             if before_ms:
                 b50, b95 = statistics.median(before_ms), percentile(before_ms, 0.95)
-                extra = f" | {b50:10.1f} {b95:8.1f} | {b50 / s50:9.2f} {b95 / s95:6.2f}"
+                o50, o95 = (statistics.median(old_ms), percentile(old_ms, 0.95)) if old_ms else (s50, s95)
+                extra = f" | {b50:10.1f} {b95:8.1f} | {b50 / o50:9.2f} {b95 / o95:6.2f}"
+                if old_ms:
+                    extra = f" | {o50:10.1f} {o95:8.1f}" + extra
             print(
                 f"{c.label:<34} | {s50:8.1f} {s95:8.1f} | {w50:8.1f} {w95:8.1f}{extra} |"
                 f" {h50:8.1f} {h95:8.1f} | {h50 / s50:12.2f} {h95 / s95:6.2f}"
@@ -537,6 +600,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.only != "writes":
         with tempfile.TemporaryDirectory(prefix="bench-api-") as tmp:
             port, baseline = free_port(), None
+            daily_sql: list[tuple[bytes, list[Any]]] | None = None
+            hourly_sql: list[tuple[bytes, list[Any]]] | None = None
             procs = [start_api(settings, url, port)]
             try:
                 if args.baseline:
@@ -544,13 +609,15 @@ def main(argv: list[str] | None = None) -> int:
                     baseline = free_port()
                     procs.append(start_api(settings, url, baseline, source))
                     print(f"baseline: {args.baseline} on port {baseline}")
+                    daily_sql = baseline_statements(source, daily_cases())
+                    hourly_sql = baseline_statements(source, hourly_cases())
                 dev = settings.model_copy(update={"dev_auth": True})
                 token = mint_token(dev, api_dataset.BENCH_USER, ttl_seconds=3600)
                 pids = (procs[0].pid, procs[1].pid if baseline else None)
                 if args.only in (None, "daily"):
-                    ratios(latency(url, port, token, daily_cases(), args.runs, baseline, pids))
+                    ratios(latency(url, port, token, daily_cases(), args.runs, baseline, pids, daily_sql))
                 if args.only in (None, "hourly"):
-                    latency(url, port, token, hourly_cases(), args.hourly_runs, baseline, pids)
+                    latency(url, port, token, hourly_cases(), args.hourly_runs, baseline, pids, hourly_sql)
             finally:
                 for proc in procs:
                     proc.terminate()

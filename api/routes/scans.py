@@ -33,7 +33,7 @@ from api.params import (
     parse_query,
 )
 from api.places import add_places, answers, place_rows, without_places
-from api.report import build_report
+from api.report import expand
 from api.window import MAX_WINDOW_DAYS
 from scan_analytics.settings import Settings
 
@@ -201,13 +201,13 @@ async def answer(
             with limits.organization(org, cost) as org_quota:
                 await budgets.use(conn, budget)  # the window's budget, for the statements that follow
                 if not (query.places and answers(query)):
-                    report = build_report(org, query, await queries.scan_rows(conn, org, query))
+                    report = await queries.scan_report(conn, org, query)
                     if query.places:  # asked for, but the days are not UTC days
-                        without_places(report)
+                        without_places(expand(report))
                 else:
                     async with conn.transaction():  # one snapshot for both statements
                         await conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-                        report = build_report(org, query, await queries.scan_rows(conn, org, query))
+                        report = expand(await queries.scan_report(conn, org, query))
                         gtins = [p["gtin"] for p in report["top_products"]]
                         where = await place_rows(conn, org, query, gtins)
                     add_places(report, where, query.top_places, settings.api_place_min_scans)

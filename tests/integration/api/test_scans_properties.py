@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
 import psycopg
@@ -71,6 +72,7 @@ def to_rows(generated: list[Generated]) -> list[AgentRow]:
     top_agents=st.integers(1, 8),
     org=st.sampled_from(["pr-a", "pr-b"]),
     brand=st.sampled_from([None, "pr-a1", "pr-a2", "pr-b1"]),
+    places=st.booleans(),
 )
 def test_invariants_and_reference(
     db: psycopg.Connection,
@@ -84,6 +86,7 @@ def test_invariants_and_reference(
     top_agents: int,
     org: str,
     brand: str | None,
+    places: bool,
 ) -> None:
     db.execute("DELETE FROM scan_daily_summary WHERE organization_id IN ('pr-a', 'pr-b')")
     # two rounds of upserts of absolute counts, as a sink writes them, and a deletion
@@ -108,8 +111,9 @@ def test_invariants_and_reference(
         "until": until.isoformat(),
         "top": str(top),
         "top_agents": str(top_agents),
-        "places": "true",
     }
+    if places:
+        params["places"] = "true"
     if brand is not None:
         params["brand_id"] = brand
     resp = client.get(SCANS, params=params, headers={"Authorization": f"Bearer {issuer.token('pr-user')}"})
@@ -118,6 +122,8 @@ def test_invariants_and_reference(
         return
     assert resp.status_code == 200, resp.text
     body = resp.json()
+    # the bytes JSONResponse writes for the document (no spaces, keys in the answer's order)
+    assert resp.content == json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
     # the contract's invariants
     assert body["total_scans"] == body["billable_scans"] + body["bot_scans"]
     assert len(body["top_products"]) <= top
@@ -144,13 +150,22 @@ def test_invariants_and_reference(
     ]
     assert sum(d["scans"] for d in body["by_day"]) == body["total_scans"]
     # places: named ones at least the threshold, and whole sums
-    for part, named, whole in [
-        *((p["by_region"], "regions", p["scans"]) for p in body["top_products"]),
-        *((p["by_city"], "cities", p["scans"]) for p in body["top_products"]),
-        (body["by_region"], "regions", body["total_scans"]),
-        (body["by_city"], "cities", body["total_scans"]),
-    ]:
+    for part, named, whole in (
+        []
+        if not places
+        else [
+            *((p["by_region"], "regions", p["scans"]) for p in body["top_products"]),
+            *((p["by_city"], "cities", p["scans"]) for p in body["top_products"]),
+            (body["by_region"], "regions", body["total_scans"]),
+            (body["by_city"], "cities", body["total_scans"]),
+        ]
+    ):
         assert sum(e["scans"] for e in part[named]) + part["other"] + part["unknown"] == whole
         assert all(e["scans"] >= 10 for e in part[named]) and part["other"] >= 0
     # and the exact answer
-    assert body == expected(rows, NAMES, org, brand, since, until, top, top_agents, with_places=True)
+    assert body == expected(rows, NAMES, org, brand, since, until, top, top_agents, with_places=places)
+    for counts in [
+        body["by_country"],
+        *(p[k] for p in body["top_products"] for k in ("by_country", "by_device")),
+    ]:
+        assert list(counts.items()) == sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))

@@ -2,8 +2,9 @@ from dataclasses import replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from api.document import DocumentResponse
 from api.params import ScanQuery
-from api.report import Row, build_report
+from api.report import Row, build_report, document, expand
 from api.window import Window
 
 Q = ScanQuery(organization_id=None, brand_id=None, window=Window(date(2026, 1, 30), date(2026, 2, 2)), top=2)
@@ -208,3 +209,39 @@ def test_by_hour_only_with_granularity_hour() -> None:
     report = build_report("org", hourly, [Row("total", None, None, 0, 0)])
     assert len(report["by_hour"]) == 4 * 24
     assert report["by_hour"][0] == {"hour": "2026-01-30T00:00:00+00:00", "scans": 0}
+
+
+def test_document_keeps_the_statements_json_and_expand_decodes_it() -> None:
+    products = '[{"gtin":"00000000000017","product_name":"W\\"","brand":null,"scans":5}]'
+    row = (12, 9, 2, products, "[]", '{"US":7,"DE":5}', '[{"date":"2026-01-30","scans":12}]')
+    report = document("org", Q, row)
+    assert list(report) == [
+        "organization_id",
+        "window",
+        "total_scans",
+        "billable_scans",
+        "bot_scans",
+        "human_scans",
+        "agent_scans",
+        "top_products",
+        "top_agents",
+        "by_country",
+        "by_day",
+    ]
+    assert (
+        DocumentResponse(report).body
+        == (
+            '{"organization_id":"org","window":{"since":"2026-01-30","until":"2026-02-02","tz":"UTC"},'
+            '"total_scans":12,"billable_scans":9,"bot_scans":3,"human_scans":9,"agent_scans":2,'
+            f'"top_products":{products},"top_agents":[],"by_country":{{"US":7,"DE":5}},'
+            '"by_day":[{"date":"2026-01-30","scans":12}]}'
+        ).encode()
+    )
+    expanded = expand(report)
+    assert expanded is report
+    assert report["top_products"] == [
+        {"gtin": "00000000000017", "product_name": 'W"', "brand": None, "scans": 5}
+    ]
+    assert list(report["by_country"].items()) == [("US", 7), ("DE", 5)]
+    assert report["top_agents"] == [] and report["by_day"] == [{"date": "2026-01-30", "scans": 12}]
+    assert expand(report) == report  # nothing left to decode
