@@ -33,6 +33,7 @@ from schemas import RegistryUnavailable
 from stream_processors import keycodec, versioned
 from stream_processors.agents.verify import default_snapshot, verify, with_verification
 from stream_processors.changelog import ConfluentChangelogTable, changelog_table
+from stream_processors.consumer import FastTransport
 from stream_processors.daily import Changed, CountKey, DailyCounts, recovered
 from stream_processors.enrich import Classification, GeoResolver, Place, classify_user_agent
 from stream_processors.expiry import expired
@@ -221,6 +222,7 @@ class Worker:
             value_serializer="raw",
             Table=changelog_table(self.output),  # changelog records through confluent-kafka
         )
+        app.transport = FastTransport(app.conf.broker_consumer, app)  # fetched records without 4 tasks each
         raw = app.topic(s.topic_raw, key_serializer="raw", value_serializer="raw")
         by_ip = app.topic(self.internal, key_serializer="raw", value_serializer="raw")
         # resends are recognised while an IP's bucket is kept: max(late horizon + 2 days, dedup horizon)
@@ -287,8 +289,7 @@ class Worker:
                 self._hold(m)
                 continue
             if not self.order.owns(tp):
-                committed = self._committed(tp)
-                self.order.start(tp, committed if committed is not None else m.offset)
+                self.order.start(tp, await self._start_offset(tp))
             verdict = self.order.check(tp, m.offset)
             if verdict is Verdict.NEXT:
                 admitted.append(event)
@@ -332,6 +333,24 @@ class Worker:
                 tp.topic, tp.partition, offset, SEEK_SECONDS,
             )  # fmt: skip
 
+    async def _start_offset(self, tp: TP) -> int:
+        """Where reading a partition starts: its committed offset, or with none its first offset.
+
+        Not the first record that arrives: with no offset committed yet, that record may
+        come after one the consumer skipped (see `_lose_hook`).
+        """
+        committed = self._committed(tp)
+        if committed is not None:
+            return committed
+        try:  # in the consumer's thread, like a seek: never wait on it for long
+            earliest = await asyncio.wait_for(self.app.consumer.earliest_offsets(tp), SEEK_SECONDS)
+        except (
+            Exception
+        ) as e:  # a later record then waits for offset 0 (see Order: it gives up after a minute)
+            log.warning("%s:%d: first offset not known (%r); starting from 0", tp.topic, tp.partition, e)
+            return 0
+        return int(earliest.get(tp) or 0)
+
     def _hold(self, message: Any) -> None:
         """Keep take_events from acknowledging a record that was not processed."""
         message.acked = True  # faust's Message.ack is then a no-op: the offset never becomes committable
@@ -369,10 +388,14 @@ class Worker:
         async for events in stream.take_events(BATCH, within=BATCH_WITHIN):
             started = time.perf_counter()
             scans = []
+            route = self.router.route
             for event in await self._in_order(events, "route"):
                 m = event.message
                 written_ms = int(m.timestamp * 1000)
-                out = await self._retrying("route", lambda: self.router.route(m.value, written_ms))  # noqa: B023
+                try:
+                    out = route(m.value, written_ms)
+                except RegistryUnavailable:
+                    out = await self._retrying("route", lambda: route(m.value, written_ms))  # noqa: B023
                 if isinstance(out, DeadLetter):
                     self._dead_letter(m, out)
                 else:
@@ -443,8 +466,9 @@ class Worker:
         topic = self.settings.topic_enriched
         async for events in stream.take_events(CLASSIFY_BATCH, within=BATCH_WITHIN):
             started = time.perf_counter()
-            encoder = await self._enriched_encoder()
-            scans = 0
+            encode = (await self._enriched_encoder()).encode
+            send = self.output.send
+            scans = emitted = 0
             for partition, group in _by_partition(await self._in_order(events, "classify")).items():
                 stages = None
                 newest = 0  # event time, ms
@@ -460,11 +484,11 @@ class Worker:
                         if not emissions:
                             self.metrics.duplicates.labels("classify").inc()
                         for em in emissions:
-                            self.output.send(topic, encoder.encode(em.record), key=em.record["gtin"].encode())
+                            send(topic, encode(em.record), key=em.record["gtin"].encode())
                             counter.apply(em.record, em.kind, m.offset)
                             if em.kind == "rate":
                                 self.metrics.reclassified.inc()
-                        self.metrics.events_out.labels(topic).inc(len(emissions))
+                        emitted += len(emissions)
                 if stages is not None:  # the current event: the group's last
                     stage, counter = stages
                     for key, value in stage.dirty(self._committed(group[-1].message.tp)):
@@ -481,6 +505,7 @@ class Worker:
             for table in self.tables:
                 table.apply_sent()  # the delivered changes into the stores
             self.metrics.events_in.labels(self.internal).inc(scans)
+            self.metrics.events_out.labels(topic).inc(emitted)
             self.metrics.stage_seconds.labels("classify").observe(time.perf_counter() - started)
 
     def _expire(self, partition: int, newest_ms: int) -> None:
@@ -555,7 +580,7 @@ class Worker:
             for tp in consumer.assignment():
                 if tp.topic == self.internal and tp not in self.stages:
                     if not self.order.owns(tp):
-                        self.order.start(tp, self._committed(tp) or 0)
+                        self.order.start(tp, await self._start_offset(tp))
                     self._stage(tp, self.order.expected(tp))
         await self.sink.flush()
         self.output.poll()
