@@ -39,6 +39,7 @@ import faust
 from confluent_kafka import Message
 from faust.types import TP
 
+from stream_processors import keycodec
 from stream_processors.output import Output
 
 
@@ -69,57 +70,96 @@ class ConfluentChangelogTable(faust.Table[Any, bytes]):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._staged: dict[int, dict[Any, bytes | None]] = {}  # partition -> key -> newest value
-        self._sent: list[tuple[int, Any, bytes | None]] = []  # sent, not yet delivered and applied
-        self._delivered: list[_Applied] = []
+        # partition -> key bytes -> (key, newest value); None deletes
+        self._staged: dict[int, dict[bytes, tuple[Any, bytes | None]]] = {}
+        self._sent: list[tuple[TP, bytes, Any, bytes | None]] = []  # sent, not yet applied
+        self._delivered: dict[TP, int] = {}  # changelog partition -> offset of its last delivered record
 
     # -- the batch path ---------------------------------------------------------------------------
 
-    def stage(self, partition: int, key: Any, value: bytes | None) -> None:
-        """Change key (None: delete it) in partition at the end of the batch."""
-        self._staged.setdefault(partition, {})[key] = value
+    def key_bytes(self, key: Any) -> bytes:
+        """The key as the store and the changelog hold it (faust's key serializer)."""
+        if self.key_serializer == "json":
+            return keycodec.dumps(key)
+        return cast(bytes, self.changelog_topic.prepare_key(key, self.key_serializer)[0])
 
-    def staged_get(self, partition: int, key: Any) -> bytes | None:
-        """The key's value, staged or stored (None when it has none). Needs the partition's current event."""
+    def stage(self, partition: int, key: Any, value: bytes | None, key_bytes: bytes | None = None) -> None:
+        """Change key (None: delete it) in partition at the end of the batch; key_bytes if known."""
+        kb = self.key_bytes(key) if key_bytes is None else key_bytes
+        self._staged.setdefault(partition, {})[kb] = (key, value)
+
+    def staged_get(self, partition: int, key: Any, key_bytes: bytes | None = None) -> bytes | None:
+        """The key's value in partition, staged or stored (None when it has none); key_bytes if known.
+
+        A rocksdb store is read in the partition's own database by the key's bytes (what
+        faust's `Store._get` does for the current event's partition, without encoding the
+        key again or raising KeyError for a missing one).
+        """
+        kb = self.key_bytes(key) if key_bytes is None else key_bytes
         staged = self._staged.get(partition)
-        if staged is not None and key in staged:
-            return staged[key]
-        value: bytes | None = self.data.get(key)
-        return value
+        if staged is not None:
+            found = staged.get(kb)
+            if found is not None:
+                return found[1]
+        db_for = getattr(self.data, "_db_for_partition", None)
+        if db_for is not None:
+            value: bytes | None = db_for(partition).get(kb)
+            return value
+        return cast(bytes | None, self.data.get(key))
 
     def send_staged(self, partition: int) -> int:
-        """Send the partition's staged changes to the changelog; return how many."""
+        """Send the partition's staged changes to the changelog; return how many.
+
+        Only the partition's last record reports its delivery: the producer is idempotent,
+        so records of one partition land in order, and the last one's offset is the
+        partition's newest (what the store records as persisted). A failed record fails
+        the flush, and the batch is not acknowledged.
+        """
         staged = self._staged.get(partition)
         if not staged:
             return 0
         output = self._output()
-        topic = self.changelog_topic
-        name = topic.get_topic_name()
+        name = self.changelog_topic.get_topic_name()
         tp = TP(name, partition)
-        for key, value in staged.items():
-            key_bytes, _ = topic.prepare_key(key, self.key_serializer)
-            delivered = self._on_delivered(tp, key, key_bytes, value)
-            output.send(name, value, key=key_bytes, partition=partition, delivered=delivered)
-            self._sent.append((partition, key, value))
+        last = len(staged) - 1
+        for i, (kb, (key, value)) in enumerate(staged.items()):
+            output.send(
+                name,
+                value,
+                key=kb,
+                partition=partition,
+                delivered=self._on_delivered(tp) if i == last else None,
+            )
+            self._sent.append((tp, kb, key, value))
         return len(staged)
 
-    def _on_delivered(self, tp: TP, key: Any, key_bytes: bytes, value: bytes | None) -> Any:
+    def _on_delivered(self, tp: TP) -> Any:
         def delivered(msg: Message) -> None:
-            record = _Record(tp, cast(int, msg.offset()), tp.partition, key_bytes, value)
-            self._delivered.append(_Applied(key, value, record))
+            offset = cast(int, msg.offset())
+            self._delivered[tp] = max(offset, self._delivered.get(tp, offset))
 
         return delivered
 
     def apply_sent(self) -> None:
         """After the producer's flush: store the delivered changes, unstage what was sent."""
-        if self._delivered:
-            self.data.apply_changelog_batch(cast(Any, self._delivered), to_key=_same, to_value=_same)
-            self._delivered = []
-        for partition, key, value in self._sent:
-            staged = self._staged.get(partition)
-            if staged is not None and key in staged and staged[key] is value:
-                del staged[key]
+        delivered = self._delivered
+        applied = [
+            _Applied(key, value, _Record(tp, delivered[tp], tp.partition, kb, value))
+            for tp, kb, key, value in self._sent
+            if tp in delivered
+        ]
+        if applied:
+            self.data.apply_changelog_batch(cast(Any, applied), to_key=_same, to_value=_same)
+        for tp, kb, _key, value in self._sent:
+            if tp not in delivered:
+                continue
+            staged = self._staged.get(tp.partition)
+            if staged is not None:
+                found = staged.get(kb)
+                if found is not None and found[1] is value:
+                    del staged[kb]
         self._sent = []
+        self._delivered = {}
 
     # -- faust's mapping interface ----------------------------------------------------------------
 

@@ -37,6 +37,14 @@ class FastJson(codecs.json):
             return super()._dumps(s)
 
 
+_fast = FastJson()
+
+
+def dumps(key: Any) -> bytes:
+    """A key's bytes as faust's `json` codec writes them (to the stores and the changelogs)."""
+    return _fast._dumps(key)
+
+
 def use() -> None:
     """Make faust encode `json` keys and values with FastJson in this process (CPython's C encoder)."""
     if c_make_encoder is not None:

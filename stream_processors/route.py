@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 import fastavro
+import msgspec
 from confluent_kafka.schema_registry import SchemaRegistryClient
 
 from schemas import Decoder, InvalidScanEvent, UndecodableRecord, validate_scan_event
@@ -26,6 +27,9 @@ from stream_processors.records import enriched, too_late_cutoff_ms
 IP_KEY_BYTES: Final = 12  # 96 bits of HMAC-SHA256: collisions need ~2^48 addresses
 BATCH_BYTES: Final = 256 * 1024  # largest internal record: far below the broker's 1 MB
 BLANK_IP: Final = ""
+
+_encode = msgspec.json.encode
+_decode = msgspec.json.decode
 
 Enricher = Callable[[str | None, str], tuple[Classification, Place | None]]
 
@@ -136,7 +140,7 @@ def pack(scans: Iterable[Scan], limit: int = BATCH_BYTES) -> Iterator[tuple[int,
     groups: dict[int, list[bytes]] = {}
     sizes: dict[int, int] = {}
     for scan in scans:
-        item = json.dumps([scan.ip_key, scan.record], separators=(",", ":")).encode()
+        item = _encode((scan.ip_key, scan.record))
         part = groups.setdefault(scan.partition, [])
         if part and sizes[scan.partition] + len(item) + 1 > limit:
             yield scan.partition, b"[" + b",".join(part) + b"]"
@@ -151,4 +155,4 @@ def pack(scans: Iterable[Scan], limit: int = BATCH_BYTES) -> Iterator[tuple[int,
 
 def unpack(value: bytes | None) -> list[tuple[str, dict[str, Any]]]:
     """The (IP key, enriched record) pairs of one internal record."""
-    return [(k, r) for k, r in json.loads(value or b"[]")]
+    return [(k, r) for k, r in _decode(value or b"[]")]

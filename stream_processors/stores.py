@@ -1,8 +1,8 @@
 """The worker's faust tables seen through the small store protocols of the stages.
 
-Table values are JSON the worker encodes once (stdlib C encoder) and faust keeps and logs
-as raw bytes: faust's own json codec would encode each value twice (store and changelog)
-through a slow path. Windowed tables are read and written at explicit event times, one
+Table values are JSON the worker encodes once (msgspec) and faust keeps and logs as raw
+bytes: faust's own json codec would encode each value twice (store and changelog) through a
+slow path. Windowed tables are read and written at explicit event times, one
 partition at a time, with changes staged until the end of the batch.
 """
 
@@ -11,17 +11,20 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import msgspec
+
 from stream_processors.changelog import ConfluentChangelogTable
 from stream_processors.daily import CountKey
 from stream_processors.ip_stage import BucketKey
 from stream_processors.records import HUMAN, AggKey
 from stream_processors.versioned import History
 
-dumps = json.JSONEncoder(separators=(",", ":")).encode
+dumps = msgspec.json.encode
+_decode = msgspec.json.decode
 
 
 def loads(value: bytes | None) -> Any:
-    return json.loads(value) if value else None
+    return _decode(value) if value else None
 
 
 class WindowedStore:
@@ -41,7 +44,7 @@ class WindowedStore:
         return loads(self.table.staged_get(self.partition, (key, self.current(at_ms / 1000))))
 
     def put(self, key: Any, at_ms: int, value: Any) -> None:
-        self.table.stage(self.partition, (key, self.current(at_ms / 1000)), dumps(value).encode())
+        self.table.stage(self.partition, (key, self.current(at_ms / 1000)), dumps(value))
 
 
 class Buckets:
@@ -112,7 +115,7 @@ def partition_items(table: Any, partition: int, values: bool = True) -> list[tup
         out = []
         for k, v in db.items():
             try:  # faust keeps its own bookkeeping keys (persisted offsets) in the same database
-                out.append((json.loads(k), json.loads(v) if values else None))
+                out.append((json.loads(k), _decode(v) if values else None))
             except (ValueError, TypeError):
                 continue
         return out

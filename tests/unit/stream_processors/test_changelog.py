@@ -42,11 +42,12 @@ class FakeOutput:
 
     def deliver(self) -> None:
         for record in self.sent:
-            if "delivered" in record and not record.get("done"):
+            if "partition" in record and not record.get("done"):
                 p = record["partition"]
                 offset = self.next_offset.get(p, 100)
                 self.next_offset[p] = offset + 1
-                record["delivered"](Delivered(p, offset))
+                if record.get("delivered") is not None:
+                    record["delivered"](Delivered(p, offset))
                 record["done"] = True
 
 
@@ -130,6 +131,7 @@ def test_undelivered_changes_stay_staged(app: faust.App) -> None:
     counts.send_staged(0)
     counts.apply_sent()  # the flush failed: nothing delivered
     assert "k" not in counts
+    assert counts.staged_get(0, "k") == b"1"  # still staged: sent again with the next batch
     assert event is not None
 
 
@@ -164,3 +166,32 @@ def test_a_change_outside_of_an_agent_is_refused(app: faust.App) -> None:
     with pytest.raises(TypeError):  # faust's own refusal
         counts["a"] = b"1"
     assert output.sent == []
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        ("a1b2c3", (1796126100.0, 1796126399.9)),
+        (2, "org", "Brand é", "09506000134352", "US", "mobile", False, "human", "", "", ""),
+        ["org", 1],
+        "plain",
+    ],
+)
+def test_key_bytes_are_the_bytes_faust_stores_and_logs(app: faust.App, key: Any) -> None:
+    counts = table(app)
+    expected = counts.changelog_topic.prepare_key(key, counts.key_serializer)[0]
+    assert counts.key_bytes(key) == expected
+    if app.conf.store.scheme == "rocksdb":
+        assert counts.key_bytes(key) == counts.data._encode_key(key)
+
+
+def test_a_stored_key_is_read_from_its_partition_only(app: faust.App) -> None:
+    output, counts = app.test_output, table(app)  # type: ignore[attr-defined]
+    _event = at_partition(2)
+    counts.stage(2, ("org", 1), b"5")
+    counts.send_staged(2)
+    output.deliver()
+    counts.apply_sent()
+    assert counts.staged_get(2, ("org", 1)) == b"5"
+    if app.conf.store.scheme == "rocksdb":  # one database per partition
+        assert counts.staged_get(1, ("org", 1)) is None
