@@ -115,7 +115,7 @@ def partition_items(table: Any, partition: int, values: bool = True) -> list[tup
         out = []
         for k, v in db.items():
             try:  # faust keeps its own bookkeeping keys (persisted offsets) in the same database
-                out.append((json.loads(k), _decode(v) if values else None))
+                out.append((_decode(k), _decode(v) if values else None))
             except (ValueError, TypeError):
                 continue
         return out
