@@ -7,6 +7,7 @@ running is a failure, never a skip: `make test` starts them.
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -44,8 +45,22 @@ def create_database(admin_url: str, name: str) -> str:
 
 
 def drop_database(admin_url: str, name: str) -> None:
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+    """Drop database `name`, ending its sessions.
+
+    An autovacuum worker in it (after a heavy test) is a session the configured role may
+    not end: PostgreSQL refuses with InsufficientPrivilege. It finishes or moves on within
+    seconds, so the drop is tried again for up to a minute.
+    """
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with psycopg.connect(admin_url, autocommit=True) as conn:
+                conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+            return
+        except psycopg.errors.InsufficientPrivilege:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(1)
 
 
 @contextmanager

@@ -233,7 +233,9 @@ def with_token(browser: Browser, api_url: str, token: str) -> str:
     browser.goto(f"{api_url}{PAGE}")
     browser.evaluate(f"sessionStorage.setItem('sa.token', {json.dumps(token)})")
     browser.goto(f"{api_url}{PAGE}")
-    browser.wait_for("['error', 'signed-out'].includes(window.__dashboard.state)")
+    # 'error' only: the page loaded without the token ends 'signed-out', and its state can still
+    # be read while the second load begins
+    browser.wait_for("window.__dashboard.state === 'error'")
     message: str = browser.evaluate("document.getElementById('status').textContent")
     return message
 
