@@ -33,7 +33,6 @@ from schemas import RegistryUnavailable
 from stream_processors import keycodec, versioned
 from stream_processors.agents.verify import default_snapshot, verify, with_verification
 from stream_processors.changelog import ConfluentChangelogTable, changelog_table
-from stream_processors.consumer import FastTransport
 from stream_processors.daily import Changed, CountKey, DailyCounts, recovered
 from stream_processors.enrich import Classification, GeoResolver, Place, classify_user_agent
 from stream_processors.expiry import expired
@@ -222,7 +221,6 @@ class Worker:
             value_serializer="raw",
             Table=changelog_table(self.output),  # changelog records through confluent-kafka
         )
-        app.transport = FastTransport(app.conf.broker_consumer, app)  # fetched records without 4 tasks each
         raw = app.topic(s.topic_raw, key_serializer="raw", value_serializer="raw")
         by_ip = app.topic(self.internal, key_serializer="raw", value_serializer="raw")
         # resends are recognised while an IP's bucket is kept: max(late horizon + 2 days, dedup horizon)
