@@ -342,9 +342,8 @@ class Worker:
             return committed
         try:  # in the consumer's thread, like a seek: never wait on it for long
             earliest = await asyncio.wait_for(self.app.consumer.earliest_offsets(tp), SEEK_SECONDS)
-        except (
-            Exception
-        ) as e:  # a later record then waits for offset 0 (see Order: it gives up after a minute)
+        except Exception as e:
+            # a later record then waits for offset 0 (Order gives up after a minute)
             log.warning("%s:%d: first offset not known (%r); starting from 0", tp.topic, tp.partition, e)
             return 0
         return int(earliest.get(tp) or 0)
