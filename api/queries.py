@@ -223,6 +223,13 @@ top_gtin_agents AS (
 {answer}"""
 
 
+# The organization's catalog: name and brand of each GTIN (the top products' names).
+_CATALOG = """
+    SELECT p.gtin, p.name AS product_name, b.name AS brand
+    FROM products AS p JOIN brands AS b ON b.brand_id = p.brand_id
+    WHERE b.organization_id = %(org)s
+"""
+
 # The hourly statement's answer: rows in the order of report.Row's fields (the hours are summed
 # into the caller's days in Python). `periods` is the CTE of the totals per hour, `period_rows`
 # selects them.
@@ -233,11 +240,7 @@ FROM {periods}
 UNION ALL
 SELECT 'product', t.gtin, NULL, t.scans, t.billable, c.product_name, c.brand, NULL
 FROM top_gtins AS t
-LEFT JOIN (
-    SELECT p.gtin, p.name AS product_name, b.name AS brand
-    FROM products AS p JOIN brands AS b ON b.brand_id = p.brand_id
-    WHERE b.organization_id = %(org)s
-) AS c ON c.gtin = t.gtin
+LEFT JOIN ({catalog}) AS c ON c.gtin = t.gtin
 UNION ALL
 SELECT CASE WHEN per_country THEN 'product_country' ELSE 'product_device' END, gtin,
        CASE WHEN per_country THEN country_code ELSE device_class END, scans, NULL, NULL, NULL, NULL
@@ -301,11 +304,7 @@ products AS (
            || ',"ai_agent":' || coalesce(a.scans, 0)
            || ',"bot":' || (t.scans - coalesce(t.billable, 0) - coalesce(a.scans, 0)) || '}}}}' AS doc
     FROM top_gtins AS t
-    LEFT JOIN (
-        SELECT p.gtin, p.name AS product_name, b.name AS brand
-        FROM products AS p JOIN brands AS b ON b.brand_id = p.brand_id
-        WHERE b.organization_id = %(org)s
-    ) AS c ON c.gtin = t.gtin
+    LEFT JOIN ({catalog}) AS c ON c.gtin = t.gtin
     LEFT JOIN product_counts AS pc ON pc.gtin = t.gtin
     LEFT JOIN top_gtin_agents AS a ON a.gtin = t.gtin AND a.scans > 0
 )
@@ -342,7 +341,7 @@ SELECT
 def _hourly(brand: str) -> str:
     columns = f"gtin, country_code, device_class, is_bot, {_AGENT}"
     return _HOURLY.format(
-        answer=_ANSWER.format(periods="per_hour", period_rows=_HOUR_ROWS),
+        answer=_ANSWER.format(periods="per_hour", period_rows=_HOUR_ROWS, catalog=_CATALOG),
         edges=_EDGES.format(columns=columns, brand=brand),
         top_only_where="WHERE gtin IN (SELECT gtin FROM top_gtins)",
         gtin_layers=_layers("gtin", "gtin", brand),
@@ -365,7 +364,7 @@ def _layers(grain: str, key: str, brand: str, values: str = "scans, bot_scans") 
 
 def _scans(brand: str) -> str:
     return _SCANS.format(
-        answer=_JSON_ANSWER.format(),
+        answer=_JSON_ANSWER.format(catalog=_CATALOG),
         gtin_layers=_layers("gtin", "gtin", brand),
         country_layers=_layers("country", "country_code", brand),
         agent_layers=_layers("agent", _AGENT, brand, "scans"),
