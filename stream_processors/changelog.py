@@ -83,19 +83,18 @@ class ConfluentChangelogTable(faust.Table[Any, bytes]):
             return keycodec.dumps(key)
         return cast(bytes, self.changelog_topic.prepare_key(key, self.key_serializer)[0])
 
-    def stage(self, partition: int, key: Any, value: bytes | None, key_bytes: bytes | None = None) -> None:
-        """Change key (None: delete it) in partition at the end of the batch; key_bytes if known."""
-        kb = self.key_bytes(key) if key_bytes is None else key_bytes
-        self._staged.setdefault(partition, {})[kb] = (key, value)
+    def stage(self, partition: int, key: Any, value: bytes | None) -> None:
+        """Change key (None: delete it) in partition at the end of the batch."""
+        self._staged.setdefault(partition, {})[self.key_bytes(key)] = (key, value)
 
-    def staged_get(self, partition: int, key: Any, key_bytes: bytes | None = None) -> bytes | None:
-        """The key's value in partition, staged or stored (None when it has none); key_bytes if known.
+    def staged_get(self, partition: int, key: Any) -> bytes | None:
+        """The key's value in partition, staged or stored (None when it has none).
 
         A rocksdb store is read in the partition's own database by the key's bytes (what
         faust's `Store._get` does for the current event's partition, without encoding the
         key again or raising KeyError for a missing one).
         """
-        kb = self.key_bytes(key) if key_bytes is None else key_bytes
+        kb = self.key_bytes(key)
         staged = self._staged.get(partition)
         if staged is not None:
             found = staged.get(kb)
