@@ -15,6 +15,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.auth.jwks import JwksStats
 
+_METHODS = frozenset({"GET", "HEAD", "POST"})
+_MAX_CHILDREN = 1024  # label sets looked up once; routes are templates, so there are few
+
 LATENCY_BUCKETS = (0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 
@@ -94,6 +97,23 @@ class Metrics:
             buckets=LATENCY_BUCKETS,
             registry=self.registry,
         )
+        self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+
+    def note(self, scope: Scope, status: int, seconds: float) -> None:
+        """Count and time one answered HTTP request by its method, route template and status."""
+        route = getattr(scope.get("route"), "path", "unmatched")
+        method = scope["method"] if scope["method"] in _METHODS else "other"
+        key = (method, route, status)
+        children = self._children.get(key)
+        if children is None:  # labels() validates and locks on every call: looked up once a key
+            children = (
+                self.requests.labels(method, route, str(status)),
+                self.latency.labels(method, route),
+            )
+            if len(self._children) < _MAX_CHILDREN:
+                self._children[key] = children
+        children[0].inc()
+        children[1].observe(seconds)
 
     def watch_pool(self, pool: AsyncConnectionPool[Any]) -> None:
         self.registry.register(PoolCollector(pool))
@@ -128,7 +148,4 @@ class MetricsMiddleware:
         try:
             await self.app(scope, receive, send_and_note)
         finally:
-            route = getattr(scope.get("route"), "path", "unmatched")
-            method = scope["method"] if scope["method"] in {"GET", "HEAD", "POST"} else "other"
-            self.metrics.requests.labels(method, route, str(status)).inc()
-            self.metrics.latency.labels(method, route).observe(time.perf_counter() - start)
+            self.metrics.note(scope, status, time.perf_counter() - start)

@@ -1,15 +1,21 @@
-"""The scans path's GET route answers byte for byte as the FastAPI route it stands in front of."""
+"""The scans path's GET route answers byte for byte as the FastAPI route it stands in front of.
+
+It is reached ahead of the middleware stack (`api.main.App`); the app without it takes the
+whole stack to the FastAPI route, so the comparisons cover both.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
+from typing import Any
 
 import psycopg
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from api import queries
 from api.main import create_app
 from api.routes.scans import ScansRoute
 from scan_analytics.settings import Settings
@@ -110,3 +116,42 @@ def test_metrics_name_the_route(clients: tuple[TestClient, TestClient], issuer: 
     ours.get(SCANS, headers={"Authorization": f"Bearer {issuer.token('sr-alice', exp=2**31)}"})
     metrics = ours.get("/metrics").text
     assert f'route="{SCANS}",status="200"' in metrics
+
+
+def test_the_scans_get_is_answered_ahead_of_the_stack(api_settings: Settings, issuer: Issuer) -> None:
+    app = create_app(api_settings, today=lambda: TODAY)
+    alice = {"Authorization": f"Bearer {issuer.token('sr-alice', exp=2**31)}"}
+    with TestClient(app, raise_server_exceptions=False) as client:
+        assert client.get(SCANS, headers=alice).status_code == 200
+
+        async def refuse(scope: Any, receive: Any, send: Any) -> None:
+            await send({"type": "http.response.start", "status": 418, "headers": []})
+            await send({"type": "http.response.body", "body": b""})
+
+        app.middleware_stack = refuse  # what the stack would answer from now on
+        assert client.get(SCANS, headers=alice).status_code == 200
+        assert client.get(SCANS + "?top=0", headers=alice).status_code == 400
+        assert client.head(SCANS, headers=alice).status_code == 418
+        assert client.get("/healthz").status_code == 418
+        assert client.get(SCANS + "/", headers=alice).status_code == 418
+
+
+def test_an_unexpected_error_is_the_same_500_and_reaches_the_server(
+    clients: tuple[TestClient, TestClient], issuer: Issuer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def fail(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("the statement failed unexpectedly")
+
+    monkeypatch.setattr(queries, "scan_report", fail)
+    alice = {"Authorization": f"Bearer {issuer.token('sr-alice', exp=2**31)}"}
+    ours, theirs = clients
+    mine, fastapis = ours.get(SCANS, headers=alice), theirs.get(SCANS, headers=alice)
+    assert mine.status_code == fastapis.status_code == 500
+    assert mine.content == fastapis.content
+    assert mine.headers.items() == fastapis.headers.items()
+    assert f'route="{SCANS}",status="500"' in ours.get("/metrics").text
+    assert f'route="{SCANS}",status="500"' in theirs.get("/metrics").text
+    for app in (ours.app, theirs.app):  # the server sees the exception after the 500 was sent
+        raising = TestClient(app, raise_server_exceptions=True)  # no lifespan: the pool stays open
+        with pytest.raises(RuntimeError, match="failed unexpectedly"):
+            raising.get(SCANS, headers=alice)
