@@ -44,8 +44,10 @@ before the module was a dependency).
 from __future__ import annotations
 
 import argparse
+import http.client
 import os
 import pickle
+import random
 import statistics
 import subprocess
 import sys
@@ -54,8 +56,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -266,6 +270,31 @@ def cpu_ms(pid: int | None) -> float:
     return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
 
 
+class Lean:
+    """A keep-alive HTTP/1.1 client with no more to it than the standard library's http.client.
+
+    httpx spends about a millisecond of the client's CPU on each request (building it, its
+    models of the headers and the URL); a request's cost to the API is clearer without it.
+    `get` reads the whole body and checks the status; it does not parse the JSON.
+    """
+
+    def __init__(self, port: int, headers: dict[str, str]) -> None:
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.headers = headers
+
+    def get(self, path: str, params: dict[str, str] | None = None) -> bytes:
+        target = f"{path}?{urlencode(params)}" if params else path
+        self.connection.request("GET", target, headers=self.headers)
+        response = self.connection.getresponse()
+        body = response.read()
+        if response.status != 200:
+            raise RuntimeError(f"GET {target}: {response.status} {body[:200]!r}")
+        return body
+
+    def close(self) -> None:
+        self.connection.close()
+
+
 def latency(
     url: str,
     port: int,
@@ -278,34 +307,35 @@ def latency(
 ) -> dict[tuple[int, bool], float]:
     """Print each case's SQL and HTTP p50 and p95, interleaved; return the HTTP p50s of the daily cases.
 
-    With `baseline` (the port of another API), also its HTTP p50 and p95, and with `baseline_sql`
-    (each case's statement as the baseline sends it) that statement's p50 and p95, timed beside the
-    others, and the baseline's HTTP / SQL over it (else over the working tree's statement).
+    Each request is timed with two clients on their own keep-alive connections: "HTTP", httpx
+    with the JSON parsed (as a Python caller sees it; as in the tables before), and "lean",
+    the standard library's http.client with the body read but not parsed (what the API adds
+    to the statement, with as little of the client's own work as a Python client can do). With
+    `baseline` (the port of another API), the same two requests to it, and with `baseline_sql`
+    (each case's statement as the baseline sends it) that statement, timed beside the others,
+    the baseline's ratios over it (else over the working tree's statement). Every run takes the
+    measurements in a new random order, so none always follows another.
     With `pids` (the API's, the baseline's), the CPU time each process spent a request, on average:
     on a shared machine a steadier measure of the endpoint's own work than the latencies.
     """
     headers = {"Authorization": f"Bearer {token}"}
-    http = httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=headers, timeout=60)
-    before = (
-        httpx.Client(base_url=f"http://127.0.0.1:{baseline}", headers=headers, timeout=60)
-        if baseline is not None
-        else None
-    )
-    extra = f" | {'before p50':>10} {'p95':>8} | {'ratio p50':>9} {'p95':>6}" if before else ""
-    if before and baseline_sql:
-        extra = f" | {'SQL before':>10} {'p95':>8}" + extra
-    print(
-        f"\n{'case':<34} | {'SQL p50':>8} {'p95':>8} | {'places':>8} {'p95':>8}{extra} |"
-        f" {'HTTP p50':>8} {'p95':>8} | {'HTTP/SQL p50':>12} {'p95':>6}   (ms, {runs} runs each, interleaved)"
-    )
+    ports = {"": port} | ({"before ": baseline} if baseline is not None else {})
+    httpx_clients = {
+        who: httpx.Client(base_url=f"http://127.0.0.1:{p}", headers=headers, timeout=60)
+        for who, p in ports.items()
+    }
+    lean_clients = {who: Lean(p, headers) for who, p in ports.items()}
+    head = f"{'SQL':>13} | {'places':>13}"
+    if baseline is not None:
+        head += f" | {'SQL before':>13} | {'before HTTP':>13} | {'before lean':>13} | {'ratios before':>13}"
+    head += f" | {'HTTP':>13} | {'lean':>13} | {'HTTP/SQL':>11} | {'lean/SQL':>11}"
+    print(f"\n{'case':<28} | {head}   (ms p50 / p95, {runs} runs each, interleaved)")
     p50s: dict[tuple[int, bool], float] = {}
+    shuffle = random.Random(11)
     with psycopg.connect(url, options=OPTIONS, autocommit=True) as conn:
         for i, c in enumerate(cases):
             # as the API sends them: converted once to positional parameters, through a raw cursor
             main = runner(conn, *queries.statement_for(ORG, c.query))
-            old: Callable[[], Any] | None = None
-            if baseline_sql:  # the baseline's own statement, sent the same way
-                old = raw_runner(conn, *baseline_sql[i])
 
             # the places statement (the endpoint's second), for the top GTINs the main one ranks
             report = expand(queries.report_of(ORG, c.query, main()))
@@ -313,68 +343,65 @@ def latency(
             where = runner(conn, *places.places_statement(ORG, c.query, gtins))
             daily = places.answers(c.query)  # by_region and by_city answer UTC days only
 
-            def bare(main: Callable[[], list[Any]] = main) -> None:
-                main()
-
             def placed(where: Callable[[], list[Any]] = where, daily: bool = daily) -> None:
                 if daily:
                     where()
 
-            def endpoint(client: httpx.Client = http, request: dict[str, str] = c.request) -> None:
+            def parsed(client: httpx.Client, request: dict[str, str] = c.request) -> None:
                 resp = client.get(SCANS, params=request)
                 resp.raise_for_status()
                 resp.json()
 
-            for _ in range(3):  # warm the caches and both connections
-                bare()
-                if old:
-                    old()
-                placed()
-                endpoint()
-                if before:
-                    endpoint(before)
-            sql_ms, place_ms, http_ms, before_ms, old_ms = [], [], [], [], []
+            timings: dict[str, Callable[[], Any]] = {"SQL": main, "places": placed}
+            if baseline_sql:  # the baseline's own statement, sent the same way
+                timings["SQL before"] = raw_runner(conn, *baseline_sql[i])
+            for who in ports:
+                timings[f"{who}HTTP"] = partial(parsed, httpx_clients[who])
+                timings[f"{who}lean"] = partial(lean_clients[who].get, SCANS, c.request)
+            for _ in range(3):  # warm the caches and the connections
+                for fn in timings.values():
+                    fn()
+            samples: dict[str, list[float]] = {name: [] for name in timings}
+            order = list(timings)
             cpu_start = [cpu_ms(pid) for pid in pids]
-            for run in range(runs):
-                sql_ms.append(timed(bare))
-                if old:
-                    old_ms.append(timed(old))
-                place_ms.append(timed(placed))
-                if before is None:
-                    http_ms.append(timed(endpoint))
-                elif run % 2:  # alternated, so neither always follows the bare statement
-                    http_ms.append(timed(endpoint))
-                    before_ms.append(timed(lambda: endpoint(before)))
-                else:
-                    before_ms.append(timed(lambda: endpoint(before)))
-                    http_ms.append(timed(endpoint))
-            cpu = [(cpu_ms(pid) - start) / runs for pid, start in zip(pids, cpu_start, strict=True)]
-            s50, s95 = statistics.median(sql_ms), percentile(sql_ms, 0.95)
-            w50, w95 = statistics.median(place_ms), percentile(place_ms, 0.95)
-            h50, h95 = statistics.median(http_ms), percentile(http_ms, 0.95)
+            for _ in range(runs):
+                shuffle.shuffle(order)
+                for name in order:
+                    samples[name].append(timed(timings[name]))
+            # two requests of each API a run
+            cpu = [(cpu_ms(pid) - start) / (2 * runs) for pid, start in zip(pids, cpu_start, strict=True)]
+            p50 = {name: statistics.median(v) for name, v in samples.items()}
+            p95 = {name: percentile(v, 0.95) for name, v in samples.items()}
+
+            def cell(name: str, p50: dict[str, float] = p50, p95: dict[str, float] = p95) -> str:
+                return f"{p50[name]:6.1f} {p95[name]:6.1f}"
+
+            def ratio(name: str, over: str, p50: dict[str, float] = p50, p95: dict[str, float] = p95) -> str:
+                return f"{p50[name] / p50[over]:5.2f} {p95[name] / p95[over]:5.2f}"
+
             if not c.query.hourly:
-                p50s[(c.days, c.brand)] = h50
-            extra = ""
-            if before_ms:
-                b50, b95 = statistics.median(before_ms), percentile(before_ms, 0.95)
-                o50, o95 = (statistics.median(old_ms), percentile(old_ms, 0.95)) if old_ms else (s50, s95)
-                extra = f" | {b50:10.1f} {b95:8.1f} | {b50 / o50:9.2f} {b95 / o95:6.2f}"
-                if old_ms:
-                    extra = f" | {o50:10.1f} {o95:8.1f}" + extra
-            print(
-                f"{c.label:<34} | {s50:8.1f} {s95:8.1f} | {w50:8.1f} {w95:8.1f}{extra} |"
-                f" {h50:8.1f} {h95:8.1f} | {h50 / s50:12.2f} {h95 / s95:6.2f}"
-                + (f" | API CPU/request {cpu[0]:.2f}" if pids[0] else "")
-                + (f", before {cpu[1]:.2f}" if pids[1] else ""),
-                flush=True,
-            )
-    for label, client in (("", http), (" (baseline)", before)):
-        if client is None:
-            continue
-        floor = [timed(lambda c=client: c.get("/healthz").raise_for_status()) for _ in range(4 * runs)]
-        f50, f95 = statistics.median(floor), percentile(floor, 0.95)
-        print(f"HTTP floor{label}, GET /healthz: p50 {f50:.1f} ms, p95 {f95:.1f} ms")
-        client.close()
+                p50s[(c.days, c.brand)] = p50["HTTP"]
+            line = f"{c.label:<28} | {cell('SQL')} | {cell('places')}"
+            if baseline is not None:
+                old = "SQL before" if baseline_sql else "SQL"
+                line += f" | {cell(old)} | {cell('before HTTP')} | {cell('before lean')}"
+                line += f" | {p50['before HTTP'] / p50[old]:5.2f} {p50['before lean'] / p50[old]:5.2f}  "
+            line += f" | {cell('HTTP')} | {cell('lean')} | {ratio('HTTP', 'SQL')} | {ratio('lean', 'SQL')}"
+            line += f" | API CPU/request {cpu[0]:.2f}" if pids[0] else ""
+            line += f", before {cpu[1]:.2f}" if pids[1] else ""
+            print(line, flush=True)
+    print("ratios before: HTTP / SQL before and lean / SQL before, at p50")
+    for who in ports:
+        label = " (baseline)" if who else ""
+        for kind, get in (
+            ("httpx", lambda c=httpx_clients[who]: c.get("/healthz").raise_for_status()),
+            ("lean", lambda c=lean_clients[who]: c.get("/healthz")),
+        ):
+            floor = [timed(get) for _ in range(4 * runs)]
+            f50, f95 = statistics.median(floor), percentile(floor, 0.95)
+            print(f"HTTP floor{label}, GET /healthz, {kind}: p50 {f50:.1f} ms, p95 {f95:.1f} ms")
+        httpx_clients[who].close()
+        lean_clients[who].close()
     return p50s
 
 
