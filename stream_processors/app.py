@@ -33,6 +33,7 @@ from schemas import RegistryUnavailable
 from stream_processors import keycodec, versioned
 from stream_processors.agents.verify import default_snapshot, verify, with_verification
 from stream_processors.changelog import ConfluentChangelogTable, changelog_table
+from stream_processors.consumer import FastConsumer, FastTransport
 from stream_processors.daily import Changed, CountKey, DailyCounts, recovered
 from stream_processors.enrich import Classification, GeoResolver, Place, classify_user_agent
 from stream_processors.expiry import expired
@@ -40,6 +41,7 @@ from stream_processors.ip_stage import BUCKET_MS, IpStage
 from stream_processors.metrics import WorkerMetrics
 from stream_processors.order import Order, Rewind, Verdict
 from stream_processors.output import Output
+from stream_processors.probe import FirstOffsets
 from stream_processors.rate import RateRule
 from stream_processors.records import day_start_ms
 from stream_processors.route import DeadLetter, Router, pack, unpack
@@ -172,6 +174,8 @@ class Worker:
         self.enriched_schema = schemas.schema_text(schemas.ENRICHED_SCAN_EVENT, avro)
         self._encoder: schemas.Encoder | None = None  # looked up (or registered) on first use
         self.output = Output(settings.kafka_bootstrap)
+        self.probe = FirstOffsets(settings.kafka_bootstrap)
+        self._probing = asyncio.Lock()  # one question at a time for the probe's consumer
         self.internal = internal_topic(settings)
         self.sink = Sink(
             settings.database_url,
@@ -221,6 +225,7 @@ class Worker:
             value_serializer="raw",
             Table=changelog_table(self.output),  # changelog records through confluent-kafka
         )
+        app.transport = FastTransport(app.conf.broker_consumer, app)  # fetched records without 4 tasks each
         raw = app.topic(s.topic_raw, key_serializer="raw", value_serializer="raw")
         by_ip = app.topic(self.internal, key_serializer="raw", value_serializer="raw")
         # resends are recognised while an IP's bucket is kept: max(late horizon + 2 days, dedup horizon)
@@ -289,6 +294,8 @@ class Worker:
             if not self.order.owns(tp):
                 self.order.start(tp, await self._start_offset(tp))
             verdict = self.order.check(tp, m.offset)
+            if verdict is Verdict.AHEAD and not self.order.sought(tp):
+                verdict = await self._past_hole(tp, m.offset)
             if verdict is Verdict.NEXT:
                 admitted.append(event)
                 self._read[tp] = (m.offset, now)
@@ -314,8 +321,36 @@ class Worker:
                     agent, tp.topic, tp.partition, expected, resume - 1, resume,
                 )  # fmt: skip
                 self.metrics.skipped.labels(agent).inc(resume - expected)
+                await cast(FastConsumer, self.app.consumer).skip(tp, expected, resume - 1)
                 await self._seek(tp, resume)
         return admitted
+
+    async def _past_hole(self, tp: TP, offset: int) -> Verdict:
+        """offset arrived ahead of the expected one: step over the offsets between if they hold no record.
+
+        Commit markers of a producer writing in transactions, compaction and retention leave
+        such holes; the broker is asked where the partition's first record from the expected
+        offset is (`stream_processors.probe`). If that is the record at hand or one before it
+        (but past the expected one), the partition goes on from there, and faust's commit is
+        told to pass the hole. Otherwise, or if the broker did not answer, records were
+        skipped: AHEAD, and the caller seeks back.
+        """
+        expected = self.order.expected(tp)
+        try:
+            async with self._probing:
+                first = await asyncio.wait_for(
+                    asyncio.to_thread(self.probe.first, tp.topic, tp.partition, expected), SEEK_SECONDS
+                )
+        except Exception as e:
+            log.warning("%s:%d: offset %d not found (%r)", tp.topic, tp.partition, expected, e)
+            return Verdict.AHEAD
+        if first is None or not expected < first <= offset:
+            return Verdict.AHEAD
+        log.debug("%s:%d: offsets %d to %d hold no record", tp.topic, tp.partition, expected, first - 1)
+        self.metrics.holes.inc(first - expected)
+        self.order.start(tp, first)
+        await cast(FastConsumer, self.app.consumer).skip(tp, expected, first - 1)
+        return self.order.check(tp, offset)
 
     async def _seek(self, tp: TP, offset: int) -> None:
         # In the consumer's own thread (faust's `seek` calls aiokafka from this one, and the
@@ -632,6 +667,7 @@ class Worker:
         await self.sink.flush()
         await self.sink.close()
         self.output.close()
+        self.probe.close()
         log.info("worker stopped; %d sink rows still pending", self.sink.size())
 
 
