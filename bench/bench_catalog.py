@@ -27,11 +27,8 @@ import time
 import uuid
 from pathlib import Path
 
-import psycopg
-from psycopg import sql
-from psycopg.conninfo import make_conninfo
-
 from scan_analytics import migrate
+from scan_analytics.databases import create_database, drop_database
 from scan_analytics.settings import REPO_ROOT, Settings, load_settings
 
 COLUMNS = ("kind", "organization_id", "brand_id", "gtin", "name")
@@ -116,16 +113,9 @@ def counts(output: str) -> dict[str, tuple[int, int, int]]:
 
 def scratch_database(settings: Settings) -> tuple[str, str]:
     name = f"sa_bench_catalog_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(settings.database_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    url = make_conninfo(settings.database_url, dbname=name)
+    url = create_database(settings.database_url, name)
     migrate.apply(url, settings.schemas_dir / "sql")
     return name, url
-
-
-def drop_database(settings: Settings, name: str) -> None:
-    with psycopg.connect(settings.database_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -166,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
                 result = " ".join(output.split()) if expect is None else _check(counts(output), expect, args)
                 print(f"{label:<24} {seconds:7.2f} {cpu:6.2f} {rss:13.0f}  {result}")
         finally:
-            drop_database(settings, name)
+            drop_database(settings.database_url, name)
     return 0
 
 

@@ -38,11 +38,11 @@ from pathlib import Path
 import psycopg
 from confluent_kafka import Consumer, KafkaException, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic  # type: ignore[attr-defined]
-from psycopg import sql
-from psycopg.conninfo import conninfo_to_dict, make_conninfo
+from psycopg.conninfo import conninfo_to_dict
 
 import schemas
 from scan_analytics import migrate
+from scan_analytics.databases import create_database, drop_database
 from scan_analytics.devgeo import ensure_country_mmdb
 from scan_analytics.settings import ENV_PREFIX, Settings, load_settings
 from schemas import registry_client, validate_scan_event
@@ -225,9 +225,7 @@ def scratch_pipeline(base: Settings, tag: str, partitions: int, web_port: int) -
     """Settings with a migrated database, topics and a data folder of this run alone; and the folder."""
     rid = uuid.uuid4().hex[:8]
     dbname = f"sa_bench_{rid}"
-    with psycopg.connect(base.database_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(dbname)))
-    url = make_conninfo(base.database_url, dbname=dbname)
+    url = create_database(base.database_url, dbname)
     migrate.apply(url, base.schemas_dir / "sql")
     ensure_country_mmdb(base.geoip_path)
     datadir = Path(tempfile.mkdtemp(prefix=f"sa-{tag}-"))
@@ -249,8 +247,7 @@ def scratch_pipeline(base: Settings, tag: str, partitions: int, web_port: int) -
 def drop_scratch(base: Settings, settings: Settings, datadir: Path) -> None:
     """Drop the run's database, topics (its own and the worker's internal ones) and data folder."""
     dbname = conninfo_to_dict(settings.database_url)["dbname"]
-    with psycopg.connect(base.database_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(str(dbname))))
+    drop_database(base.database_url, str(dbname))
     shutil.rmtree(datadir, ignore_errors=True)
     admin = AdminClient({"bootstrap.servers": settings.kafka_bootstrap, "log_level": 0})
     own = (settings.topic_raw, settings.topic_enriched, settings.topic_dlq, f"{settings.worker_id}-")

@@ -7,18 +7,16 @@ running is a failure, never a skip: `make test` starts them.
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import psycopg
 import pytest
-from psycopg import sql
-from psycopg.conninfo import conninfo_to_dict, make_conninfo
+from psycopg.conninfo import conninfo_to_dict
 
 from scan_analytics import migrate, services
+from scan_analytics.databases import create_database, drop_database
 from scan_analytics.settings import Settings, load_settings
 
 
@@ -35,32 +33,6 @@ def base_settings() -> Settings:
         names = ", ".join(f"{s.name} ({s.address}, log {s.log})" for s in down)
         pytest.fail(f"services not running: {names}; start them with `scan-analytics services up`")
     return settings
-
-
-def create_database(admin_url: str, name: str) -> str:
-    """Create database `name` as the configured role; return its URL."""
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    return make_conninfo(admin_url, dbname=name)
-
-
-def drop_database(admin_url: str, name: str) -> None:
-    """Drop database `name`, ending its sessions.
-
-    An autovacuum worker in it (after a heavy test) is a session the configured role may
-    not end: PostgreSQL refuses with InsufficientPrivilege. It finishes or moves on within
-    seconds, so the drop is tried again for up to a minute.
-    """
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with psycopg.connect(admin_url, autocommit=True) as conn:
-                conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-            return
-        except psycopg.errors.InsufficientPrivilege:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(1)
 
 
 @contextmanager
