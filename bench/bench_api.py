@@ -13,7 +13,10 @@ runs, rows fetched as tuples): the main statement alone (for UTC days it writes
 most of the answer as JSON text, for the hourly path it returns rows). "HTTP" is the whole request as a
 client sees it: connection from the pool, token, memberships (and the brand's
 owner), the main statement, the document built and encoded, and the response
-parsed by the client. "places" is the endpoint's second statement,
+parsed by the client (httpx, the JSON decoded). "lean" is the same request from the
+standard library's http.client with the body read and not parsed: what the API adds
+to the statement with as little of a Python client's own work as there can be (httpx
+costs about a millisecond of CPU a request by itself). "places" is the endpoint's second statement,
 `places.places_statement` for the top GTINs the main one ranks (by_region and
 by_city; UTC days only), on the same connection. After the table it prints the floor of the HTTP path, a
 GET /healthz over the same client (no token, no database). A second table does
