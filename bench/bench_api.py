@@ -332,7 +332,7 @@ def latency(
     if baseline is not None:
         head += f" | {'SQL before':>13} | {'before HTTP':>13} | {'before lean':>13} | {'ratios before':>13}"
     head += f" | {'HTTP':>13} | {'lean':>13} | {'HTTP/SQL':>11} | {'lean/SQL':>11}"
-    print(f"\n{'case':<28} | {head}   (ms p50 / p95, {runs} runs each, interleaved)")
+    print(f"\n{'case':<34} | {head}   (ms p50 / p95, {runs} runs each, interleaved)")
     p50s: dict[tuple[int, bool], float] = {}
     shuffle = random.Random(11)
     with psycopg.connect(url, options=OPTIONS, autocommit=True) as conn:
@@ -384,7 +384,7 @@ def latency(
 
             if not c.query.hourly:
                 p50s[(c.days, c.brand)] = p50["HTTP"]
-            line = f"{c.label:<28} | {cell('SQL')} | {cell('places')}"
+            line = f"{c.label:<34} | {cell('SQL')} | {cell('places')}"
             if baseline is not None:
                 old = "SQL before" if baseline_sql else "SQL"
                 line += f" | {cell(old)} | {cell('before HTTP')} | {cell('before lean')}"
@@ -393,7 +393,8 @@ def latency(
             line += f" | API CPU/request {cpu[0]:.2f}" if pids[0] else ""
             line += f", before {cpu[1]:.2f}" if pids[1] else ""
             print(line, flush=True)
-    print("ratios before: HTTP / SQL before and lean / SQL before, at p50")
+    if baseline is not None:
+        print("ratios before: HTTP / SQL before and lean / SQL before, at p50")
     for who in ports:
         label = " (baseline)" if who else ""
         for kind, get in (
