@@ -5,7 +5,8 @@ loop decodes, validates, enriches (User-Agent, country), encodes and produces
 EnrichedScanEvent in one process, without faust, tables or a sink. The worker
 does all of that plus the keyed IP hash, the batched by-IP hop, the rate rule,
 the daily tables and the PostgreSQL sink. Prints events/s of both, their ratio and microseconds per
-stage.
+stage, and the CPU time per event of each process (all its threads), which moves less than the
+rates when other work shares the machine.
 
 With `--workers N` (N > 1) the bare loop is left out: the raw topic is read by one worker, then,
 on a fresh pipeline of its own (database, worker id, enriched, dead-letter and internal topics,
@@ -61,8 +62,14 @@ def env_for(settings: Settings) -> dict[str, str]:
     return env
 
 
-def bare_loop(settings: Settings, total: int) -> tuple[float, dict[str, float]]:
-    """Consume raw, decode, validate, enrich, encode, produce; return (seconds, µs per stage)."""
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system, all threads) a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def bare_loop(settings: Settings, total: int) -> tuple[float, float, dict[str, float]]:
+    """Consume raw, decode, validate, enrich, encode, produce; return (seconds, CPU seconds, µs per stage)."""
     registry = registry_client(settings.schema_registry_url)
     decoder = schemas.Decoder(registry, schemas.schema_text(schemas.SCAN_EVENT))
     encoder = schemas.encoder(
@@ -91,13 +98,13 @@ def bare_loop(settings: Settings, total: int) -> tuple[float, dict[str, float]]:
     consumer.subscribe([settings.topic_raw])
     stages = dict.fromkeys(("consume", "rejected", "decode", "validate", "enrich", "encode", "produce"), 0.0)
     seen = 0
-    started = None
+    started, cpu_started = None, 0.0
     clock = time.perf_counter
     while seen < total:
         c0 = clock()
         batch = consumer.consume(500, timeout=1.0)
         if started is None and batch:
-            started = clock()
+            started, cpu_started = clock(), cpu_seconds(os.getpid())
         elif batch:
             stages["consume"] += clock() - c0
         for msg in batch:
@@ -133,8 +140,9 @@ def bare_loop(settings: Settings, total: int) -> tuple[float, dict[str, float]]:
     remaining = producer.flush(60)
     assert remaining == 0, f"{remaining} records not delivered to {out_topic}"
     elapsed = clock() - (started or clock())
+    cpu = cpu_seconds(os.getpid()) - cpu_started
     consumer.close()
-    return elapsed, {k: v / seen * 1e6 for k, v in stages.items()}
+    return elapsed, cpu, {k: v / seen * 1e6 for k, v in stages.items()}
 
 
 def group_lag(settings: Settings, consumer: Consumer) -> int:
@@ -179,8 +187,12 @@ def stage_sums(settings: Settings, instances: int) -> dict[str, float]:
 
 def worker_run(
     settings: Settings, total: int, logdir: Path, workers: int = 1
-) -> tuple[float, float, dict[str, float]]:
-    """Run `workers` worker processes until every input topic is drained; (seconds, startup, µs/stage)."""
+) -> tuple[float, float, float, dict[str, float]]:
+    """Run `workers` worker processes until every input topic is drained.
+
+    Returns (seconds, startup seconds, CPU seconds of the processes, µs per stage), the
+    seconds and CPU seconds from the group's first commit on the raw topic to no lag.
+    """
     started = time.perf_counter()
     procs = [start_worker(settings, i, logdir / f"worker-{i}.log") for i in range(workers)]
     probe = Consumer(
@@ -191,7 +203,7 @@ def worker_run(
             "log_level": 0,
         }
     )
-    first = None
+    first, cpu_first, cpu = None, 0.0, 0.0
     lag, moved = -1, time.perf_counter()
     try:
         while all(proc.poll() is None for proc in procs):
@@ -201,6 +213,7 @@ def worker_run(
             )
             if first is None and any(tp.offset > 0 for tp in raw):
                 first = time.perf_counter()
+                cpu_first = sum(cpu_seconds(proc.pid) for proc in procs)
             if first is not None:
                 now_lag = group_lag(settings, probe)
                 if now_lag == 0:
@@ -210,6 +223,7 @@ def worker_run(
                 elif time.perf_counter() - moved > STALL_SECONDS:
                     raise RuntimeError(f"the group's lag stayed at {lag} for {STALL_SECONDS} s; see {logdir}")
         done = time.perf_counter()
+        cpu = sum(cpu_seconds(proc.pid) for proc in procs) - cpu_first
         sums = stage_sums(settings, workers)
     finally:
         probe.close()
@@ -218,7 +232,7 @@ def worker_run(
         for proc in procs:
             proc.wait(60)
     assert first is not None, f"the worker processed nothing; see {logdir}"
-    return done - first, first - started, {k: v / total * 1e6 for k, v in sums.items()}
+    return done - first, first - started, cpu, {k: v / total * 1e6 for k, v in sums.items()}
 
 
 def scratch_pipeline(base: Settings, tag: str, partitions: int, web_port: int) -> tuple[Settings, Path]:
@@ -278,8 +292,8 @@ def keep_logs(datadir: Path) -> None:
 
 def bare_and_one(settings: Settings, truth_valid: int, total: int, datadir: Path) -> None:
     """Print the bare loop and one worker side by side (the default)."""
-    bare_s, bare_stages = bare_loop(settings, total)
-    worker_s, startup_s, worker_stages = worker_run(settings, total, datadir)
+    bare_s, bare_cpu, bare_stages = bare_loop(settings, total)
+    worker_s, startup_s, worker_cpu, worker_stages = worker_run(settings, total, datadir)
     bare_rate, worker_rate = total / bare_s, total / worker_s
     print(f"bare confluent-kafka loop : {bare_rate:10,.0f} events/s ({bare_s:.1f} s)")
     print(
@@ -287,6 +301,11 @@ def bare_and_one(settings: Settings, truth_valid: int, total: int, datadir: Path
         f"{startup_s:.1f} s start-up)"
     )
     print(f"ratio worker / bare       : {worker_rate / bare_rate:10.2f}")
+    bare_us, worker_us = bare_cpu / total * 1e6, worker_cpu / total * 1e6
+    print(
+        f"CPU µs per event          : bare {bare_us:.0f}, worker {worker_us:.0f} "
+        f"(ratio bare / worker {bare_us / worker_us:.2f}; all threads, same window as events/s)"
+    )
     print("bare loop, µs per event  : " + ", ".join(f"{k} {v:.1f}" for k, v in bare_stages.items()))
     shown = {k: v for k, v in worker_stages.items() if k != SINK}
     print("worker, µs per raw event  : " + ", ".join(f"{k} {v:.1f}" for k, v in shown.items()))
@@ -306,7 +325,7 @@ def one_and_many(
             fresh, run_dir = scratch_pipeline(base, f"bench{n}", settings.topic_partitions, web_port=16100)
             run_settings = fresh.model_copy(update={"topic_raw": settings.topic_raw})
         try:
-            seconds, startup_s, stages = worker_run(run_settings, total, run_dir, workers=n)
+            seconds, startup_s, _cpu, stages = worker_run(run_settings, total, run_dir, workers=n)
             days, hours = summary_totals(run_settings.database_url)
             rates[n] = total / seconds
             label = f"{n} worker{'s' if n > 1 else ''} (faust, 2 agents)"

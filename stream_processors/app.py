@@ -39,6 +39,7 @@ from stream_processors.enrich import Classification, GeoResolver, Place, classif
 from stream_processors.expiry import expired
 from stream_processors.ip_stage import BUCKET_MS, IpStage
 from stream_processors.metrics import WorkerMetrics
+from stream_processors.monitor import QuietMonitor
 from stream_processors.order import Order, Rewind, Verdict
 from stream_processors.output import Output
 from stream_processors.probe import FirstOffsets
@@ -70,12 +71,14 @@ class Stages(NamedTuple):
 
     rate: IpStage
     counts: DailyCounts
+    buckets: Buckets  # the rate stage's store
 
 
 DLQ_HEADERS = ("dlq-reason", "dlq-detail", "dlq-topic", "dlq-partition", "dlq-offset")
 T = TypeVar("T")
 STALL_SECONDS = 60.0  # records to read but none read for this long: the consumer's state is logged
 SEEK_SECONDS = 15.0  # a seek not done by then is abandoned and tried again
+PROBE_SECONDS = 5.0  # the broker's answer to where a partition's next record is, at most
 KILL_AFTER_FLUSH = "SA_WORKER_TEST_KILL_AFTER_FLUSH"  # crash tests only, see _crash_hook
 LOSE_RECORD = "SA_WORKER_TEST_LOSE_RECORD"  # ordering tests only, see _lose_hook
 
@@ -224,6 +227,7 @@ class Worker:
             key_serializer="raw",
             value_serializer="raw",
             Table=changelog_table(self.output),  # changelog records through confluent-kafka
+            monitor=QuietMonitor(),  # no statistics per record (faust's web pages are off)
         )
         app.transport = FastTransport(app.conf.broker_consumer, app)  # fetched records without 4 tasks each
         raw = app.topic(s.topic_raw, key_serializer="raw", value_serializer="raw")
@@ -336,14 +340,7 @@ class Worker:
         skipped: AHEAD, and the caller seeks back.
         """
         expected = self.order.expected(tp)
-        try:
-            async with self._probing:
-                first = await asyncio.wait_for(
-                    asyncio.to_thread(self.probe.first, tp.topic, tp.partition, expected), SEEK_SECONDS
-                )
-        except Exception as e:
-            log.warning("%s:%d: offset %d not found (%r)", tp.topic, tp.partition, expected, e)
-            return Verdict.AHEAD
+        first = await self._first_record(tp, expected)
         if first is None or not expected < first <= offset:
             return Verdict.AHEAD
         log.debug("%s:%d: offsets %d to %d hold no record", tp.topic, tp.partition, expected, first - 1)
@@ -351,6 +348,18 @@ class Worker:
         self.order.start(tp, first)
         await cast(FastConsumer, self.app.consumer).skip(tp, expected, first - 1)
         return self.order.check(tp, offset)
+
+    async def _first_record(self, tp: TP, offset: int) -> int | None:
+        """The offset of tp's first record at or after offset, asked of the broker; None if none came."""
+        try:
+            async with self._probing:
+                return await asyncio.wait_for(
+                    asyncio.to_thread(self.probe.first, tp.topic, tp.partition, offset, PROBE_SECONDS),
+                    SEEK_SECONDS,
+                )
+        except Exception as e:
+            log.warning("%s:%d: the record at offset %d not found (%r)", tp.topic, tp.partition, offset, e)
+            return None
 
     async def _seek(self, tp: TP, offset: int) -> None:
         # In the consumer's own thread (faust's `seek` calls aiokafka from this one, and the
@@ -451,20 +460,23 @@ class Worker:
         got = self.stages.get(tp)
         if got is None:
             session = Session(start=start)
+            buckets = Buckets(self.buckets, tp.partition)
             stage = IpStage(
                 self.rule,
                 session,
-                Buckets(self.buckets, tp.partition),
+                buckets,
                 Records(self.records, tp.partition),
                 self.settings.bot_bucket_cap,
             )
-            counter = DailyCounts(session, Counts(self.counts, tp.partition), partial(self._committed, tp))
-            got = self.stages[tp] = Stages(stage, counter)
+            counts = Counts(self.counts, tp.partition)
+            counter = DailyCounts(session, counts, partial(self._committed, tp))
+            got = self.stages[tp] = Stages(stage, counter, buckets)
             log.info(
                 "classify: session %s on %s:%d from offset %d", session.id, tp.topic, tp.partition, start
             )
             self.sink.claim(tp.partition)
-            self._offer(tp.partition, self._recovered_counts(tp.partition, session))
+            held, counts.legacy = self._recovered_counts(tp.partition, session)
+            self._offer(tp.partition, held)
         return got
 
     def _offer(self, partition: int, changed: Changed) -> None:
@@ -472,8 +484,11 @@ class Worker:
         self.sink.offer(partition, changed.hours, HOUR)
         self.sink.offer(partition, changed.places, PLACE)
 
-    def _recovered_counts(self, partition: int, session: Session) -> Changed:
-        """Every count the partition holds at the session's start (days, hours, places), for the sink."""
+    def _recovered_counts(self, partition: int, session: Session) -> tuple[Changed, bool]:
+        """Every count the partition holds at the session's start (days, hours, places), for the sink.
+
+        And whether any is stored under a key of before migration 0008 (`stores.Counts.legacy`).
+        """
         out: dict[CountKey, Changed] = {}
         legacy: dict[CountKey, Changed] = {}
         for raw_key, history in partition_items(self.counts.table, partition):
@@ -488,11 +503,12 @@ class Worker:
             found = recovered(day, key, versioned.current(history, session, 0))
             (legacy if len(dims) == 6 else out)[(day, key)] = found
         both = legacy | out  # a key stored both ways: the newer form holds the count
-        return Changed(
+        changed = Changed(
             [d for c in both.values() for d in c.days],
             [h for c in both.values() for h in c.hours],
             [p for c in both.values() for p in c.places],
         )
+        return changed, bool(legacy)
 
     async def _classify(self, stream: Any) -> None:
         topic = self.settings.topic_enriched
@@ -508,7 +524,7 @@ class Worker:
                     _set_current(event)
                     m = event.message
                     stages = self._stage(m.tp, m.offset)
-                    stage, counter = stages
+                    stage, counter, _ = stages
                     for ip, record in unpack(m.value):
                         scans += 1
                         newest = max(newest, record["occurred_at"])
@@ -522,7 +538,7 @@ class Worker:
                                 self.metrics.reclassified.inc()
                         emitted += len(emissions)
                 if stages is not None:  # the current event: the group's last
-                    stage, counter = stages
+                    stage, counter, _ = stages
                     for key, value in stage.dirty(self._committed(group[-1].message.tp)):
                         stage.store.save(key, value)
                     self._offer(partition, counter.flush())
@@ -558,11 +574,13 @@ class Worker:
             table = cast(ConfluentChangelogTable, wrapper.table)
             if not per_partition(table):  # memory:// (development): one dict for all partitions
                 continue
-            for key in expired(
-                partition_items(table, partition, values=False), now_s - horizon.total_seconds()
-            ):
+            gone = expired(partition_items(table, partition, values=False), now_s - horizon.total_seconds())
+            for key in gone:
                 table.stage(partition, key, None)
-                deleted += 1
+            deleted += len(gone)
+            stages = self.stages.get(TP(self.internal, partition))
+            if wrapper is self.buckets and stages is not None:
+                stages.buckets.reseed(set(gone))  # deleted buckets' IP keys forgotten
         if deleted:
             log.info("classify: partition %d: %d expired windows deleted", partition, deleted)
         self.metrics.expired_windows.inc(deleted)
@@ -634,8 +652,12 @@ class Worker:
                     if read[0] + 1 >= high:
                         self._read[tp] = (read[0], now)
                     elif now - read[1] > STALL_SECONDS:
+                        owned = self.order.owns(tp) and tp in self._owned
+                        if owned and await self._first_record(tp, self.order.expected(tp)) is None:
+                            self._read[tp] = (read[0], now)  # only commit markers past the last record read
+                            continue
                         stalled.append(f"{tp.topic}:{tp.partition} read {read[0]} high {high}")
-                        if self.order.owns(tp) and tp in self._owned:  # the record after the last one read
+                        if owned:  # the record after the last one read
                             self.metrics.rewinds.labels("stall").inc()
                             await self._seek(tp, self.order.expected(tp))
                             self._read[tp] = (read[0], now)
