@@ -17,7 +17,7 @@ from typing import Any
 from psycopg import AsyncConnection, AsyncRawCursor, sql
 
 _NAMED = re.compile(r"%\((\w+)\)s")
-_KEPT = 64  # the API has a handful of statements, all module constants
+_KEPT = 512  # the API's statements: module constants, and the daily one's shapes (queries._scans_shaped)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from psycopg import sql
@@ -10,6 +11,7 @@ from psycopg._queries import PostgresQuery
 from psycopg.adapt import Transformer
 
 from api import places, queries
+from api.params import parse_query
 from api.statements import convert, positional
 
 STATEMENTS = {
@@ -47,3 +49,55 @@ def test_other_placeholders_are_refused(text: str) -> None:
 
 def test_a_statement_is_converted_once() -> None:
     assert positional(queries.SCANS_FOR_BRAND) is positional(queries.SCANS_FOR_BRAND)
+
+
+def _names(statement: sql.SQL) -> set[str]:
+    return set(convert(statement).names)
+
+
+WINDOWS = [
+    (date(2026, 4, 17) - timedelta(days=length - 1 + back), length)
+    for length in (1, 2, 6, 7, 8, 13, 14, 27, 30, 31, 45, 60, 90, 92, 120, 365, 366, 400)
+    for back in (0, 3, 11, 17)
+]
+
+
+@pytest.mark.parametrize("brand", [None, "a-brand"])
+@pytest.mark.parametrize(("since", "length"), WINDOWS)
+def test_a_daily_statement_leaves_out_only_the_branches_its_window_leaves_empty(
+    since: date, length: int, brand: str | None
+) -> None:
+    until = since + timedelta(days=length - 1)
+    query = parse_query(
+        organization_id=None,
+        brand_id=brand,
+        since=since.isoformat(),
+        until=until.isoformat(),
+        top=None,
+        today=date(2026, 4, 17),
+    )
+    statement, params = queries.scans_statement("an-org", query)
+    full = queries.SCANS_FOR_BRAND if brand else queries.SCANS_FOR_ORGANIZATION
+    left_out = _names(full) - _names(statement)
+    assert not _names(statement) - _names(full)
+    for name in left_out:  # a list of periods with none, or the end of an empty range
+        if name.endswith("_from") or name.endswith("_to"):
+            part = name.rsplit("_", 1)[0]
+            assert params[f"{part}_from"] >= params[f"{part}_to"], name
+        else:
+            assert params[name] == [], name
+    kept = {name for name in _names(statement) if name in queries._LAYER_NAMES}
+    assert kept == {n for n in queries._LAYER_NAMES if params[n]} or kept == {"days"}
+    # every branch kept is one the full statement has, in the same order
+    text = statement.as_string(None)
+    assert text.count("UNION ALL") < full.as_string(None).count("UNION ALL") or statement is full
+    test_the_text_and_parameters_are_psycopgs(statement)
+
+
+def test_a_window_that_reads_every_branch_gets_the_full_statement() -> None:
+    params: dict[str, Any] = {name: [date(2026, 1, 1)] for name in queries._LAYER_NAMES}
+    for name in queries._SLICE_NAMES:
+        params |= {f"{name}_from": date(2026, 1, 1), f"{name}_to": date(2026, 1, 2)}
+    layers, slices = queries._shape(params)
+    assert queries._scans_shaped(True, layers, slices) is queries.SCANS_FOR_BRAND
+    assert queries._scans_shaped(False, layers, slices) is queries.SCANS_FOR_ORGANIZATION

@@ -1,0 +1,68 @@
+"""The daily statement written for a window's cover answers as the statement with every branch."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+from typing import Any
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from api import queries
+from api.params import parse_query
+from api.statements import positional
+from tests.integration.api.conftest import TODAY, insert_scans, seed_catalog
+
+pytestmark = pytest.mark.integration
+
+ORG, BRANDS = "sh-org", ("sh-a", "sh-b")
+GTINS = {f"4199000000{n:04d}": BRANDS[n % 2] for n in range(12)}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def dataset(db: psycopg.Connection) -> None:
+    seed_catalog(
+        db,
+        {ORG: {b: b.title() for b in BRANDS}},
+        {gtin: (brand, f"P{gtin[-2:]}") for gtin, brand in GTINS.items()},
+        [("sh-alice", ORG, True)],
+    )
+    rng = random.Random(15)
+    rows: list[tuple[object, ...]] = []
+    for back in range(420):  # every day of more than a year, so weeks and months have rows
+        day = TODAY - timedelta(days=back)
+        for gtin in rng.sample(sorted(GTINS), 3):
+            country, device = rng.choice(["US", "FR", "DE"]), rng.choice(["mobile", "desktop", "bot"])
+            rows.append((day, ORG, GTINS[gtin], gtin, country, device, device == "bot", rng.randint(1, 40)))
+    insert_scans(db, rows)
+
+
+def run(db: psycopg.Connection, statement: sql.SQL, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    converted = positional(statement)
+    return psycopg.RawCursor(db).execute(converted.query, converted.values(params)).fetchall()
+
+
+@pytest.mark.parametrize("brand", [None, "sh-a"])
+@pytest.mark.parametrize("length", [1, 3, 7, 9, 14, 30, 31, 61, 92, 200, 365, 400])
+@pytest.mark.parametrize("back", [0, 4, 19])
+def test_the_shaped_statement_answers_as_the_full_one(
+    db: psycopg.Connection, brand: str | None, length: int, back: int
+) -> None:
+    until = TODAY - timedelta(days=back)
+    since = until - timedelta(days=length - 1)
+    query = parse_query(
+        organization_id=None,
+        brand_id=brand,
+        since=since.isoformat(),
+        until=until.isoformat(),
+        top="5",
+        today=TODAY,
+    )
+    statement, params = queries.scans_statement(ORG, query)
+    full = queries.SCANS_FOR_BRAND if brand else queries.SCANS_FOR_ORGANIZATION
+    answer = run(db, statement, params)
+    assert answer == run(db, full, params)
+    assert answer[0][0] > 0  # the window has scans to count
+    assert statement is not full  # no window here reads every branch (weeks and months both)
