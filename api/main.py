@@ -89,7 +89,7 @@ class App(FastAPI):
             if not self._scans_built:  # on the first request, once the routes and middleware are in
                 self._scans_first, self._scans_built = self._build_scans_first(), True
             first = self._scans_first
-            if first is not None:
+            if first is not None and scope["path"].endswith(first[0].path):  # cheap, for other paths
                 route, app, telemetry = first
                 if self.root_path:  # as FastAPI does, before the route's path is matched
                     scope["root_path"] = self.root_path
