@@ -1,41 +1,41 @@
-"""A set of strings that may answer "perhaps" for one never added, in a fixed megabyte.
+"""A set of keys that may answer "perhaps" for one never added, in a fixed 2 MiB.
 
 The rate stage looks up three buckets (an IP key's 5-minute bucket and both neighbours) for
-every scan, and for an IP it has not seen before each is a miss in the store: most scans of
-ordinary traffic come from IPs new to the worker. `Seen` remembers which IP keys may have
-buckets stored (a Bloom filter: two bits per key in 2**23), so those misses are answered
-without the store. A key added is always found; a key never added is found by mistake with
-a probability of about (1 - e**(-2n/2**23))**2 for n keys added (under 1 % up to 400,000
-keys, 4.5 % at a million), and then the store answers as before. It is rebuilt from the
-store's keys when old buckets are deleted, so keys of deleted buckets do not pile up.
+every scan; most of them do not exist (an IP new to the worker, or quiet in the minutes
+around), and each was a miss in the store. `Seen` remembers which buckets may be stored (a
+Bloom filter: two bits per key in 2**24), so those misses are answered without the store.
+A key added is always found; a key never added is found by mistake with a probability of
+about (1 - e**(-2n/2**24))**2 for n keys added (under 0.3 % up to 400,000 buckets, 1.3 % at
+a million), and then the store answers as before. It is rebuilt from the store's keys when
+old buckets are deleted, so keys of deleted buckets do not pile up.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 
-BITS = 1 << 23  # 1 MiB
+BITS = 1 << 24  # 2 MiB
 _MASK = BITS - 1
 
 
 class Seen:
-    """Strings added in this process; `hash()` is per process, so it is never stored."""
+    """Keys added in this process; `hash()` of a string is per process, so it is never stored."""
 
     __slots__ = ("_bits",)
 
-    def __init__(self, keys: Iterable[str] = ()) -> None:
+    def __init__(self, keys: Iterable[Hashable] = ()) -> None:
         self._bits = bytearray(BITS >> 3)
         for key in keys:
             self.add(key)
 
-    def add(self, key: str) -> None:
+    def add(self, key: Hashable) -> None:
         h = hash(key)
         a, b = h & _MASK, (h >> 32) & _MASK
         bits = self._bits
         bits[a >> 3] |= 1 << (a & 7)
         bits[b >> 3] |= 1 << (b & 7)
 
-    def __contains__(self, key: str) -> bool:
+    def __contains__(self, key: Hashable) -> bool:
         h = hash(key)
         a, b = h & _MASK, (h >> 32) & _MASK
         bits = self._bits

@@ -52,7 +52,7 @@ class WindowedStore:
 
 
 class Buckets:
-    """One partition's buckets; IP keys that have none stored are answered by `seen`, not the store."""
+    """One partition's buckets; those never stored are answered by `seen`, not the store."""
 
     def __init__(self, table: Any, partition: int) -> None:
         self.store = WindowedStore(table, partition)
@@ -60,20 +60,26 @@ class Buckets:
         self.reseed()
 
     def reseed(self, dropped: Collection[Any] = ()) -> None:
-        """Remember the IP keys of the buckets stored or staged now, but for the (key, window)s in dropped."""
+        """Remember the buckets stored or staged now, but for the (key, window)s in dropped."""
         table, partition = self.store.table, self.store.partition
         stored = (frozen(k) for k, _ in partition_items(table, partition, values=False))
         keys = chain(stored, table.staged_keys(partition))
-        self.seen = Seen(k[0] for k in keys if isinstance(k, tuple) and k not in dropped)
+        self.seen = Seen(_bucket_key(k) for k in keys if isinstance(k, tuple) and k not in dropped)
 
     def load(self, key: BucketKey) -> list[Any] | None:
-        if key[0] not in self.seen:
+        if key not in self.seen:
             return None
         return self.store.get(key[0], key[1])  # type: ignore[no-any-return]
 
     def save(self, key: BucketKey, entries: list[Any]) -> None:
-        self.seen.add(key[0])
+        self.seen.add(key)
         self.store.put(key[0], key[1], entries)
+
+
+def _bucket_key(stored: tuple[Any, ...]) -> BucketKey:
+    """(IP key, bucket start in ms) of a stored (IP key, (window start, end in seconds))."""
+    ip, (start, _end) = stored
+    return ip, round(start * 1000)
 
 
 class Records:

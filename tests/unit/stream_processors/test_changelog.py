@@ -198,7 +198,7 @@ def test_a_stored_key_is_read_from_its_partition_only(app: faust.App) -> None:
         assert counts.staged_get(1, ("org", 1)) is None
 
 
-def test_buckets_of_an_ip_key_never_stored_are_not_read_from_the_store(app: faust.App) -> None:
+def test_buckets_never_stored_are_not_read_from_the_store(app: faust.App) -> None:
     output = app.test_output  # type: ignore[attr-defined]
     wrapper = table(app, "buckets").tumbling(timedelta(minutes=5))
     _event = at_partition(1)
@@ -208,11 +208,12 @@ def test_buckets_of_an_ip_key_never_stored_are_not_read_from_the_store(app: faus
     wrapper.table.apply_sent()
     later = Buckets(wrapper, 1)  # a new session: the stored keys are listed
     assert later.load(("ip-a", 600_000)) == [[], []]
-    assert "ip-b" not in later.seen and later.load(("ip-b", 600_000)) is None
+    assert ("ip-a", 600_000) in later.seen and ("ip-a", 900_000) not in later.seen  # its neighbour: none
+    assert ("ip-b", 600_000) not in later.seen and later.load(("ip-b", 600_000)) is None
     later.save(("ip-b", 600_000), [[], [1]])  # staged: found before the batch ends
     assert later.load(("ip-b", 600_000)) == [[], [1]]
     later.reseed({("ip-a", wrapper.table.window.current(600.0))})  # ip-a's bucket deleted
-    assert "ip-a" not in later.seen
+    assert ("ip-a", 600_000) not in later.seen
     assert later.load(("ip-b", 600_000)) == [[], [1]]  # still staged: still known
 
 
