@@ -37,7 +37,7 @@ class FirstOffsets:
                     "group.id": f"scan-worker-probe-{uuid.uuid4()}",
                     "enable.auto.commit": False,
                     "isolation.level": "read_uncommitted",
-                    "fetch.wait.max.ms": 100,
+                    "fetch.wait.max.ms": 10,
                     "log_level": 0,
                 }
             )

@@ -66,6 +66,7 @@ def test_transactions_of_an_outside_producer_count_exact(
             producer.begin_transaction()  # resends of the last transaction, then aborted
             for key, value in previous:
                 producer.produce(pipeline.topic_raw, value=value, key=key)
+            assert producer.flush(30) == 0  # in the log before the abort (it purges what is unsent)
             producer.abort_transaction(30)
             aborted += 1
         previous = scans[start : start + PER_TRANSACTION]
