@@ -652,12 +652,8 @@ class Worker:
                     if read[0] + 1 >= high:
                         self._read[tp] = (read[0], now)
                     elif now - read[1] > STALL_SECONDS:
-                        owned = self.order.owns(tp) and tp in self._owned
-                        if owned and await self._first_record(tp, self.order.expected(tp)) is None:
-                            self._read[tp] = (read[0], now)  # only commit markers past the last record read
-                            continue
                         stalled.append(f"{tp.topic}:{tp.partition} read {read[0]} high {high}")
-                        if owned:  # the record after the last one read
+                        if self.order.owns(tp) and tp in self._owned:  # the record after the last one read
                             self.metrics.rewinds.labels("stall").inc()
                             await self._seek(tp, self.order.expected(tp))
                             self._read[tp] = (read[0], now)

@@ -18,11 +18,16 @@ from confluent_kafka import Consumer, TopicPartition
 
 
 class FirstOffsets:
-    """One small consumer, created on first use, assigned anew for each question."""
+    """Asks the broker with a consumer of its own, a new one for each question.
+
+    A consumer kept between questions could hand out a record it fetched for an earlier
+    question about the same partition (from a later offset), which would make a hole of
+    records that exist; a new consumer has nothing fetched. Questions are rare: a record
+    arriving ahead of the expected one, a partition that seems stalled, a transaction's marker.
+    """
 
     def __init__(self, bootstrap: str) -> None:
         self._bootstrap = bootstrap
-        self._consumer: Consumer | None = None
 
     def first(self, topic: str, partition: int, offset: int, timeout: float = 10.0) -> int | None:
         """The offset of the first record of topic:partition at or after offset; None if none came.
@@ -30,20 +35,19 @@ class FirstOffsets:
         Blocking: run it in a thread. Records of aborted transactions count as records, as
         for the worker's own consumer (which reads uncommitted).
         """
-        if self._consumer is None:
-            self._consumer = Consumer(
-                {
-                    "bootstrap.servers": self._bootstrap,
-                    "group.id": f"scan-worker-probe-{uuid.uuid4()}",
-                    "enable.auto.commit": False,
-                    "isolation.level": "read_uncommitted",
-                    "fetch.wait.max.ms": 10,
-                    "log_level": 0,
-                }
-            )
-        consumer = self._consumer
-        consumer.assign([TopicPartition(topic, partition, offset)])
+        consumer = Consumer(
+            {
+                "bootstrap.servers": self._bootstrap,
+                "group.id": f"scan-worker-probe-{uuid.uuid4()}",
+                "enable.auto.commit": False,
+                "auto.offset.reset": "error",  # an offset gone from the log is no answer
+                "isolation.level": "read_uncommitted",
+                "fetch.wait.max.ms": 10,
+                "log_level": 0,
+            }
+        )
         try:
+            consumer.assign([TopicPartition(topic, partition, offset)])
             deadline = time.monotonic() + timeout
             while time.monotonic() < deadline:
                 message = consumer.poll(0.2)
@@ -55,9 +59,7 @@ class FirstOffsets:
                     return at
             return None
         finally:
-            consumer.unassign()
+            consumer.close()
 
     def close(self) -> None:
-        if self._consumer is not None:
-            self._consumer.close()
-            self._consumer = None
+        """Nothing is kept between questions."""
