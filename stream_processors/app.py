@@ -33,16 +33,13 @@ from schemas import RegistryUnavailable
 from stream_processors import keycodec, versioned
 from stream_processors.agents.verify import default_snapshot, verify, with_verification
 from stream_processors.changelog import ConfluentChangelogTable, changelog_table
-from stream_processors.consumer import FastConsumer, FastTransport
 from stream_processors.daily import Changed, CountKey, DailyCounts, recovered
 from stream_processors.enrich import Classification, GeoResolver, Place, classify_user_agent
 from stream_processors.expiry import expired
 from stream_processors.ip_stage import BUCKET_MS, IpStage
 from stream_processors.metrics import WorkerMetrics
-from stream_processors.monitor import QuietMonitor
 from stream_processors.order import Order, Rewind, Verdict
 from stream_processors.output import Output
-from stream_processors.probe import FirstOffsets
 from stream_processors.rate import RateRule
 from stream_processors.records import day_start_ms
 from stream_processors.route import DeadLetter, Router, pack, unpack
@@ -71,14 +68,12 @@ class Stages(NamedTuple):
 
     rate: IpStage
     counts: DailyCounts
-    buckets: Buckets  # the rate stage's store
 
 
 DLQ_HEADERS = ("dlq-reason", "dlq-detail", "dlq-topic", "dlq-partition", "dlq-offset")
 T = TypeVar("T")
 STALL_SECONDS = 60.0  # records to read but none read for this long: the consumer's state is logged
 SEEK_SECONDS = 15.0  # a seek not done by then is abandoned and tried again
-PROBE_SECONDS = 5.0  # the broker's answer to where a partition's next record is, at most
 KILL_AFTER_FLUSH = "SA_WORKER_TEST_KILL_AFTER_FLUSH"  # crash tests only, see _crash_hook
 LOSE_RECORD = "SA_WORKER_TEST_LOSE_RECORD"  # ordering tests only, see _lose_hook
 
@@ -177,8 +172,6 @@ class Worker:
         self.enriched_schema = schemas.schema_text(schemas.ENRICHED_SCAN_EVENT, avro)
         self._encoder: schemas.Encoder | None = None  # looked up (or registered) on first use
         self.output = Output(settings.kafka_bootstrap)
-        self.probe = FirstOffsets(settings.kafka_bootstrap)
-        self._probing = asyncio.Lock()  # one question at a time for the probe's consumer
         self.internal = internal_topic(settings)
         self.sink = Sink(
             settings.database_url,
@@ -227,9 +220,7 @@ class Worker:
             key_serializer="raw",
             value_serializer="raw",
             Table=changelog_table(self.output),  # changelog records through confluent-kafka
-            monitor=QuietMonitor(),  # no statistics per record (faust's web pages are off)
         )
-        app.transport = FastTransport(app.conf.broker_consumer, app)  # fetched records without 4 tasks each
         raw = app.topic(s.topic_raw, key_serializer="raw", value_serializer="raw")
         by_ip = app.topic(self.internal, key_serializer="raw", value_serializer="raw")
         # resends are recognised while an IP's bucket is kept: max(late horizon + 2 days, dedup horizon)
@@ -298,8 +289,6 @@ class Worker:
             if not self.order.owns(tp):
                 self.order.start(tp, await self._start_offset(tp))
             verdict = self.order.check(tp, m.offset)
-            if verdict is Verdict.AHEAD and not self.order.sought(tp):
-                verdict = await self._past_hole(tp, m.offset)
             if verdict is Verdict.NEXT:
                 admitted.append(event)
                 self._read[tp] = (m.offset, now)
@@ -325,41 +314,8 @@ class Worker:
                     agent, tp.topic, tp.partition, expected, resume - 1, resume,
                 )  # fmt: skip
                 self.metrics.skipped.labels(agent).inc(resume - expected)
-                await cast(FastConsumer, self.app.consumer).skip(tp, expected, resume - 1)
                 await self._seek(tp, resume)
         return admitted
-
-    async def _past_hole(self, tp: TP, offset: int) -> Verdict:
-        """offset arrived ahead of the expected one: step over the offsets between if they hold no record.
-
-        Commit markers of a producer writing in transactions, compaction and retention leave
-        such holes; the broker is asked where the partition's first record from the expected
-        offset is (`stream_processors.probe`). If that is the record at hand or one before it
-        (but past the expected one), the partition goes on from there, and faust's commit is
-        told to pass the hole. Otherwise, or if the broker did not answer, records were
-        skipped: AHEAD, and the caller seeks back.
-        """
-        expected = self.order.expected(tp)
-        first = await self._first_record(tp, expected)
-        if first is None or not expected < first <= offset:
-            return Verdict.AHEAD
-        log.debug("%s:%d: offsets %d to %d hold no record", tp.topic, tp.partition, expected, first - 1)
-        self.metrics.holes.inc(first - expected)
-        self.order.start(tp, first)
-        await cast(FastConsumer, self.app.consumer).skip(tp, expected, first - 1)
-        return self.order.check(tp, offset)
-
-    async def _first_record(self, tp: TP, offset: int) -> int | None:
-        """The offset of tp's first record at or after offset, asked of the broker; None if none came."""
-        try:
-            async with self._probing:
-                return await asyncio.wait_for(
-                    asyncio.to_thread(self.probe.first, tp.topic, tp.partition, offset, PROBE_SECONDS),
-                    SEEK_SECONDS,
-                )
-        except Exception as e:
-            log.warning("%s:%d: the record at offset %d not found (%r)", tp.topic, tp.partition, offset, e)
-            return None
 
     async def _seek(self, tp: TP, offset: int) -> None:
         # In the consumer's own thread (faust's `seek` calls aiokafka from this one, and the
@@ -460,23 +416,20 @@ class Worker:
         got = self.stages.get(tp)
         if got is None:
             session = Session(start=start)
-            buckets = Buckets(self.buckets, tp.partition)
             stage = IpStage(
                 self.rule,
                 session,
-                buckets,
+                Buckets(self.buckets, tp.partition),
                 Records(self.records, tp.partition),
                 self.settings.bot_bucket_cap,
             )
-            counts = Counts(self.counts, tp.partition)
-            counter = DailyCounts(session, counts, partial(self._committed, tp))
-            got = self.stages[tp] = Stages(stage, counter, buckets)
+            counter = DailyCounts(session, Counts(self.counts, tp.partition), partial(self._committed, tp))
+            got = self.stages[tp] = Stages(stage, counter)
             log.info(
                 "classify: session %s on %s:%d from offset %d", session.id, tp.topic, tp.partition, start
             )
             self.sink.claim(tp.partition)
-            held, counts.legacy = self._recovered_counts(tp.partition, session)
-            self._offer(tp.partition, held)
+            self._offer(tp.partition, self._recovered_counts(tp.partition, session))
         return got
 
     def _offer(self, partition: int, changed: Changed) -> None:
@@ -484,11 +437,8 @@ class Worker:
         self.sink.offer(partition, changed.hours, HOUR)
         self.sink.offer(partition, changed.places, PLACE)
 
-    def _recovered_counts(self, partition: int, session: Session) -> tuple[Changed, bool]:
-        """Every count the partition holds at the session's start (days, hours, places), for the sink.
-
-        And whether any is stored under a key of before migration 0008 (`stores.Counts.legacy`).
-        """
+    def _recovered_counts(self, partition: int, session: Session) -> Changed:
+        """Every count the partition holds at the session's start (days, hours, places), for the sink."""
         out: dict[CountKey, Changed] = {}
         legacy: dict[CountKey, Changed] = {}
         for raw_key, history in partition_items(self.counts.table, partition):
@@ -503,12 +453,11 @@ class Worker:
             found = recovered(day, key, versioned.current(history, session, 0))
             (legacy if len(dims) == 6 else out)[(day, key)] = found
         both = legacy | out  # a key stored both ways: the newer form holds the count
-        changed = Changed(
+        return Changed(
             [d for c in both.values() for d in c.days],
             [h for c in both.values() for h in c.hours],
             [p for c in both.values() for p in c.places],
         )
-        return changed, bool(legacy)
 
     async def _classify(self, stream: Any) -> None:
         topic = self.settings.topic_enriched
@@ -524,7 +473,7 @@ class Worker:
                     _set_current(event)
                     m = event.message
                     stages = self._stage(m.tp, m.offset)
-                    stage, counter, _ = stages
+                    stage, counter = stages
                     for ip, record in unpack(m.value):
                         scans += 1
                         newest = max(newest, record["occurred_at"])
@@ -538,7 +487,7 @@ class Worker:
                                 self.metrics.reclassified.inc()
                         emitted += len(emissions)
                 if stages is not None:  # the current event: the group's last
-                    stage, counter, _ = stages
+                    stage, counter = stages
                     for key, value in stage.dirty(self._committed(group[-1].message.tp)):
                         stage.store.save(key, value)
                     self._offer(partition, counter.flush())
@@ -574,13 +523,11 @@ class Worker:
             table = cast(ConfluentChangelogTable, wrapper.table)
             if not per_partition(table):  # memory:// (development): one dict for all partitions
                 continue
-            gone = expired(partition_items(table, partition, values=False), now_s - horizon.total_seconds())
-            for key in gone:
+            for key in expired(
+                partition_items(table, partition, values=False), now_s - horizon.total_seconds()
+            ):
                 table.stage(partition, key, None)
-            deleted += len(gone)
-            stages = self.stages.get(TP(self.internal, partition))
-            if wrapper is self.buckets and stages is not None:
-                stages.buckets.reseed(set(gone))  # deleted buckets' IP keys forgotten
+                deleted += 1
         if deleted:
             log.info("classify: partition %d: %d expired windows deleted", partition, deleted)
         self.metrics.expired_windows.inc(deleted)
@@ -685,7 +632,6 @@ class Worker:
         await self.sink.flush()
         await self.sink.close()
         self.output.close()
-        self.probe.close()
         log.info("worker stopped; %d sink rows still pending", self.sink.size())
 
 

@@ -87,10 +87,6 @@ class ConfluentChangelogTable(faust.Table[Any, bytes]):
         """Change key (None: delete it) in partition at the end of the batch."""
         self._staged.setdefault(partition, {})[self.key_bytes(key)] = (key, value)
 
-    def staged_keys(self, partition: int) -> list[Any]:
-        """Keys given a value in partition that are not in the store yet (staged, or sent and undelivered)."""
-        return [key for key, value in self._staged.get(partition, {}).values() if value is not None]
-
     def staged_get(self, partition: int, key: Any) -> bytes | None:
         """The key's value in partition, staged or stored (None when it has none).
 

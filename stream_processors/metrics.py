@@ -51,11 +51,6 @@ class WorkerMetrics:
             ["agent"],
             registry=r,
         )
-        self.holes = Counter(
-            "scan_worker_offset_holes",
-            "Input offsets stepped over that hold no record (transaction markers, compaction)",
-            registry=r,
-        )
         self.stalls = Counter(
             "scan_worker_consumer_stalls",
             "Times an input partition had records to read but none was read for a minute",

@@ -4,13 +4,13 @@ Faust can hand an agent a partition's records out of order around a rebalance: r
 fetched or buffered before it arrive after the consumer was sought back to the committed
 offset, and its fetcher then drops the records below the stale one as already read (its
 read offset moved past them). A record skipped that way is never counted, and the commit
-moves past it.
+moves past it. Both topics the worker reads are written without transactions, so their
+offsets have no holes: any jump is a skip.
 
 `Order` keeps, per partition, the next offset the worker must process. A record at that
 offset is processed; one below it was processed already (a redelivery); one above it
 means records were skipped: the worker seeks back and holds the records until the
-missing ones arrive, unless the broker shows that the offsets between hold no record
-(transaction markers, compaction; `stream_processors.probe`): then it goes on past them.
+missing ones arrive.
 """
 
 from __future__ import annotations
@@ -55,10 +55,6 @@ class Order(Generic[K]):
     def forget(self, tp: K) -> None:
         self._next.pop(tp, None)
         self._rewinding.pop(tp, None)
-
-    def sought(self, tp: K) -> bool:
-        """Whether tp was sought back and its expected record has not come yet."""
-        return tp in self._rewinding
 
     def expected(self, tp: K) -> int:
         return self._next[tp]

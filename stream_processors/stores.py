@@ -9,18 +9,14 @@ partition at a time, with changes staged until the end of the batch.
 from __future__ import annotations
 
 import json
-from collections.abc import Collection
-from itertools import chain
 from typing import Any
 
 import msgspec
 
 from stream_processors.changelog import ConfluentChangelogTable
 from stream_processors.daily import CountKey
-from stream_processors.expiry import frozen
 from stream_processors.ip_stage import BucketKey
 from stream_processors.records import HUMAN, AggKey
-from stream_processors.seen import Seen
 from stream_processors.versioned import History
 
 dumps = msgspec.json.encode
@@ -52,34 +48,14 @@ class WindowedStore:
 
 
 class Buckets:
-    """One partition's buckets; those never stored are answered by `seen`, not the store."""
-
     def __init__(self, table: Any, partition: int) -> None:
         self.store = WindowedStore(table, partition)
-        self.seen = Seen()
-        self.reseed()
-
-    def reseed(self, dropped: Collection[Any] = ()) -> None:
-        """Remember the buckets stored or staged now, but for the (key, window)s in dropped."""
-        table, partition = self.store.table, self.store.partition
-        stored = (frozen(k) for k, _ in partition_items(table, partition, values=False))
-        keys = chain(stored, table.staged_keys(partition))
-        self.seen = Seen(_bucket_key(k) for k in keys if isinstance(k, tuple) and k not in dropped)
 
     def load(self, key: BucketKey) -> list[Any] | None:
-        if key not in self.seen:
-            return None
         return self.store.get(key[0], key[1])  # type: ignore[no-any-return]
 
     def save(self, key: BucketKey, entries: list[Any]) -> None:
-        self.seen.add(key)
         self.store.put(key[0], key[1], entries)
-
-
-def _bucket_key(stored: tuple[Any, ...]) -> BucketKey:
-    """(IP key, bucket start in ms) of a stored (IP key, (window start, end in seconds))."""
-    ip, (start, _end) = stored
-    return ip, round(start * 1000)
 
 
 class Records:
@@ -112,11 +88,10 @@ class Counts:
     def __init__(self, table: Any, partition: int) -> None:
         self.store = WindowedStore(table, partition)
         self.partition = partition
-        self.legacy = True  # counts may be stored under keys of before 0008 (False once none are found)
 
     def load(self, key: CountKey) -> History | None:
         found = self.store.get((self.partition, *key[1]), key[0])
-        if found is None and self.legacy and key[1][6:] == HUMAN:  # a person's count stored before 0008
+        if found is None and key[1][6:] == HUMAN:  # a person's count stored before migration 0008
             found = self.store.get((self.partition, *key[1][:6]), key[0])
         return found  # type: ignore[no-any-return]
 

@@ -14,8 +14,7 @@ from faust.streams import _current_event
 from faust.types import TP
 
 from stream_processors.changelog import changelog_table
-from stream_processors.records import HUMAN
-from stream_processors.stores import Buckets, Counts, WindowedStore
+from stream_processors.stores import WindowedStore
 
 CHANGELOG = "changelog-test-counts-changelog"
 
@@ -196,34 +195,3 @@ def test_a_stored_key_is_read_from_its_partition_only(app: faust.App) -> None:
     assert counts.staged_get(2, ("org", 1)) == b"5"
     if app.conf.store.scheme == "rocksdb":  # one database per partition
         assert counts.staged_get(1, ("org", 1)) is None
-
-
-def test_buckets_never_stored_are_not_read_from_the_store(app: faust.App) -> None:
-    output = app.test_output  # type: ignore[attr-defined]
-    wrapper = table(app, "buckets").tumbling(timedelta(minutes=5))
-    _event = at_partition(1)
-    Buckets(wrapper, 1).save(("ip-a", 600_000), [[], []])
-    wrapper.table.send_staged(1)
-    output.deliver()
-    wrapper.table.apply_sent()
-    later = Buckets(wrapper, 1)  # a new session: the stored keys are listed
-    assert later.load(("ip-a", 600_000)) == [[], []]
-    assert ("ip-a", 600_000) in later.seen and ("ip-a", 900_000) not in later.seen  # its neighbour: none
-    assert ("ip-b", 600_000) not in later.seen and later.load(("ip-b", 600_000)) is None
-    later.save(("ip-b", 600_000), [[], [1]])  # staged: found before the batch ends
-    assert later.load(("ip-b", 600_000)) == [[], [1]]
-    later.reseed({("ip-a", wrapper.table.window.current(600.0))})  # ip-a's bucket deleted
-    assert ("ip-a", 600_000) not in later.seen
-    assert later.load(("ip-b", 600_000)) == [[], [1]]  # still staged: still known
-
-
-def test_a_count_stored_before_0008_is_read_only_while_such_keys_may_exist(app: faust.App) -> None:
-    days = table(app, "days").tumbling(timedelta(days=1))
-    _event = at_partition(0)
-    day_ms = 86_400 * 3 * 1000
-    dims = ("org", "brand", "0950000000001", "US", "mobile", False)
-    WindowedStore(days, 0).put((0, *dims), day_ms, [["s", 1, 4]])  # a person's count, six dimensions
-    counts = Counts(days, 0)
-    assert counts.load((day_ms, (*dims, *HUMAN))) == [["s", 1, 4]]
-    counts.legacy = False  # the session's listing found no such key
-    assert counts.load((day_ms, (*dims, *HUMAN))) is None
