@@ -33,6 +33,7 @@ from schemas import RegistryUnavailable
 from stream_processors import keycodec, versioned
 from stream_processors.agents.verify import default_snapshot, verify, with_verification
 from stream_processors.changelog import ConfluentChangelogTable, changelog_table
+from stream_processors.consumer import Consumer, Transport
 from stream_processors.daily import Changed, CountKey, DailyCounts, recovered
 from stream_processors.enrich import Classification, GeoResolver, Place, classify_user_agent
 from stream_processors.expiry import expired
@@ -221,6 +222,7 @@ class Worker:
             value_serializer="raw",
             Table=changelog_table(self.output),  # changelog records through confluent-kafka
         )
+        app.transport = Transport(app.conf.broker_consumer, app)  # stream_processors.consumer
         raw = app.topic(s.topic_raw, key_serializer="raw", value_serializer="raw")
         by_ip = app.topic(self.internal, key_serializer="raw", value_serializer="raw")
         # resends are recognised while an IP's bucket is kept: max(late horizon + 2 days, dedup horizon)
@@ -280,10 +282,13 @@ class Worker:
         """
         admitted = []
         now = time.monotonic()
+        positioned = self._consumer.positioned
         for event in events:
             m = event.message
             tp = m.tp
-            if tp not in self._owned or self._lost(agent):  # buffered before this worker lost it, or a test
+            # buffered before this worker lost it, fetched before its committed offset was known
+            # (stream_processors.consumer), or a test
+            if tp not in self._owned or tp not in positioned or self._lost(agent):
                 self._hold(m)
                 continue
             if not self.order.owns(tp):
@@ -314,6 +319,7 @@ class Worker:
                     agent, tp.topic, tp.partition, expected, resume - 1, resume,
                 )  # fmt: skip
                 self.metrics.skipped.labels(agent).inc(resume - expected)
+                await self._consumer.skip(tp, expected, resume - 1)
                 await self._seek(tp, resume)
         return admitted
 
@@ -347,6 +353,10 @@ class Worker:
             log.warning("%s:%d: first offset not known (%r); starting from 0", tp.topic, tp.partition, e)
             return 0
         return int(earliest.get(tp) or 0)
+
+    @property
+    def _consumer(self) -> Consumer:
+        return cast(Consumer, self.app.consumer)
 
     def _hold(self, message: Any) -> None:
         """Keep take_events from acknowledging a record that was not processed."""
@@ -564,18 +574,12 @@ class Worker:
         )
 
     async def _sink_tick(self) -> None:
-        consumer = self.app.consumer
-        # Only once the streams resumed after the last rebalance: recovery is over and the
-        # consumer has sought to the committed offsets, which are then known here.
-        settled = (
-            consumer.flow_active  # type: ignore[attr-defined]
-            and not self.app.rebalancing
-            and not self.app.in_recovery
-            and self.app.tables.recovery.completed.is_set()  # type: ignore[attr-defined]
-        )
-        if settled:
-            for tp in consumer.assignment():
-                if tp.topic == self.internal and tp not in self.stages:
+        consumer = self._consumer
+        # Only once the streams resumed after the last rebalance, and for the partitions whose
+        # committed offsets the consumer knows (stream_processors.consumer).
+        if consumer.flow_active and not self.app.rebalancing and not self.app.in_recovery:
+            for tp in consumer.positioned:
+                if tp.topic == self.internal and tp not in self.stages and tp in self._owned:
                     if not self.order.owns(tp):
                         self.order.start(tp, await self._start_offset(tp))
                     self._stage(tp, self.order.expected(tp))

@@ -1,0 +1,72 @@
+"""faust's aiokafka consumer, telling which partitions' committed offsets are known, and taking no gaps.
+
+**Committed offsets known.** After a rebalance faust resumes the stream partitions and only then
+asks the broker for their committed offsets (`Recovery.on_recovery_completed`: `resume_partitions`,
+then `perform_seek`). Records fetched in between reach the agents while faust's committed offset
+of their partition is still unknown. The worker starts reading a partition at its committed offset
+and counts in sessions that begin there (`stream_processors.versioned`), so a partition started
+in that window began at its first offset instead: its session ignored every stored change, wrote
+counts rebuilt from a part of the partition, and if the process died before the next commit, the
+session after it, starting at the real committed offset, took those part-built counts for the
+committed ones. Scans were lost that way after SIGKILLs. `positioned` holds the partitions whose
+committed offset faust knows for the current assignment; the worker processes nothing else.
+
+**No gaps.** When a record's offset is more than one past its partition's read offset, faust's
+fetcher records the offsets between as a gap, which its commit counts as acknowledged. After the
+worker seeks a partition back (`stream_processors.order`: a record was skipped), records fetched
+before the seek still arrive, each a "gap" over the records the seek is to read again: the commit
+could pass them before they were processed (lost if the process then died), and once they were,
+each offset stood twice in faust's acknowledged list, whose commit then advanced one offset per
+commit. The worker's `Order` decides what a jump is; a hole it gives up on (records gone from the
+topic) is handed to faust with `skip`.
+
+Upstream code: https://github.com/faust-streaming/faust/blob/master/faust/transport/consumer.py
+(`Consumer.perform_seek`, `Consumer._drain_messages`, `Consumer._add_gap`, `Consumer._new_offset`)
+and https://github.com/faust-streaming/faust/blob/master/faust/tables/recovery.py
+(`Recovery.on_recovery_completed`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Set
+from typing import Any, ClassVar
+
+from faust.transport.drivers import aiokafka
+from faust.types import TP
+
+
+class Consumer(aiokafka.Consumer):
+    """faust's aiokafka consumer with `positioned` partitions and no gaps."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.positioned: frozenset[TP] = frozenset()
+        self._revocations = 0
+
+    async def perform_seek(self) -> None:
+        """faust's seek to the committed offsets; then the assigned partitions are positioned.
+
+        Unless partitions were revoked meanwhile: the next assignment's seek positions them.
+        """
+        revocations, assigned = self._revocations, frozenset(self.assignment())
+        await super().perform_seek()
+        if revocations == self._revocations:
+            self.positioned = assigned
+
+    async def on_partitions_revoked(self, revoked: Set[TP]) -> None:
+        self._revocations += 1
+        self.positioned = self.positioned - revoked
+        await super().on_partitions_revoked(revoked)
+
+    async def _add_gap(self, tp: TP, offset_from: int, offset_to: int) -> None:
+        """Not recorded: a jump is the worker's to judge (see the module's docstring)."""
+
+    async def skip(self, tp: TP, offset_from: int, offset_to: int) -> None:
+        """Let the commit pass offsets offset_from to offset_to (inclusive): they are not in the topic."""
+        await super()._add_gap(tp, offset_from, offset_to)
+
+
+class Transport(aiokafka.Transport):
+    """faust's aiokafka transport with this module's `Consumer`."""
+
+    Consumer: ClassVar[type[aiokafka.Consumer]] = Consumer
