@@ -6,15 +6,10 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, time
-from typing import Any
 
 from fastapi import FastAPI
 from prometheus_client import start_http_server
 from psycopg_pool import AsyncConnectionPool
-from starlette.middleware.errors import ServerErrorMiddleware
-from starlette.middleware.exceptions import ExceptionMiddleware
-from starlette.routing import Match
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api import problems, queries
 from api.access import ACCESS_TTL_SECONDS, RecentAccess
@@ -64,79 +59,6 @@ def key_source_for(settings: Settings) -> KeySource:
     return FileKeySource(settings.jwks_file)
 
 
-class App(FastAPI):
-    """FastAPI, with GET of the scans path handed to its route ahead of the middleware stack.
-
-    A request otherwise passes FastAPI's telemetry check, Starlette's app, the server error
-    middleware, FastAPI's exception telemetry, the metrics, the exception middleware, FastAPI's
-    exit stack and the router before it reaches a route (about 0.1 ms of the API's CPU a
-    request, measured). The scans GET, the request served in volume, goes to `scans.ScansRoute`
-    through the layers that act on it, taken from the built stack: the server error middleware
-    (the 500 problem, then the exception raised for the server to log), the metrics, and the
-    exception handlers the route's own wrapper applies (as the exception middleware hands them
-    to it). The others do nothing for it: the exception telemetry and the exit stack act only
-    while FastAPI's telemetry is configured (then every request takes the whole stack) or a
-    route opens files, and the router would pick the same route (it is first). The answer, its
-    headers and errors are the same bytes either way (tested). Where the stack is not built as
-    expected (another FastAPI or Starlette), every request takes it.
-    """
-
-    _scans_built = False
-    _scans_first: tuple[scans.ScansRoute, ASGIApp, Any] | None = None
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] == "GET":
-            if not self._scans_built:  # on the first request, once the routes and middleware are in
-                self._scans_first, self._scans_built = self._build_scans_first(), True
-            first = self._scans_first
-            if first is not None and scope["path"].endswith(first[0].path):  # cheap, for other paths
-                route, app, telemetry = first
-                if self.root_path:  # as FastAPI does, before the route's path is matched
-                    scope["root_path"] = self.root_path
-                match, child = route.matches(scope)
-                if match is Match.FULL and not telemetry.enabled():
-                    scope["app"] = self
-                    scope.update(child)
-                    await app(scope, receive, send)
-                    return
-        await super().__call__(scope, receive, send)
-
-    def _build_scans_first(self) -> tuple[scans.ScansRoute, ASGIApp, Any] | None:
-        """The scans route, the layers that act on it and FastAPI's telemetry; None: take the stack."""
-        route = next((r for r in self.router.routes if isinstance(r, scans.ScansRoute)), None)
-        telemetry = getattr(self, "_native_telemetry", None)
-        if self.middleware_stack is None:
-            self.middleware_stack = self.build_middleware_stack()
-        errors = exceptions = measured = None
-        layer: object = self.middleware_stack
-        for _ in range(32):  # down the stack's `app` attributes, to the router
-            if isinstance(layer, ServerErrorMiddleware):
-                errors = layer
-            elif isinstance(layer, MetricsMiddleware):
-                measured = layer
-            elif isinstance(layer, ExceptionMiddleware):
-                exceptions = layer
-            layer = getattr(layer, "app", None)
-        handlers = (
-            getattr(exceptions, "_exception_handlers", None),
-            getattr(exceptions, "_status_handlers", None),
-        )
-        found = (route, errors, measured, *handlers)
-        if any(part is None for part in found) or not callable(getattr(telemetry, "enabled", None)):
-            return None
-        assert route is not None and errors is not None and measured is not None
-        router = self.router
-        handle = route.handle
-
-        async def with_handlers(scope: Scope, receive: Receive, send: Send) -> None:
-            scope["starlette.exception_handlers"] = handlers
-            scope.setdefault("router", router)
-            await handle(scope, receive, send)
-
-        app = MetricsMiddleware(with_handlers, measured.metrics)
-        return route, ServerErrorMiddleware(app, handler=errors.handler, debug=errors.debug), telemetry
-
-
 def limits_for(settings: Settings) -> Limits:
     return Limits(
         Policy("user", settings.api_user_rate, settings.api_user_burst, settings.api_user_concurrency),
@@ -151,7 +73,7 @@ def create_app(
     keys: KeySource | None = None,
     now: Callable[[], datetime] | None = None,
     access_ttl_seconds: float = ACCESS_TTL_SECONDS,
-) -> App:
+) -> FastAPI:
     """Build the API for `settings`; the lifespan opens and closes the database pool.
 
     `today` is the UTC day and `now` the current instant (by default the one behind `today`).
@@ -196,7 +118,7 @@ def create_app(
                 server.shutdown()
                 server.server_close()
 
-    app = App(
+    app = FastAPI(
         title="scan-analytics read API",
         version="1.0.0",
         summary="GS1 Digital Link scan analytics for brand owners and the agents acting for them.",

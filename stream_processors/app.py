@@ -343,7 +343,7 @@ class Worker:
         Not the first record that arrives: with no offset committed yet, that record may
         come after one the consumer skipped (see `_lose_hook`).
         """
-        committed = self._committed(tp)
+        committed = self._consumer.resume_offset(tp)
         if committed is not None:
             return committed
         try:  # in the consumer's thread, like a seek: never wait on it for long

@@ -9,7 +9,8 @@ in that window began at its first offset instead: its session ignored every stor
 counts rebuilt from a part of the partition, and if the process died before the next commit, the
 session after it, starting at the real committed offset, took those part-built counts for the
 committed ones. Scans were lost that way after SIGKILLs. `positioned` holds the partitions whose
-committed offset faust knows for the current assignment; the worker processes nothing else.
+committed offset faust knows for the current assignment; the worker processes nothing else, and
+starts each at `resume_offset`, the committed offset the seek found.
 
 **No gaps.** When a record's offset is more than one past its partition's read offset, faust's
 fetcher records the offsets between as a gap, which its commit counts as acknowledged. After the
@@ -28,7 +29,7 @@ and https://github.com/faust-streaming/faust/blob/master/faust/tables/recovery.p
 
 from __future__ import annotations
 
-from collections.abc import Set
+from collections.abc import Mapping, Set
 from typing import Any, ClassVar
 
 from faust.transport.drivers import aiokafka
@@ -41,7 +42,21 @@ class Consumer(aiokafka.Consumer):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.positioned: frozenset[TP] = frozenset()
+        self._resume: dict[TP, int | None] = {}
         self._revocations = 0
+
+    def resume_offset(self, tp: TP) -> int | None:
+        """Where reading tp resumed after the seek: its committed offset then (None: none committed).
+
+        Not faust's running record of committed offsets, which a commit started before a
+        rebalance and ending after the seek would change, though reading resumed here.
+        """
+        return self._resume.get(tp)
+
+    async def seek_to_committed(self) -> Mapping[TP, int]:
+        offsets = await super().seek_to_committed()  # None for a partition with no commit
+        self._resume = {TP(tp.topic, tp.partition): offset for tp, offset in offsets.items()}
+        return offsets
 
     async def perform_seek(self) -> None:
         """faust's seek to the committed offsets; then the assigned partitions are positioned.

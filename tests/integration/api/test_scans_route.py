@@ -1,8 +1,4 @@
-"""The scans path's GET route answers byte for byte as the FastAPI route it stands in front of.
-
-It is reached ahead of the middleware stack (`api.main.App`); the app without it takes the
-whole stack to the FastAPI route, so the comparisons cover both.
-"""
+"""The scans path's GET route answers byte for byte as the FastAPI route it stands in front of."""
 
 from __future__ import annotations
 
@@ -116,29 +112,6 @@ def test_metrics_name_the_route(clients: tuple[TestClient, TestClient], issuer: 
     ours.get(SCANS, headers={"Authorization": f"Bearer {issuer.token('sr-alice', exp=2**31)}"})
     metrics = ours.get("/metrics").text
     assert f'route="{SCANS}",status="200"' in metrics
-
-
-def test_the_scans_get_is_answered_ahead_of_the_stack(
-    api_settings: Settings, issuer: Issuer, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    app = create_app(api_settings, today=lambda: TODAY)
-    alice = {"Authorization": f"Bearer {issuer.token('sr-alice', exp=2**31)}"}
-    with TestClient(app, raise_server_exceptions=False) as client:
-        assert client.get(SCANS, headers=alice).status_code == 200
-
-        async def refuse(scope: Any, receive: Any, send: Any) -> None:
-            await send({"type": "http.response.start", "status": 418, "headers": []})
-            await send({"type": "http.response.body", "body": b""})
-
-        app.middleware_stack = refuse  # what the stack would answer from now on
-        assert client.get(SCANS, headers=alice).status_code == 200
-        assert client.get(SCANS + "?top=0", headers=alice).status_code == 400
-        assert client.head(SCANS, headers=alice).status_code == 418
-        assert client.get("/healthz").status_code == 418
-        assert client.get(SCANS + "/", headers=alice).status_code == 418
-        # with FastAPI's telemetry configured, every request takes the stack (and its telemetry)
-        monkeypatch.setattr(app._native_telemetry, "enabled", lambda: True)
-        assert client.get(SCANS, headers=alice).status_code == 418
 
 
 def test_an_unexpected_error_is_the_same_500_and_reaches_the_server(

@@ -5,7 +5,7 @@ faust's own `perform_seek` and commit bookkeeping run here; only the broker call
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 
 import faust
 import pytest
@@ -27,54 +27,68 @@ def consumer() -> Iterator[Consumer]:
     yield made
 
 
-def _assigned(consumer: Consumer, tps: set[TP], committed: Mapping[TP, int | None]) -> list[str]:
-    calls: list[str] = []
+class Broker:
+    """faust's calls to the broker that the tests make: the assignment and the committed offsets."""
 
-    async def seek_to_committed() -> Mapping[TP, int | None]:
-        calls.append("seek")
-        return committed
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, consumer: Consumer) -> None:
+        self.assigned: set[TP] = set()
+        self.committed: dict[TP, int | None] = {}
+        self.during_seek: list[Callable[[], Awaitable[None]]] = []
+        monkeypatch.setattr(consumer, "assignment", lambda: set(self.assigned))
+        monkeypatch.setattr(aiokafka.Consumer, "seek_to_committed", self._seek_to_committed)
+        monkeypatch.setattr(aiokafka.Consumer, "on_partitions_revoked", self._revoked_in_faust)
 
-    consumer.assignment = lambda: set(tps)  # type: ignore[method-assign]
-    consumer.seek_to_committed = seek_to_committed  # type: ignore[method-assign,assignment]
-    return calls
+    async def _seek_to_committed(self) -> Mapping[TP, int | None]:  # bound to the broker, not the consumer
+        for step in self.during_seek:
+            await step()
+        return {tp: self.committed.get(tp) for tp in self.assigned}
+
+    @staticmethod
+    async def _revoked_in_faust(consumer: Consumer, revoked: set[TP]) -> None:
+        return None
 
 
-async def test_partitions_are_positioned_once_their_committed_offsets_are_known(consumer: Consumer) -> None:
-    calls = _assigned(consumer, {RAW, BY_IP}, {RAW: 893, BY_IP: None})
+@pytest.fixture
+def broker(monkeypatch: pytest.MonkeyPatch, consumer: Consumer) -> Broker:
+    return Broker(monkeypatch, consumer)
+
+
+async def test_partitions_are_positioned_once_their_committed_offsets_are_known(
+    consumer: Consumer, broker: Broker
+) -> None:
+    broker.assigned, broker.committed = {RAW, BY_IP}, {RAW: 893}
     assert consumer.positioned == frozenset()  # assigned, records may be fetched: not yet
     await consumer.perform_seek()
-    assert calls == ["seek"]
     assert consumer.positioned == {RAW, BY_IP}
-    assert consumer._committed_offset[RAW] == 893
+    assert consumer.resume_offset(RAW) == 893
+    assert consumer.resume_offset(BY_IP) is None  # none committed: the worker asks for the first offset
+    assert consumer._committed_offset[RAW] == 893  # faust's own record, as before
+
+
+async def test_reading_resumes_where_the_seek_found_the_commit_whatever_commits_later(
+    consumer: Consumer, broker: Broker
+) -> None:
+    broker.assigned, broker.committed = {RAW}, {RAW: 893}
+    await consumer.perform_seek()
+    consumer._committed_offset[RAW] = 950  # a commit started before the rebalance, ended after the seek
+    assert consumer.resume_offset(RAW) == 893
 
 
 async def test_a_revocation_during_the_seek_leaves_the_partitions_for_the_next_one(
-    consumer: Consumer, monkeypatch: pytest.MonkeyPatch
+    consumer: Consumer, broker: Broker
 ) -> None:
-    async def revoked_in_faust(self: aiokafka.Consumer, revoked: set[TP]) -> None:
-        return None
+    broker.assigned, broker.committed = {RAW, BY_IP}, {RAW: 893, BY_IP: 4}
 
-    monkeypatch.setattr(aiokafka.Consumer, "on_partitions_revoked", revoked_in_faust)
-    _assigned(consumer, {RAW, BY_IP}, {RAW: 893, BY_IP: 4})
-    await consumer.perform_seek()
-
-    async def seek_while_revoked() -> Mapping[TP, int]:
+    async def revoke() -> None:
         await consumer.on_partitions_revoked({RAW, BY_IP})
-        return {RAW: 900, BY_IP: 5}
 
-    consumer.seek_to_committed = seek_while_revoked  # type: ignore[method-assign]
+    broker.during_seek.append(revoke)
     await consumer.perform_seek()
     assert consumer.positioned == frozenset()
 
 
-async def test_a_revoked_partition_is_no_longer_positioned(
-    consumer: Consumer, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    async def revoked_in_faust(self: aiokafka.Consumer, revoked: set[TP]) -> None:
-        return None
-
-    monkeypatch.setattr(aiokafka.Consumer, "on_partitions_revoked", revoked_in_faust)
-    _assigned(consumer, {RAW, BY_IP}, {RAW: 893, BY_IP: 4})
+async def test_a_revoked_partition_is_no_longer_positioned(consumer: Consumer, broker: Broker) -> None:
+    broker.assigned, broker.committed = {RAW, BY_IP}, {RAW: 893, BY_IP: 4}
     await consumer.perform_seek()
     await consumer.on_partitions_revoked({BY_IP})
     assert consumer.positioned == {RAW}
