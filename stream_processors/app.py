@@ -137,10 +137,6 @@ def _set_current(event: EventT[Any]) -> None:
     _current_event.set(weakref.ref(event))
 
 
-def _names(tps: Any) -> list[str]:
-    return sorted(f"{tp.topic}:{tp.partition}" for tp in tps)
-
-
 def _by_partition(events: Sequence[EventT[Any]]) -> dict[int, list[EventT[Any]]]:
     groups: dict[int, list[EventT[Any]]] = {}
     for e in events:
@@ -360,8 +356,7 @@ class Worker:
 
     def _hold(self, message: Any) -> None:
         """Keep take_events from acknowledging a record that was not processed."""
-        message.acked = True  # faust's Message.ack is then a no-op: the offset never becomes committable
-        self.app.consumer._unacked_messages.discard(message)  # type: ignore[attr-defined]
+        self._consumer.hold(message)
 
     # -- route ---------------------------------------------------------------------------------
 
@@ -419,8 +414,7 @@ class Worker:
     # -- classify and count ---------------------------------------------------------------------
 
     def _committed(self, tp: TP) -> int | None:
-        value = self.app.consumer._committed_offset.get(tp)  # type: ignore[attr-defined]
-        return int(value) if value is not None else None
+        return self._consumer.committed_offset(tp)
 
     def _stage(self, tp: TP, start: int) -> Stages:
         got = self.stages.get(tp)
@@ -621,15 +615,10 @@ class Worker:
             self._stall_logged = now
             self.metrics.stalls.inc()
             log.warning(
-                "consumer stalled for %.0f s with records to read: %s (sought to the next record); "
-                "flow active %s, can resume %s, paused %s, buffered %s, active %s",
+                "consumer stalled for %.0f s with records to read: %s (sought to the next record); %s",
                 STALL_SECONDS,
                 stalled,
-                consumer.flow_active,  # type: ignore[attr-defined]
-                consumer.can_resume_flow.is_set(),  # type: ignore[attr-defined]
-                _names(consumer._paused_partitions),  # type: ignore[attr-defined]
-                _names(consumer._buffered_partitions),  # type: ignore[attr-defined]
-                _names(consumer._active_partitions or ()),  # type: ignore[attr-defined]
+                self._consumer.flow_state(),
             )
 
     async def _on_shutdown(self, sender: Any, **kwargs: Any) -> None:

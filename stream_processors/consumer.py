@@ -21,6 +21,9 @@ each offset stood twice in faust's acknowledged list, whose commit then advanced
 commit. The worker's `Order` decides what a jump is; a hole it gives up on (records gone from the
 topic) is handed to faust with `skip`.
 
+The worker reads faust's consumer state through this class only (`committed_offset`, `hold`,
+`flow_state`): faust has no public API for them.
+
 Upstream code: https://github.com/faust-streaming/faust/blob/master/faust/transport/consumer.py
 (`Consumer.perform_seek`, `Consumer._drain_messages`, `Consumer._add_gap`, `Consumer._new_offset`)
 and https://github.com/faust-streaming/faust/blob/master/faust/tables/recovery.py
@@ -29,11 +32,11 @@ and https://github.com/faust-streaming/faust/blob/master/faust/tables/recovery.p
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Set
+from collections.abc import Iterable, Mapping, Set
 from typing import Any, ClassVar
 
 from faust.transport.drivers import aiokafka
-from faust.types import TP
+from faust.types import TP, Message
 
 
 class Consumer(aiokafka.Consumer):
@@ -73,12 +76,34 @@ class Consumer(aiokafka.Consumer):
         self.positioned = self.positioned - revoked
         await super().on_partitions_revoked(revoked)
 
+    def committed_offset(self, tp: TP) -> int | None:
+        """faust's record of tp's committed offset: from the seek, then from each of its commits."""
+        offset = self._committed_offset.get(tp)
+        return int(offset) if offset is not None else None
+
+    def hold(self, message: Message) -> None:
+        """Keep message from being acknowledged: it was not processed, so its offset never commits."""
+        message.acked = True  # faust's `Message.ack` is then a no-op
+        self._unacked_messages.discard(message)
+
+    def flow_state(self) -> str:
+        """What faust's consumer says of its flow and partitions, for a log line."""
+        return (
+            f"flow active {self.flow_active}, can resume {self.can_resume_flow.is_set()}, "
+            f"paused {_names(self._paused_partitions)}, buffered {_names(self._buffered_partitions)}, "
+            f"active {_names(self._active_partitions or ())}"
+        )
+
     async def _add_gap(self, tp: TP, offset_from: int, offset_to: int) -> None:
         """Not recorded: a jump is the worker's to judge (see the module's docstring)."""
 
     async def skip(self, tp: TP, offset_from: int, offset_to: int) -> None:
         """Let the commit pass offsets offset_from to offset_to (inclusive): they are not in the topic."""
         await super()._add_gap(tp, offset_from, offset_to)
+
+
+def _names(tps: Iterable[TP]) -> list[str]:
+    return sorted(f"{tp.topic}:{tp.partition}" for tp in tps)
 
 
 class Transport(aiokafka.Transport):

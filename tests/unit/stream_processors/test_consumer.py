@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable, Iterator, Mapping
 import faust
 import pytest
 from faust.transport.drivers import aiokafka
-from faust.types import TP
+from faust.types import TP, Message
 
 from stream_processors.consumer import Consumer, Transport
 
@@ -116,3 +116,18 @@ async def test_a_hole_the_worker_gives_up_on_is_passed_by_the_commit(consumer: C
     assert consumer._new_offset(RAW) is None  # a hole at the head holds the commit
     await consumer.skip(RAW, 100, 249)
     assert consumer._new_offset(RAW) == 252
+
+
+def test_a_held_record_is_never_acknowledged(consumer: Consumer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(consumer.app.topics, "acks_enabled_for", lambda topic: True)  # an agent's topic
+    held, processed = (Message("scans-by-ip", 1, offset, 0.0, 0, None, b"", b"", None) for offset in (12, 11))
+    for message in (held, processed):
+        consumer.track_message(message)
+    consumer.hold(held)
+    assert [consumer.ack(m) for m in (held, processed)] == [False, True]  # as take_events acks a batch
+    assert not consumer.unacked and consumer._acked[BY_IP] == [11]
+
+
+def test_the_flow_state_names_the_partitions(consumer: Consumer) -> None:
+    consumer._paused_partitions.update({BY_IP, RAW})
+    assert "paused ['scans-by-ip:1', 'scans.raw:2']" in consumer.flow_state()
