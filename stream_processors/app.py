@@ -39,6 +39,7 @@ from stream_processors.enrich import Classification, GeoResolver, Place, classif
 from stream_processors.expiry import expired
 from stream_processors.ip_stage import BUCKET_MS, IpStage
 from stream_processors.metrics import WorkerMetrics
+from stream_processors.monitor import QuietMonitor
 from stream_processors.order import Order, Rewind, Verdict
 from stream_processors.output import Output
 from stream_processors.rate import RateRule
@@ -217,6 +218,7 @@ class Worker:
             key_serializer="raw",
             value_serializer="raw",
             Table=changelog_table(self.output),  # changelog records through confluent-kafka
+            monitor=QuietMonitor(),  # no statistics per record (faust's web pages are off)
         )
         app.transport = Transport(app.conf.broker_consumer, app)  # stream_processors.consumer
         raw = app.topic(s.topic_raw, key_serializer="raw", value_serializer="raw")

@@ -1,18 +1,20 @@
-"""The worker's faust consumer: which partitions' committed offsets are known, and no gaps taken.
+"""The worker's faust consumer: which partitions' committed offsets are known, no gaps, a direct path.
 
 faust's own `perform_seek` and commit bookkeeping run here; only the broker calls are replaced.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Iterator, Mapping
+from typing import Any
 
 import faust
 import pytest
 from faust.transport.drivers import aiokafka
 from faust.types import TP, Message
 
-from stream_processors.consumer import Consumer, Transport
+from stream_processors.consumer import Consumer, Started, Transport, step
 
 RAW = TP("scans.raw", 2)
 BY_IP = TP("scans-by-ip", 1)
@@ -39,8 +41,8 @@ class Broker:
         monkeypatch.setattr(aiokafka.Consumer, "on_partitions_revoked", self._revoked_in_faust)
 
     async def _seek_to_committed(self) -> Mapping[TP, int | None]:  # bound to the broker, not the consumer
-        for step in self.during_seek:
-            await step()
+        for act in self.during_seek:
+            await act()
         return {tp: self.committed.get(tp) for tp in self.assigned}
 
     @staticmethod
@@ -131,3 +133,114 @@ def test_a_held_record_is_never_acknowledged(consumer: Consumer, monkeypatch: py
 def test_the_flow_state_names_the_partitions(consumer: Consumer) -> None:
     consumer._paused_partitions.update({BY_IP, RAW})
     assert "paused ['scans-by-ip:1', 'scans.raw:2']" in consumer.flow_state()
+
+
+# -- the direct delivery path ---------------------------------------------------------------
+
+
+async def _immediate(value: int) -> int:
+    return value * 2
+
+
+async def _suspends(gate: asyncio.Event, log: list[str]) -> str:
+    log.append("before")
+    await gate.wait()
+    log.append("after")
+    await asyncio.sleep(0)
+    return "done"
+
+
+async def _raises_after(gate: asyncio.Event) -> None:
+    await gate.wait()
+    raise ValueError("bad record")
+
+
+async def _raises_at_once() -> None:
+    raise KeyError("no callback")
+
+
+def test_step_runs_a_coroutine_that_never_suspends_to_its_end() -> None:
+    done, result = step(_immediate(21))
+    assert (done, result) == (True, 42)
+
+
+def test_step_raises_what_the_coroutine_raises() -> None:
+    with pytest.raises(KeyError):
+        step(_raises_at_once())
+
+
+async def test_a_started_coroutine_awaits_to_its_result() -> None:
+    gate, log = asyncio.Event(), list[str]()
+    done, started = step(_suspends(gate, log))
+    assert not done and isinstance(started, Started)
+    assert log == ["before"]
+    task = asyncio.ensure_future(started)
+    await asyncio.sleep(0)
+    assert not task.done()
+    gate.set()
+    assert await task == "done"
+    assert log == ["before", "after"]
+
+
+async def test_a_started_coroutine_passes_on_its_exception() -> None:
+    gate = asyncio.Event()
+    _, started = step(_raises_after(gate))
+    task = asyncio.ensure_future(started)
+    gate.set()
+    with pytest.raises(ValueError, match="bad record"):
+        await task
+
+
+async def test_cancelling_a_started_coroutine_cancels_the_coroutine() -> None:
+    gate, log = asyncio.Event(), list[str]()
+    coro: Any = _suspends(gate, log)
+    _, started = step(coro)
+    task = asyncio.ensure_future(started)
+    await asyncio.sleep(0)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert log == ["before"]
+    assert coro.cr_frame is None  # finished: the cancellation went into it
+
+
+class _Flow:
+    """What `Consumer.wait_first` uses of faust's consumer; faust's own wait recorded, then awaited."""
+
+    def __init__(self) -> None:
+        self.suspend_flow = asyncio.Event()
+        self.should_stop = False
+        self.slow_calls: list[tuple[Any, ...]] = []
+
+    async def full_wait(self, *coros: Any, timeout: Any = None) -> Any:
+        self.slow_calls.append(coros)
+        first, flow = coros
+        flow.close()
+        return await first
+
+
+async def _fast(consumer: _Flow, *coros: Any) -> Any:
+    return await Consumer.wait_first(consumer, *coros)  # type: ignore[arg-type]
+
+
+async def test_a_delivery_that_does_not_suspend_skips_the_full_wait() -> None:
+    consumer = _Flow()
+    results = await _fast(consumer, _immediate(2), consumer.suspend_flow.wait())
+    assert results.results == [4] and not results.stopped
+    assert consumer.slow_calls == []
+
+
+async def test_a_delivery_that_suspends_goes_on_under_the_full_wait() -> None:
+    consumer, gate, log = _Flow(), asyncio.Event(), list[str]()
+    asyncio.get_running_loop().call_soon(gate.set)
+    result = await _fast(consumer, _suspends(gate, log), consumer.suspend_flow.wait())
+    assert result == "done" and log == ["before", "after"]
+    assert len(consumer.slow_calls) == 1 and isinstance(consumer.slow_calls[0][0], Started)
+
+
+async def test_a_suspended_flow_takes_the_full_wait_untouched() -> None:
+    consumer = _Flow()
+    consumer.suspend_flow.set()
+    delivery = _immediate(1)
+    assert await _fast(consumer, delivery, consumer.suspend_flow.wait()) == 2
+    assert consumer.slow_calls[0][0] is delivery
