@@ -76,6 +76,7 @@ DLQ_HEADERS = ("dlq-reason", "dlq-detail", "dlq-topic", "dlq-partition", "dlq-of
 T = TypeVar("T")
 STALL_SECONDS = 60.0  # records to read but none read for this long: the consumer's state is logged
 SEEK_SECONDS = 15.0  # a seek not done by then is abandoned and tried again
+POSITION_SECONDS = 120.0  # past faust's own seek timeout (broker_request_timeout, 90 s)
 KILL_AFTER_FLUSH = "SA_WORKER_TEST_KILL_AFTER_FLUSH"  # crash tests only, see _crash_hook
 LOSE_RECORD = "SA_WORKER_TEST_LOSE_RECORD"  # ordering tests only, see _lose_hook
 
@@ -184,6 +185,7 @@ class Worker:
         self._owned: set[TP] = set()  # partitions of the current assignment
         self._read: dict[TP, tuple[int, float]] = {}  # input partition -> (last offset read, when)
         self._stall_logged = 0.0
+        self._unpositioned_since: float | None = None  # owned partitions not positioned, since
         self._after_flush = _crash_hook(os.environ.get(KILL_AFTER_FLUSH, ""))
         self._lost = _lose_hook(os.environ.get(LOSE_RECORD, ""))
         self.app = self._build()
@@ -585,6 +587,7 @@ class Worker:
     async def _lag_tick(self) -> None:
         consumer = self.app.consumer
         now = time.monotonic()
+        await self._position_again(now)
         stalled = []
         for tp in consumer.assignment():
             try:
@@ -622,6 +625,32 @@ class Worker:
                 stalled,
                 self._consumer.flow_state(),
             )
+
+    async def _position_again(self, now: float) -> None:
+        """Seek to the committed offsets again if faust's seek after the last rebalance never ended.
+
+        faust gives its seek `broker_request_timeout` and goes on without it; the partitions it
+        left unpositioned (stream_processors.consumer) would otherwise never be read.
+        """
+        consumer = self._consumer
+        waiting = {tp for tp in self._owned if tp.topic in (self.settings.topic_raw, self.internal)}
+        waiting -= consumer.positioned
+        if not waiting or self.app.rebalancing or self.app.in_recovery or not consumer.flow_active:
+            self._unpositioned_since = None
+            return
+        since = self._unpositioned_since = self._unpositioned_since or now
+        if now - since > POSITION_SECONDS:
+            self._unpositioned_since = now
+            log.warning(
+                "%s: committed offsets not known %.0f s after the streams resumed; seeking to them again",
+                ", ".join(sorted(f"{tp.topic}:{tp.partition}" for tp in waiting)),
+                now - since,
+            )
+            self.metrics.rewinds.labels("position").inc()
+            try:
+                await asyncio.wait_for(consumer.perform_seek(), SEEK_SECONDS)
+            except Exception as e:  # the broker still away: the next tick tries again
+                log.warning("seek to the committed offsets failed (%r); it will be tried again", e)
 
     async def _on_shutdown(self, sender: Any, **kwargs: Any) -> None:
         await self.sink.flush()
