@@ -282,13 +282,14 @@ class Worker:
         """
         admitted = []
         now = time.monotonic()
-        positioned = self._consumer.positioned
+        consumer = self._consumer
         for event in events:
             m = event.message
             tp = m.tp
             # buffered before this worker lost it, fetched before its committed offset was known
-            # (stream_processors.consumer), or a test
-            if tp not in self._owned or tp not in positioned or self._lost(agent):
+            # (stream_processors.consumer; read for each event, the awaits below can span a
+            # rebalance), or a test
+            if tp not in self._owned or tp not in consumer.positioned or self._lost(agent):
                 self._hold(m)
                 continue
             if not self.order.owns(tp):
@@ -577,12 +578,28 @@ class Worker:
         # committed offsets the consumer knows (stream_processors.consumer).
         if consumer.flow_active and not self.app.rebalancing and not self.app.in_recovery:
             for tp in consumer.positioned:
-                if tp.topic == self.internal and tp not in self.stages and tp in self._owned:
-                    if not self.order.owns(tp):
-                        self.order.start(tp, await self._start_offset(tp))
+                if tp.topic in (self.settings.topic_raw, self.internal) and not self.order.owns(tp):
+                    await self._start(tp)
+                if tp.topic == self.internal and tp not in self.stages and self.order.owns(tp):
                     self._stage(tp, self.order.expected(tp))
         await self.sink.flush()
         self.output.poll()
+
+    async def _start(self, tp: TP) -> None:
+        """Start reading a positioned partition before any record of it arrives.
+
+        Records that arrived before it was positioned were held back; with a committed offset
+        faust's seek reads them again, without one nothing would (and an idle partition would
+        keep them): it is sought to its first offset. Reading nothing from it for a minute
+        from here is a stall (`_lag_tick`).
+        """
+        start = await self._start_offset(tp)
+        if self.order.owns(tp) or tp not in self._owned or tp not in self._consumer.positioned:
+            return  # started by its agent, or revoked, meanwhile
+        self.order.start(tp, start)
+        self._read.setdefault(tp, (start - 1, time.monotonic()))
+        if self._consumer.resume_offset(tp) is None:
+            await self._seek(tp, start)
 
     async def _lag_tick(self) -> None:
         consumer = self.app.consumer
@@ -627,15 +644,16 @@ class Worker:
             )
 
     async def _position_again(self, now: float) -> None:
-        """Seek to the committed offsets again if faust's seek after the last rebalance never ended.
+        """Seek partitions to their committed offsets if faust's seek after a rebalance never did.
 
-        faust gives its seek `broker_request_timeout` and goes on without it; the partitions it
-        left unpositioned (stream_processors.consumer) would otherwise never be read.
+        faust gives that seek `broker_request_timeout`; when it runs out, faust's recovery ends
+        there (the app stays "rebalancing") while records keep arriving, and the partitions it
+        left unpositioned (stream_processors.consumer) would be held back for good.
         """
         consumer = self._consumer
         waiting = {tp for tp in self._owned if tp.topic in (self.settings.topic_raw, self.internal)}
         waiting -= consumer.positioned
-        if not waiting or self.app.rebalancing or self.app.in_recovery or not consumer.flow_active:
+        if not waiting:
             self._unpositioned_since = None
             return
         since = self._unpositioned_since = self._unpositioned_since or now
@@ -648,8 +666,8 @@ class Worker:
             )
             self.metrics.rewinds.labels("position").inc()
             try:
-                await asyncio.wait_for(consumer.perform_seek(), SEEK_SECONDS)
-            except Exception as e:  # the broker still away: the next tick tries again
+                await asyncio.wait_for(consumer.reposition(waiting), SEEK_SECONDS)
+            except Exception as e:  # the broker still away: tried again later
                 log.warning("seek to the committed offsets failed (%r); it will be tried again", e)
 
     async def _on_shutdown(self, sender: Any, **kwargs: Any) -> None:

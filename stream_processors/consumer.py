@@ -50,6 +50,7 @@ import asyncio
 from collections.abc import Coroutine, Generator, Iterable, Mapping, Set
 from typing import Any, ClassVar
 
+from aiokafka import TopicPartition
 from faust.transport.drivers import aiokafka
 from faust.types import TP, Message
 from mode.services import WaitArgT, WaitResults
@@ -107,7 +108,9 @@ class Consumer(aiokafka.Consumer):
         super().__init__(*args, **kwargs)
         self.positioned: frozenset[TP] = frozenset()
         self._resume: dict[TP, int | None] = {}
-        self._revocations = 0
+        self._sought: dict[TP, int | None] = {}
+        self._changes = 0  # assignments and revocations so far
+        self._assigned = False  # an assignment since the last revocation
 
     def resume_offset(self, tp: TP) -> int | None:
         """Where reading tp resumed after the seek: its committed offset then (None: none committed).
@@ -119,22 +122,52 @@ class Consumer(aiokafka.Consumer):
 
     async def seek_to_committed(self) -> Mapping[TP, int]:
         offsets = await super().seek_to_committed()  # None for a partition with no commit
-        self._resume = {TP(tp.topic, tp.partition): offset for tp, offset in offsets.items()}
+        self._sought = {TP(tp.topic, tp.partition): offset for tp, offset in offsets.items()}
         return offsets
 
     async def perform_seek(self) -> None:
         """faust's seek to the committed offsets; then the assigned partitions are positioned.
 
-        Unless partitions were revoked meanwhile: the next assignment's seek positions them.
+        Only a seek begun after an assignment and ended before the next change of it counts:
+        faust also seeks while the group re-joins (its fetcher, when the flow is stopped), when
+        the partitions it would seek are those of the assignment being revoked.
         """
-        revocations, assigned = self._revocations, frozenset(self.assignment())
+        counts, changes, assigned = self._assigned, self._changes, frozenset(self.assignment())
         await super().perform_seek()
-        if revocations == self._revocations:
+        if counts and changes == self._changes:
+            self._resume = {tp: self._sought.get(tp) for tp in assigned}
             self.positioned = assigned
 
+    async def reposition(self, tps: Set[TP]) -> None:
+        """Seek tps to their committed offsets (or, with none, their first ones); then positioned.
+
+        What faust's seek after a rebalance does, for partitions it left unpositioned.
+        """
+        changes = self._changes
+        consumer = self._thread._ensure_consumer()
+        committed = {
+            tp: await self._thread.call_thread(consumer.committed, TopicPartition(tp.topic, tp.partition))
+            for tp in tps
+        }
+        first = await self.earliest_offsets(*(tp for tp, offset in committed.items() if offset is None))
+        await self.seek_wait(
+            {tp: offset if offset is not None else first.get(tp, 0) for tp, offset in committed.items()}
+        )
+        if self._assigned and changes == self._changes:
+            self._resume.update(committed)
+            self.positioned = self.positioned | frozenset(tps)
+
+    async def on_partitions_assigned(self, assigned: Set[TP], generation_id: int = 0) -> None:
+        self._changes += 1
+        self._assigned = True
+        await super().on_partitions_assigned(assigned, generation_id)
+
     async def on_partitions_revoked(self, revoked: Set[TP]) -> None:
-        self._revocations += 1
+        self._changes += 1
+        self._assigned = False
         self.positioned = self.positioned - revoked
+        for tp in revoked:
+            self._resume.pop(tp, None)
         await super().on_partitions_revoked(revoked)
 
     def committed_offset(self, tp: TP) -> int | None:

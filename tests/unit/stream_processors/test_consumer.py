@@ -39,6 +39,14 @@ class Broker:
         monkeypatch.setattr(consumer, "assignment", lambda: set(self.assigned))
         monkeypatch.setattr(aiokafka.Consumer, "seek_to_committed", self._seek_to_committed)
         monkeypatch.setattr(aiokafka.Consumer, "on_partitions_revoked", self._revoked_in_faust)
+        monkeypatch.setattr(aiokafka.Consumer, "on_partitions_assigned", self._assigned_in_faust)
+        self.consumer = consumer
+
+    async def assign(self, tps: set[TP], committed: dict[TP, int | None]) -> None:
+        """A rebalance: the last assignment revoked, tps assigned (faust's own steps left out)."""
+        await self.consumer.on_partitions_revoked(set(self.assigned))
+        self.assigned, self.committed = tps, committed
+        await self.consumer.on_partitions_assigned(set(tps))
 
     async def _seek_to_committed(self) -> Mapping[TP, int | None]:  # bound to the broker, not the consumer
         for act in self.during_seek:
@@ -47,6 +55,10 @@ class Broker:
 
     @staticmethod
     async def _revoked_in_faust(consumer: Consumer, revoked: set[TP]) -> None:
+        return None
+
+    @staticmethod
+    async def _assigned_in_faust(consumer: Consumer, assigned: set[TP], generation_id: int = 0) -> None:
         return None
 
 
@@ -58,7 +70,7 @@ def broker(monkeypatch: pytest.MonkeyPatch, consumer: Consumer) -> Broker:
 async def test_partitions_are_positioned_once_their_committed_offsets_are_known(
     consumer: Consumer, broker: Broker
 ) -> None:
-    broker.assigned, broker.committed = {RAW, BY_IP}, {RAW: 893}
+    await broker.assign({RAW, BY_IP}, {RAW: 893})
     assert consumer.positioned == frozenset()  # assigned, records may be fetched: not yet
     await consumer.perform_seek()
     assert consumer.positioned == {RAW, BY_IP}
@@ -70,7 +82,7 @@ async def test_partitions_are_positioned_once_their_committed_offsets_are_known(
 async def test_reading_resumes_where_the_seek_found_the_commit_whatever_commits_later(
     consumer: Consumer, broker: Broker
 ) -> None:
-    broker.assigned, broker.committed = {RAW}, {RAW: 893}
+    await broker.assign({RAW}, {RAW: 893})
     await consumer.perform_seek()
     consumer._committed_offset[RAW] = 950  # a commit started before the rebalance, ended after the seek
     assert consumer.resume_offset(RAW) == 893
@@ -79,7 +91,7 @@ async def test_reading_resumes_where_the_seek_found_the_commit_whatever_commits_
 async def test_a_revocation_during_the_seek_leaves_the_partitions_for_the_next_one(
     consumer: Consumer, broker: Broker
 ) -> None:
-    broker.assigned, broker.committed = {RAW, BY_IP}, {RAW: 893, BY_IP: 4}
+    await broker.assign({RAW, BY_IP}, {RAW: 893, BY_IP: 4})
 
     async def revoke() -> None:
         await consumer.on_partitions_revoked({RAW, BY_IP})
@@ -90,10 +102,26 @@ async def test_a_revocation_during_the_seek_leaves_the_partitions_for_the_next_o
 
 
 async def test_a_revoked_partition_is_no_longer_positioned(consumer: Consumer, broker: Broker) -> None:
-    broker.assigned, broker.committed = {RAW, BY_IP}, {RAW: 893, BY_IP: 4}
+    await broker.assign({RAW, BY_IP}, {RAW: 893, BY_IP: 4})
     await consumer.perform_seek()
     await consumer.on_partitions_revoked({BY_IP})
     assert consumer.positioned == {RAW}
+    assert consumer.resume_offset(BY_IP) is None
+
+
+async def test_a_seek_while_the_group_rejoins_positions_nothing(consumer: Consumer, broker: Broker) -> None:
+    """faust's fetcher seeks when the flow is stopped: revoked, not yet assigned again."""
+    await broker.assign({RAW, BY_IP}, {RAW: 893, BY_IP: 4})
+    await consumer.perform_seek()
+    await consumer.on_partitions_revoked({RAW, BY_IP})  # the consumer still lists them until assigned
+    broker.committed = {RAW: 900, BY_IP: 5}
+    await consumer.perform_seek()
+    assert consumer.positioned == frozenset()
+    await broker.assign({RAW}, {RAW: 910})
+    assert consumer.positioned == frozenset()
+    await consumer.perform_seek()  # the new assignment's seek
+    assert consumer.positioned == {RAW}
+    assert consumer.resume_offset(RAW) == 910
 
 
 async def test_records_fetched_before_a_seek_back_leave_no_gap_for_the_commit(consumer: Consumer) -> None:
@@ -244,3 +272,35 @@ async def test_a_suspended_flow_takes_the_full_wait_untouched() -> None:
     delivery = _immediate(1)
     assert await _fast(consumer, delivery, consumer.suspend_flow.wait()) == 2
     assert consumer.slow_calls[0][0] is delivery
+
+
+async def test_partitions_left_unpositioned_are_sought_to_their_commits(
+    consumer: Consumer, broker: Broker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """faust's own seek timed out: the worker asks for the committed offsets and seeks itself."""
+    await broker.assign({RAW, BY_IP}, {RAW: 893, BY_IP: None})
+    sought: list[dict[TP, int]] = []
+
+    class Thread:
+        def _ensure_consumer(self) -> Any:
+            return self
+
+        async def committed(self, tp: Any) -> int | None:
+            return broker.committed[TP(tp.topic, tp.partition)]
+
+        async def call_thread(self, fun: Any, *args: Any) -> Any:
+            return await fun(*args)
+
+    async def earliest_offsets(*tps: TP) -> dict[TP, int]:
+        return {tp: 7 for tp in tps}
+
+    async def seek_wait(offsets: dict[TP, int]) -> None:
+        sought.append(dict(offsets))
+
+    monkeypatch.setattr(consumer, "_thread", Thread())
+    monkeypatch.setattr(consumer, "earliest_offsets", earliest_offsets)
+    monkeypatch.setattr(consumer, "seek_wait", seek_wait)
+    await consumer.reposition({RAW, BY_IP})
+    assert sought == [{RAW: 893, BY_IP: 7}]
+    assert consumer.positioned == {RAW, BY_IP}
+    assert (consumer.resume_offset(RAW), consumer.resume_offset(BY_IP)) == (893, None)
