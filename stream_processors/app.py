@@ -186,6 +186,7 @@ class Worker:
         self._read: dict[TP, tuple[int, float]] = {}  # input partition -> (last offset read, when)
         self._stall_logged = 0.0
         self._unpositioned_since: float | None = None  # owned partitions not positioned, since
+        self._held_early: set[TP] = set()  # partitions with records held back before they were positioned
         self._after_flush = _crash_hook(os.environ.get(KILL_AFTER_FLUSH, ""))
         self._lost = _lose_hook(os.environ.get(LOSE_RECORD, ""))
         self.app = self._build()
@@ -254,6 +255,7 @@ class Worker:
 
     async def _on_revoked(self, sender: Any, revoked: set[TP], **kwargs: Any) -> None:
         self._owned -= revoked
+        self._held_early -= revoked
         for tp in revoked:
             self._read.pop(tp, None)
             self.order.forget(tp)
@@ -291,6 +293,8 @@ class Worker:
             # rebalance), or a test
             if tp not in self._owned or tp not in consumer.positioned or self._lost(agent):
                 self._hold(m)
+                if tp in self._owned and tp not in consumer.positioned:
+                    self._held_early.add(tp)
                 continue
             if not self.order.owns(tp):
                 self.order.start(tp, await self._start_offset(tp))
@@ -598,7 +602,7 @@ class Worker:
             return  # started by its agent, or revoked, meanwhile
         self.order.start(tp, start)
         self._read.setdefault(tp, (start - 1, time.monotonic()))
-        if self._consumer.resume_offset(tp) is None:
+        if self._consumer.resume_offset(tp) is None and tp in self._held_early:
             await self._seek(tp, start)
 
     async def _lag_tick(self) -> None:
