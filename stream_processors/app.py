@@ -282,7 +282,7 @@ class Worker:
         back unacknowledged, so no commit can pass the skipped one, and the partition is
         read again from it (see stream_processors.order).
         """
-        admitted = []
+        admitted: list[tuple[EventT[Any], int | None]] = []  # with the ownership that admitted it
         now = time.monotonic()
         consumer = self._consumer
         for event in events:
@@ -297,10 +297,12 @@ class Worker:
                     self._held_early.add(tp)
                 continue
             if not self.order.owns(tp):
-                self.order.start(tp, await self._start_offset(tp))
+                start = await self._start_offset(tp)
+                if not self.order.owns(tp):  # (the sink timer's `_start` may have meanwhile)
+                    self.order.start(tp, start)
             verdict = self.order.check(tp, m.offset)
             if verdict is Verdict.NEXT:
-                admitted.append(event)
+                admitted.append((event, self.order.ownership(tp)))
                 self._read[tp] = (m.offset, now)
                 continue
             if verdict is Verdict.SEEN:
@@ -326,7 +328,16 @@ class Worker:
                 self.metrics.skipped.labels(agent).inc(resume - expected)
                 await self._consumer.skip(tp, expected, resume - 1)
                 await self._seek(tp, resume)
-        return admitted
+        # The awaits above can span a rebalance: a record admitted by an ownership of its
+        # partition that has ended since is not processed (the next ownership reads it again).
+        current = []
+        for event, ownership in admitted:
+            tp = event.message.tp
+            if ownership == self.order.ownership(tp) and tp in self._owned:
+                current.append(event)
+            else:
+                self._hold(event.message)
+        return current
 
     async def _seek(self, tp: TP, offset: int) -> None:
         # In the consumer's own thread (faust's `seek` calls aiokafka from this one, and the
@@ -425,9 +436,11 @@ class Worker:
     def _committed(self, tp: TP) -> int | None:
         return self._consumer.committed_offset(tp)
 
-    def _stage(self, tp: TP, start: int) -> Stages:
+    def _stage(self, tp: TP) -> Stages:
+        """The stages of tp, in a session from where reading tp began (the partition's Order)."""
         got = self.stages.get(tp)
         if got is None:
+            start = self.order.first(tp)
             session = Session(start=start)
             stage = IpStage(
                 self.rule,
@@ -485,7 +498,7 @@ class Worker:
                 for event in group:
                     _set_current(event)
                     m = event.message
-                    stages = self._stage(m.tp, m.offset)
+                    stages = self._stage(m.tp)
                     stage, counter = stages
                     for ip, record in unpack(m.value):
                         scans += 1
@@ -585,7 +598,7 @@ class Worker:
                 if tp.topic in (self.settings.topic_raw, self.internal) and not self.order.owns(tp):
                     await self._start(tp)
                 if tp.topic == self.internal and tp not in self.stages and self.order.owns(tp):
-                    self._stage(tp, self.order.expected(tp))
+                    self._stage(tp)
         await self.sink.flush()
         self.output.poll()
 

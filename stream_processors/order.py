@@ -41,12 +41,17 @@ class Order(Generic[K]):
         self.retry = retry  # seconds after a seek before seeking again if the record has not come
         self.patience = patience  # seconds after the first seek before giving up on the record
         self._next: dict[K, int] = {}
+        self._first: dict[K, int] = {}
+        self._owner: dict[K, int] = {}  # tp -> serial of its current ownership
+        self._serial = 0
         # tp -> (offset sought, first seek, last seek, lowest offset seen since)
         self._rewinding: dict[K, tuple[int, float, float, int]] = {}
 
     def start(self, tp: K, offset: int) -> None:
         """Own tp from offset (its committed offset: where reading resumes)."""
-        self._next[tp] = offset
+        self._next[tp] = self._first[tp] = offset
+        self._serial += 1
+        self._owner[tp] = self._serial
         self._rewinding.pop(tp, None)
 
     def owns(self, tp: K) -> bool:
@@ -54,10 +59,23 @@ class Order(Generic[K]):
 
     def forget(self, tp: K) -> None:
         self._next.pop(tp, None)
+        self._first.pop(tp, None)
+        self._owner.pop(tp, None)
         self._rewinding.pop(tp, None)
 
     def expected(self, tp: K) -> int:
         return self._next[tp]
+
+    def ownership(self, tp: K) -> int | None:
+        """A number for the current ownership of tp (a new one each `start`); None: not owned."""
+        return self._owner.get(tp)
+
+    def first(self, tp: K) -> int:
+        """The offset this ownership of tp began reading at: where its state's session starts.
+
+        Not `expected`: records admitted already may not have reached the state yet.
+        """
+        return self._first[tp]
 
     def check(self, tp: K, offset: int) -> Verdict:
         """Judge the record of tp at offset; NEXT advances the expected offset."""

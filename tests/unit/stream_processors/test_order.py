@@ -62,3 +62,23 @@ def test_a_seek_that_brings_nothing_is_repeated() -> None:
     assert order.rewind(TP, 9, now=30.0) is Rewind.WAIT  # patience counts from the first seek
     assert order.check(TP, 7) is Verdict.NEXT
     assert order.overdue(now=500.0) == []
+
+
+def test_the_first_offset_of_an_ownership_stays_while_records_are_admitted() -> None:
+    """A session starts where reading began, not at the next offset: records admitted may not
+    have reached the state yet when it is created."""
+    order = Order()
+    order.start(TP, 40)
+    assert [order.check(TP, o) for o in (40, 41)] == [Verdict.NEXT] * 2
+    assert (order.first(TP), order.expected(TP)) == (40, 42)
+
+
+def test_each_ownership_is_told_apart() -> None:
+    order = Order()
+    assert order.ownership(TP) is None
+    order.start(TP, 5)
+    first = order.ownership(TP)
+    order.forget(TP)  # revoked
+    assert order.ownership(TP) is None
+    order.start(TP, 5)  # assigned again, from the same committed offset
+    assert order.ownership(TP) not in (None, first)
