@@ -101,7 +101,7 @@ class Settings(BaseSettings):
         "UTC are answered for windows inside them); at least LATE_HORIZON_DAYS",
     )
     sink_interval_seconds: float = Field(
-        default=3.0, gt=0, description="how often changed daily counts are written to PostgreSQL"
+        default=2.0, gt=0, description="how often changed daily counts are written to PostgreSQL"
     )
     bot_rate_per_minute: int = Field(
         default=30, ge=1, description="scans per minute from one IP above which it is a bot (reason rate)"
