@@ -677,7 +677,7 @@ class Worker:
         if now - since > POSITION_SECONDS:
             self._unpositioned_since = now
             log.warning(
-                "%s: committed offsets not known %.0f s after the streams resumed; seeking to them again",
+                "%s: committed offsets not known for %.0f s; seeking to them again",
                 ", ".join(sorted(f"{tp.topic}:{tp.partition}" for tp in waiting)),
                 now - since,
             )
