@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import subprocess
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 from scan_analytics.errors import ServiceError
@@ -118,13 +119,33 @@ def _java(libs: Path, log4j: Path, heap: str, *args: str) -> list[str]:
     ]
 
 
+def new_cluster_id(draw: Callable[[], uuid.UUID] = uuid.uuid4) -> str:
+    """A random cluster id as Kafka writes one: URL-safe base64, never starting with "-".
+
+    Kafka's own ``Uuid.randomUuid`` draws again for such ids; a leading "-" would also read as
+    an option to ``kafka-storage format`` (one fresh install in 64 failed that way).
+    """
+    while True:
+        cluster_id = base64.urlsafe_b64encode(draw().bytes).decode().rstrip("=")
+        if not cluster_id.startswith("-"):
+            return cluster_id
+
+
 def _format_storage(settings: Settings, libs: Path, config: Path, log4j: Path) -> None:
     data_dir = _home(settings) / "data"
     if (data_dir / "meta.properties").exists():
         return
-    cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
     result = subprocess.run(
-        _java(libs, log4j, "256m", "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(config)),
+        _java(
+            libs,
+            log4j,
+            "256m",
+            "kafka.tools.StorageTool",
+            "format",
+            f"--cluster-id={new_cluster_id()}",
+            "-c",
+            str(config),
+        ),
         capture_output=True,
         text=True,
     )
