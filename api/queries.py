@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
@@ -19,12 +19,14 @@ from api.window import Split, Window, first_of_next_month, split
 _DAY, _WEEK = timedelta(days=1), timedelta(days=7)
 
 # The ranking, the totals and the countries are read from the rollups of migration
-# 0007 (per GTIN, per country, per brand; no device): the window's whole months
-# from the monthly layer, whole weeks of the rest from the weekly layer, and the
-# remaining days from the daily layer (`periods`). A partial month at either end may
-# instead be read as its whole month less the days outside the window (`cover`): sums
-# are exact either way, and a month and a day or two are far fewer rows than the weeks
-# and days they replace. The top GTINs' countries and devices need the full key: whole
+# 0007 (per GTIN, per country, per brand; no device) and the years of 0015: the window's
+# whole years from the yearly layer, whole months from the monthly layer, whole weeks of the
+# rest from the weekly layer, and the remaining days from the daily layer (`periods`). A
+# partial week, month or year at either end may instead be read as the whole period less
+# the days, weeks and months outside the window (`cover`): sums are exact either way, and a
+# year and a month or two are far fewer rows than the months they replace. The totals and
+# by_day of a whole organization come from its daily totals (0015), of a brand from the
+# brand's (0007). The top GTINs' countries and devices need the full key: whole
 # months from scan_monthly_summary, the days around them (added or taken away) from
 # scan_daily_summary (migration 0003). Counts that net to zero are skipped as rows at
 # zero always were.
@@ -32,32 +34,25 @@ _DAY, _WEEK = timedelta(days=1), timedelta(days=7)
 # exactly NOT is_bot, a check of migration 0008). The agents (agent_scans, top_agents)
 # and the top GTINs' AI agent scans come from the agent rollups of migration 0009, by
 # the same months, weeks and days.
-_LAYERS = """
-        SELECT {key}, {values}
-        FROM scan_daily_{grain}_totals
-        WHERE organization_id = %(org)s {brand} AND day = ANY(%(days)s::date[])
-        UNION ALL
-        SELECT {key}, {values}
-        FROM scan_weekly_{grain}_totals
-        WHERE organization_id = %(org)s {brand} AND week = ANY(%(weeks)s::date[])
-        UNION ALL
-        SELECT {key}, {values}
-        FROM scan_monthly_{grain}_totals
-        WHERE organization_id = %(org)s {brand} AND month = ANY(%(months)s::date[])
-        UNION ALL
-        SELECT {key}, {less}
-        FROM scan_daily_{grain}_totals
-        WHERE organization_id = %(org)s {brand} AND day = ANY(%(less_days)s::date[])
-        UNION ALL
-        SELECT {key}, {less}
-        FROM scan_weekly_{grain}_totals
-        WHERE organization_id = %(org)s {brand} AND week = ANY(%(less_weeks)s::date[])"""
+_PERIOD_TABLES = {"days": ("day", "daily"), "weeks": ("week", "weekly"), "months": ("month", "monthly")}
+_PERIOD_TABLES["years"] = ("year", "yearly")  # migration 0015
 
-# The branches of _LAYERS, each named by the parameter that lists its periods: a window's
-# cover leaves some empty, and a statement without them plans faster (`scans_statement`).
+
+def _layer_branch(name: str) -> str:
+    """One branch of a window's layers: the periods the parameter `name` lists, added or taken away."""
+    column, table = _PERIOD_TABLES[name.removeprefix("less_")]
+    counts = "{less}" if name.startswith("less_") else "{values}"
+    return f"""
+        SELECT {{key}}, {counts}
+        FROM scan_{table}_{{grain}}_totals
+        WHERE organization_id = %(org)s {{brand}} AND {column} = ANY(%({name})s::date[])"""
+
+
+# The branches of a window's layers, each named by the parameter that lists its periods: a
+# window's cover leaves some empty, and a statement without them plans faster (`scans_statement`).
 _UNION = "\n        UNION ALL"
-_LAYER_NAMES = ("days", "weeks", "months", "less_days", "less_weeks")
-_LAYER_BRANCHES = dict(zip(_LAYER_NAMES, _LAYERS.split(_UNION), strict=True))
+_LAYER_NAMES = ("days", "weeks", "months", "years", "less_days", "less_weeks", "less_months")
+_LAYER_BRANCHES = {name: _layer_branch(name) for name in _LAYER_NAMES}
 
 _AGENT = "traffic_class, category, agent, operator, verification"
 # A semi-join: as `gtin = ANY(ARRAY(...))` it would become an index condition beside
@@ -119,7 +114,7 @@ per_country AS (
 ),
 per_day AS (
     SELECT day, sum(scans)::bigint AS scans, sum(scans - bot_scans)::bigint AS billable
-    FROM scan_daily_brand_totals
+    FROM {day_totals}
     WHERE organization_id = %(org)s {brand} AND day >= %(since)s AND day <= %(until)s
     GROUP BY day
 ),
@@ -391,6 +386,7 @@ def _scans(brand: str, layers: Sequence[str] = _LAYER_NAMES, slices: Sequence[st
         top_slice=_UNION.join(_SLICE_BRANCHES[name] for name in _SLICE_NAMES if name in slices).format(
             brand=brand
         ),
+        day_totals="scan_daily_brand_totals" if brand else "scan_daily_totals",
         brand=brand,
     )
 
@@ -428,11 +424,12 @@ HOURLY_FOR_BRAND = sql.SQL(_hourly("AND brand_id = %(brand)s"))
 
 @dataclass(frozen=True)
 class Periods:
-    """A window as the first days of its whole months, of its whole weeks and its single days."""
+    """A window as the first days of its whole years, months and weeks, and its single days."""
 
     days: list[date]
     weeks: list[date]
     months: list[date]
+    years: list[date] = field(default_factory=list)
 
 
 def _days_and_weeks(start: date, end: date, periods: Periods) -> None:
@@ -447,45 +444,72 @@ def _days_and_weeks(start: date, end: date, periods: Periods) -> None:
             day += _DAY
 
 
-def periods(window: Window) -> Periods:
-    """Return the months, weeks and days that cover `window` exactly once each, fewest first."""
-    parts = split(window)
-    out = Periods(days=[], weeks=[], months=[])
+def _months_weeks_days(start: date, end: date, out: Periods) -> None:
+    """Cover [start, end) with whole months, whole weeks of the rest and single days."""
+    if start >= end:
+        return
+    parts = split(Window(start, end - _DAY))
     _days_and_weeks(*parts.head, out)
     month = parts.months[0]
     while month < parts.months[1]:
         out.months.append(month)
         month = first_of_next_month(month)
     _days_and_weeks(*parts.tail, out)
+
+
+def _new_year(day: date) -> date:
+    """The first of January of `day`'s year."""
+    return day.replace(month=1, day=1)
+
+
+def periods(window: Window) -> Periods:
+    """Return the years, months, weeks and days that cover `window` exactly once each, fewest first."""
+    start, end = window.since, window.until + _DAY
+    first_year = start if start == _new_year(start) else date(start.year + 1, 1, 1)
+    after_years = _new_year(end)
+    out = Periods(days=[], weeks=[], months=[])
+    if first_year >= after_years:
+        _months_weeks_days(start, end, out)
+        return out
+    _months_weeks_days(start, first_year, out)
+    out.years.extend(date(year, 1, 1) for year in range(first_year.year, after_years.year))
+    _months_weeks_days(after_years, end, out)
     return out
 
 
-# Rows a period of each layer holds, against a day's (an organization's GTINs a day, a week
-# and a month of the benchmark's largest): what a cover costs to read and sum.
-_COST_DAY, _COST_WEEK, _COST_MONTH = 1.0, 1.3, 1.5
+# Rows a period of each layer holds, against a day's (an organization's GTINs a day, a week,
+# a month and a year of the benchmark's largest): what a cover costs to read and sum.
+_COST_DAY, _COST_WEEK, _COST_MONTH, _COST_YEAR = 1.0, 1.3, 1.5, 1.6
 _COST_FULL_MONTH = 1.2  # the full key's month against its day, for the top GTINs
+# A period that starts after tomorrow (UTC) holds nothing yet, or next to nothing (the worker
+# refuses event times ahead of its clock): taking it away costs an index descent. So "the last
+# 365 days" in December is this year less the rest of December, and last December.
+_COST_EMPTY = 0.05
 
 
-_NONE, _WEEK_END, _MONTH_END = "as is", "week", "month"
+_NONE, _WEEK_END, _MONTH_END, _YEAR_END = "as is", "week", "month", "year"
 
 
 def _widened(window: Window, head: str, tail: str) -> tuple[Window, tuple[date, date], tuple[date, date]]:
-    """Return `window` widened on either end to a whole week or month, and the ranges it was widened by."""
+    """Return `window` widened at either end to a whole week, month or year, and the ranges added."""
     since, end = window.since, window.until + _DAY
     start = {
         _NONE: since,
         _WEEK_END: since - timedelta(days=since.weekday()),
         _MONTH_END: since.replace(day=1),
+        _YEAR_END: _new_year(since),
     }
     stop = {
         _NONE: end,
         _WEEK_END: end + timedelta(days=-end.weekday() % 7),
         _MONTH_END: first_of_next_month(window.until),
+        _YEAR_END: date(window.until.year + 1, 1, 1),
     }
     return Window(start[head], stop[tail] - _DAY), (start[head], since), (end, stop[tail])
 
 
-_ENDS = [(head, tail) for head in (_NONE, _WEEK_END, _MONTH_END) for tail in (_NONE, _WEEK_END, _MONTH_END)]
+_WIDTHS = (_NONE, _WEEK_END, _MONTH_END, _YEAR_END)
+_ENDS = [(head, tail) for head in _WIDTHS for tail in _WIDTHS]
 _MONTH_ENDS = [(head, tail) for head in (_NONE, _MONTH_END) for tail in (_NONE, _MONTH_END)]
 
 
@@ -495,24 +519,37 @@ class Cover:
 
     plus: Periods
     less: Periods
+    today: date | None = None  # periods starting after the day after it hold nothing yet
 
     @property
     def cost(self) -> float:
-        periods = (self.plus, self.less)
+        empty_after = self.today + _DAY if self.today is not None else date.max
+
+        def weigh(starts: list[date], each: float) -> float:
+            return sum(_COST_EMPTY if start > empty_after else each for start in starts)
+
         return sum(
-            len(p.days) * _COST_DAY + len(p.weeks) * _COST_WEEK + len(p.months) * _COST_MONTH for p in periods
+            weigh(p.days, _COST_DAY)
+            + weigh(p.weeks, _COST_WEEK)
+            + weigh(p.months, _COST_MONTH)
+            + weigh(p.years, _COST_YEAR)
+            for p in (self.plus, self.less)
         )
 
 
-def cover(window: Window) -> Cover:
-    """Return `window`'s cheapest cover: each partial month as it is, or as its whole month less the rest."""
+def cover(window: Window, today: date | None = None) -> Cover:
+    """Return `window`'s cheapest cover: each partial period as it is, or as its whole period less the rest.
+
+    `today` (UTC) only weighs the options: the days after tomorrow cost next to nothing to
+    take away. Sums are exact whatever it is.
+    """
     options = []
     for head, tail in _ENDS:
         wide, before, after = _widened(window, head, tail)
         less = Periods(days=[], weeks=[], months=[])
-        _days_and_weeks(*before, less)
-        _days_and_weeks(*after, less)
-        options.append(Cover(periods(wide), less))
+        _months_weeks_days(*before, less)
+        _months_weeks_days(*after, less)
+        options.append(Cover(periods(wide), less, today))
     return min(options, key=lambda c: c.cost)  # the first of equals: no widening
 
 
@@ -550,32 +587,34 @@ class Membership:
     is_default: bool
 
 
-def _window_params(window: Window | None) -> dict[str, Any]:
+def _window_params(window: Window | None, today: date | None = None) -> dict[str, Any]:
     """Return the periods and ranges that read `window` from the daily rollups (none if None).
 
     Weighing the ways to cover a window is a few hundred microseconds of Python, and the same
-    windows come back all day ("the last 30 days"): the answer is kept per window.
+    windows come back all day ("the last 30 days"): the answer is kept per window and day.
     """
-    return dict(_window_params_of(window))
+    return dict(_window_params_of(window, today or datetime.now(UTC).date()))
 
 
 @lru_cache(maxsize=4096)
-def _window_params_of(window: Window | None) -> dict[str, Any]:
+def _window_params_of(window: Window | None, today: date) -> dict[str, Any]:
     if window is None:
         nothing: list[date] = []
         empty = date(1970, 1, 1)
         ranges = ("head", "months", "tail", "less_head", "less_tail")
         return {
-            **{name: nothing for name in ("days", "weeks", "months", "less_days", "less_weeks")},
+            **{name: nothing for name in _LAYER_NAMES},
             **{f"{part}_{end}": empty for part in ranges for end in ("from", "to")},
         }
-    rollups, full_key = cover(window), slice_cover(window)
+    rollups, full_key = cover(window, today), slice_cover(window)
     return {
         "days": rollups.plus.days,
         "weeks": rollups.plus.weeks,
         "months": rollups.plus.months,
+        "years": rollups.plus.years,
         "less_days": rollups.less.days,
         "less_weeks": rollups.less.weeks,
+        "less_months": rollups.less.months,
         "head_from": full_key.plus.head[0],
         "head_to": full_key.plus.head[1],
         "months_from": full_key.plus.months[0],

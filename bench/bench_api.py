@@ -429,13 +429,22 @@ def explain(url: str, cases: list[Case]) -> None:
 OPS = ("insert", "update", "delete", "truncate")
 READ_ROLLUP_TRIGGERS = tuple(f"scan_read_rollups_{op}" for op in OPS)  # migration 0007
 AGENT_ROLLUP_TRIGGERS = tuple(f"scan_agent_rollups_{op}" for op in OPS)  # migration 0009
+# the tables whose triggers keep the layers of migration 0015 (they have no others)
+LAYER_SOURCES = (
+    "scan_monthly_gtin_totals",
+    "scan_monthly_country_totals",
+    "scan_monthly_agent_totals",
+    "scan_monthly_gtin_agent_totals",
+    "scan_daily_brand_totals",
+)
 
 
 def trigger_cost(url: str, runs: int, batch: int = 10_000) -> None:
-    """Time one sink flush (`batch` upserts, half new keys, half updates) under four sets of triggers.
+    """Time one sink flush (`batch` upserts, half new keys, half updates) under five sets of triggers.
 
     None; the rollups of migration 0003 only (as before migration 0007); those of 0003 and
-    0007 (as before migration 0009); all of them.
+    0007 (as before migration 0009); those of 0003, 0007 and 0009 (as before migration 0015);
+    all of them.
     """
     today = datetime.now(UTC).date()
     with psycopg.connect(url) as conn:
@@ -452,19 +461,29 @@ def trigger_cost(url: str, runs: int, batch: int = 10_000) -> None:
             f"\nsink flush of {len(rows)} upserts ({len(existing)} updates, {len(existing)} new keys),"
             f" the sink's UPSERT statement, rolled back; ms over {runs} runs, interleaved:"
         )
-        disabled = {
-            "no triggers": [sql.SQL("USER")],
-            "0003 rollups only": [sql.Identifier(t) for t in READ_ROLLUP_TRIGGERS + AGENT_ROLLUP_TRIGGERS],
-            "0003 + 0007 rollups": [sql.Identifier(t) for t in AGENT_ROLLUP_TRIGGERS],
-            "0003 + 0007 + 0009": [],
+        has_layers = conn.execute("SELECT to_regclass('scan_yearly_gtin_totals')").fetchone() != (None,)
+        conn.rollback()
+        daily = "scan_daily_summary"
+        layers = [(source, sql.SQL("USER")) for source in LAYER_SOURCES] if has_layers else []
+        disabled: dict[str, list[tuple[str, sql.Composable]]] = {
+            "no triggers": [(daily, sql.SQL("USER"))],
+            "0003 rollups only": [
+                (daily, sql.Identifier(t)) for t in READ_ROLLUP_TRIGGERS + AGENT_ROLLUP_TRIGGERS
+            ],
+            "0003 + 0007 rollups": [(daily, sql.Identifier(t)) for t in AGENT_ROLLUP_TRIGGERS] + layers,
+            "0003 + 0007 + 0009": layers,
         }
+        if has_layers:
+            disabled["... + 0015 layers"] = []
         samples: dict[str, list[float]] = {label: [] for label in disabled}
         for _ in range(runs):
             for label, triggers in disabled.items():
                 with conn.transaction(force_rollback=True):
-                    for trigger in triggers:
+                    for table, trigger in triggers:
                         conn.execute(
-                            sql.SQL("ALTER TABLE scan_daily_summary DISABLE TRIGGER {}").format(trigger)
+                            sql.SQL("ALTER TABLE {} DISABLE TRIGGER {}").format(
+                                sql.Identifier(table), trigger
+                            )
                         )
                     samples[label].append(timed(lambda: conn.execute(UPSERT, columns)))
         for label, ms in samples.items():

@@ -1,4 +1,4 @@
-"""The agent rollups of migration 0009 equal a GROUP BY over scan_daily_summary after any writes."""
+"""The agent rollups of migrations 0009 and 0015 equal a GROUP BY over scan_daily_summary after any writes."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from scan_analytics import migrate
 from scan_analytics.settings import Settings
 from stream_processors.sink import EMPTY, UPSERT
-from tests.integration.api.test_read_rollups import MONTH, WEEK, columns, existing, statements
+from tests.integration.api.test_read_rollups import MONTH, WEEK, YEAR, columns, existing, statements
 from tests.integration.api.test_rollups import FLIP, TRAFFIC, key_of, write_concurrently
 from tests.integration.conftest import create_database, drop_database
 
@@ -29,6 +29,8 @@ ROLLUPS = {
     "scan_daily_gtin_agent_totals": ("day", "day", "gtin", AI),
     "scan_weekly_gtin_agent_totals": ("week", WEEK, "gtin", AI),
     "scan_monthly_gtin_agent_totals": ("month", MONTH, "gtin", AI),
+    "scan_yearly_agent_totals": ("year", YEAR, AGENT, AUTOMATED),  # migration 0015
+    "scan_yearly_gtin_agent_totals": ("year", YEAR, "gtin", AI),
 }
 
 

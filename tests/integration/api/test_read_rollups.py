@@ -1,4 +1,4 @@
-"""The read rollups of migration 0007 equal a GROUP BY over scan_daily_summary after any writes.
+"""The read rollups of migrations 0007 and 0015 equal a GROUP BY over scan_daily_summary after any writes.
 
 Also: the periods a window is read as cover it exactly once.
 """
@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from api.queries import Periods, cover, periods, slice_cover
+from api.queries import Cover, Periods, cover, periods, slice_cover
 from api.window import Window
 from scan_analytics import migrate
 from scan_analytics.settings import Settings
@@ -27,6 +27,7 @@ pytestmark = pytest.mark.integration
 
 WEEK = "date_trunc('week', day::timestamp)::date"
 MONTH = "date_trunc('month', day::timestamp)::date"
+YEAR = "date_trunc('year', day::timestamp)::date"
 BOTS = "coalesce(sum(scans) FILTER (WHERE is_bot), 0)"
 # rollup table -> (its key columns, the same key computed from scan_daily_summary)
 ROLLUPS = {
@@ -51,6 +52,16 @@ ROLLUPS = {
         f"organization_id, {MONTH}, brand_id, country_code",
     ),
     "scan_daily_brand_totals": ("organization_id, day, brand_id", "organization_id, day, brand_id"),
+    # migration 0015
+    "scan_yearly_gtin_totals": (
+        "organization_id, year, brand_id, gtin",
+        f"organization_id, {YEAR}, brand_id, gtin",
+    ),
+    "scan_yearly_country_totals": (
+        "organization_id, year, brand_id, country_code",
+        f"organization_id, {YEAR}, brand_id, country_code",
+    ),
+    "scan_daily_totals": ("organization_id, day", "organization_id, day"),
 }
 
 
@@ -191,6 +202,8 @@ def test_rebuild_equals_the_triggers(url: str) -> None:
         assert any(before.values())
         conn.execute("SELECT scan_read_rollups_rebuild()")
         assert snapshot(conn) == before
+        conn.execute("SELECT scan_yearly_rollups_rebuild()")  # migration 0015, from the months and days
+        assert snapshot(conn) == before
 
 
 def test_the_reader_role_may_read_the_read_rollups(url: str) -> None:
@@ -212,7 +225,14 @@ def test_periods_cover_a_window_exactly_once(since: date, length: int) -> None:
         assert month.day == 1
         end = date(month.year + month.month // 12, month.month % 12 + 1, 1)
         covered += [month + timedelta(days=i) for i in range((end - month).days)]
+    for year in cover.years:
+        assert (year.month, year.day) == (1, 1)
+        covered += _range(year, date(year.year + 1, 1, 1))
     assert sorted(covered) == window.days()
+    # a whole year is never read as its months
+    assert not {m.year for m in cover.months if m.month == 1} & {
+        m.year for m in cover.months if m.month == 12
+    }
     # a whole week is never read as seven days: at most six days either side of the weeks
     days = set(cover.days)
     assert not [d for d in days if d.weekday() == 0 and all(d + timedelta(days=i) in days for i in range(7))]
@@ -226,6 +246,8 @@ def _days_of(p: Periods) -> Counter[date]:
     for month in p.months:
         end = date(month.year + month.month // 12, month.month % 12 + 1, 1)
         days.update(month + timedelta(days=i) for i in range((end - month).days))
+    for year in p.years:
+        days.update(_range(year, date(year.year + 1, 1, 1)))
     return days
 
 
@@ -233,16 +255,27 @@ def _range(a: date, b: date) -> list[date]:
     return [a + timedelta(days=i) for i in range((b - a).days)]
 
 
-@given(st.dates(date(2024, 1, 1), date(2027, 12, 31)), st.integers(1, 731))
-def test_covers_count_every_day_of_a_window_once_and_no_other(since: date, length: int) -> None:
-    """Periods added less periods taken away: each day of the window once, every other day never."""
+@given(
+    st.dates(date(2024, 1, 1), date(2027, 12, 31)),
+    st.integers(1, 731),
+    st.one_of(st.none(), st.dates(date(2023, 6, 1), date(2028, 6, 1))),
+)
+@example(date(2025, 12, 2), 365, date(2026, 12, 1))  # "the last 365 days" in December
+@example(date(2025, 7, 1), 365, date(2026, 6, 30))
+def test_covers_count_every_day_of_a_window_once_and_no_other(
+    since: date, length: int, today: date | None
+) -> None:
+    """Periods added less periods taken away: each day of the window once, every other day never.
+
+    Whatever day it is: `today` only weighs the options.
+    """
     window = Window(since, since + timedelta(days=length - 1))
-    rollups = cover(window)
+    rollups = cover(window, today)
     net = _days_of(rollups.plus)
     net.subtract(_days_of(rollups.less))
     assert {d: n for d, n in net.items() if n} == dict.fromkeys(window.days(), 1)
     assert all(n >= 0 for n in net.values())
-    assert rollups.cost <= cover_cost_as_is(window)
+    assert rollups.cost <= Cover(periods(window), Periods([], [], []), today).cost
     full = slice_cover(window)
     net = Counter(_range(*full.plus.head) + _range(*full.plus.tail))
     net.update(_days_of(Periods(days=[], weeks=[], months=_months(*full.plus.months))))
@@ -258,6 +291,20 @@ def _months(first: date, end: date) -> list[date]:
     return out
 
 
-def cover_cost_as_is(window: Window) -> float:
-    as_is = periods(window)
-    return len(as_is.days) * 1.0 + len(as_is.weeks) * 1.3 + len(as_is.months) * 1.5
+def test_the_last_365_days_in_december_read_this_year_and_last_december() -> None:
+    today = date(2026, 12, 1)
+    rollups = cover(Window(date(2025, 12, 2), today), today)
+    assert rollups.plus.years == [date(2026, 1, 1)]
+    assert rollups.plus.months == [date(2025, 12, 1)]
+    assert rollups.plus.days == rollups.plus.weeks == []
+    # taken away: the day before the window, and the rest of this December (nothing yet)
+    assert date(2025, 12, 1) in rollups.less.days
+    assert min(rollups.less.days + rollups.less.weeks, default=today) >= date(2025, 12, 1)
+    assert not rollups.less.months
+
+
+def test_a_window_in_the_past_is_not_read_as_years_it_would_take_away_from() -> None:
+    window = Window(date(2025, 7, 1), date(2026, 6, 30))
+    assert cover(window, date(2026, 12, 1)).plus.months == [date(2025, m, 1) for m in range(7, 13)] + [
+        date(2026, m, 1) for m in range(1, 7)
+    ]
