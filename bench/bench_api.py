@@ -26,7 +26,9 @@ of 10,000 absolute counts with no triggers, with the rollups of migration 0003
 only, with those of 0003 and 0007, and with those of 0003, 0007 and 0009; and
 the sink's hourly upsert of 10,000 counts without and with the totals of
 migration 0012; and the sink's place upsert of 10,000 counts without and with the
-rollups of migration 0014. Pending migrations are applied to the benchmark database first.
+rollups of migration 0014. `--only places` times requests with `places=true` (30 and 365 days,
+`--hourly-runs` runs): the whole request over HTTP beside its two statements. Pending
+migrations are applied to the benchmark database first.
 
 With `--baseline REF` the API of git commit REF (extracted with `git archive` into a
 temporary folder, run with the same virtualenv) is served on a second port against the
@@ -40,7 +42,7 @@ machine a steadier measure of the endpoint's own work than the latencies. `--bas
 installed module from the baseline (e.g. httptools, to serve it as it was served
 before the module was a dependency).
 
-    .venv/bin/python bench/bench_api.py [--runs 20] [--hourly-runs 10] [--only daily|hourly|writes]
+    .venv/bin/python bench/bench_api.py [--runs 20] [--hourly-runs 10] [--only daily|hourly|places|writes]
                                         [--explain] [--baseline REF [--baseline-without MODULE ...]]
 """
 
@@ -86,6 +88,7 @@ from stream_processors.sink import HOUR, KEY_COLUMNS, PLACE, UPSERT
 ORG = "org-01"
 BRAND = "org-01-brand-01"
 WINDOWS = (7, 30, 90, 365)
+PLACES_WINDOWS = (30, 365)
 CHICAGO = "America/Chicago"
 # the hourly path's cases: (tz, granularity, windows in days), all inside the hourly retention
 HOURLY: tuple[tuple[str | None, str | None, tuple[int, ...]], ...] = (
@@ -94,6 +97,7 @@ HOURLY: tuple[tuple[str | None, str | None, tuple[int, ...]], ...] = (
     (None, "hour", (30,)),
 )
 SCANS = "/dashboard/api/v1/brand-analytics/scans"
+MIN_PLACE_SCANS = Settings.model_fields["api_place_min_scans"].default  # the API's, served as default
 UNLIMITED = ("RATE", "BURST", "CONCURRENCY")  # the benchmark measures latency, not the limits
 OPTIONS = queries.session_options(Settings.model_fields["api_statement_timeout_ms"].default)
 
@@ -214,7 +218,9 @@ class Case:
     brand: bool
 
 
-def case(days: int, brand: bool, tz: str | None = None, granularity: str | None = None) -> Case:
+def case(
+    days: int, brand: bool, tz: str | None = None, granularity: str | None = None, with_places: bool = False
+) -> Case:
     """The request for the `days` days up to today (in `tz`), of org-01 or of its first brand."""
     now = datetime.now(UTC)
     today = now.astimezone(ZoneInfo(tz or "UTC")).date()
@@ -222,6 +228,7 @@ def case(days: int, brand: bool, tz: str | None = None, granularity: str | None 
     request |= {"brand_id": BRAND} if brand else {}
     request |= {"tz": tz} if tz else {}
     request |= {"granularity": granularity} if granularity else {}
+    request |= {"places": "true"} if with_places else {}
     query = parse_query(
         organization_id=None,
         brand_id=request.get("brand_id"),
@@ -231,14 +238,21 @@ def case(days: int, brand: bool, tz: str | None = None, granularity: str | None 
         today=now.date(),
         tz=tz,
         granularity=granularity,
+        places=request.get("places"),
         now=now,
     )
     label = f"{days:>4}d {'one' if brand else 'all':>3}" + (f" tz={tz}" if tz else "")
-    return Case(label + (f" {granularity}" if granularity else ""), request, query, days, brand)
+    label += (f" {granularity}" if granularity else "") + (" places" if with_places else "")
+    return Case(label, request, query, days, brand)
 
 
 def daily_cases() -> list[Case]:
     return [case(days, brand) for brand in (False, True) for days in WINDOWS]
+
+
+def places_cases() -> list[Case]:
+    """By region and city asked for (`places=true`): the whole request against its two statements."""
+    return [case(days, brand, with_places=True) for brand in (False, True) for days in PLACES_WINDOWS]
 
 
 def hourly_cases() -> list[Case]:
@@ -287,8 +301,14 @@ class Lean:
 
     def get(self, path: str, params: dict[str, str] | None = None) -> bytes:
         target = f"{path}?{urlencode(params)}" if params else path
-        self.connection.request("GET", target, headers=self.headers)
-        response = self.connection.getresponse()
+        try:
+            self.connection.request("GET", target, headers=self.headers)
+            response = self.connection.getresponse()
+        except (http.client.RemoteDisconnected, ConnectionResetError):
+            # idle past the server's keep-alive (slow cases): connect again, as httpx does
+            self.connection.close()
+            self.connection.request("GET", target, headers=self.headers)
+            response = self.connection.getresponse()
         body = response.read()
         if response.status != 200:
             raise RuntimeError(f"GET {target}: {response.status} {body[:200]!r}")
@@ -343,7 +363,7 @@ def latency(
             # the places statement (the endpoint's second), for the top GTINs the main one ranks
             report = expand(queries.report_of(ORG, c.query, main()))
             gtins = [p["gtin"] for p in report["top_products"]]
-            where = runner(conn, *places.places_statement(ORG, c.query, gtins))
+            where = runner(conn, *places.places_statement(ORG, c.query, gtins, MIN_PLACE_SCANS))
             daily = places.answers(c.query)  # by_region and by_city answer UTC days only
 
             def placed(where: Callable[[], list[Any]] = where, daily: bool = daily) -> None:
@@ -382,7 +402,7 @@ def latency(
             def ratio(name: str, over: str, p50: dict[str, float] = p50, p95: dict[str, float] = p95) -> str:
                 return f"{p50[name] / p50[over]:5.2f} {p95[name] / p95[over]:5.2f}"
 
-            if not c.query.hourly:
+            if not c.query.hourly and not c.query.places:
                 p50s[(c.days, c.brand)] = p50["HTTP"]
             line = f"{c.label:<34} | {cell('SQL')} | {cell('places')}"
             if baseline is not None:
@@ -464,13 +484,15 @@ def trigger_cost(url: str, runs: int, batch: int = 10_000) -> None:
         has_layers = conn.execute("SELECT to_regclass('scan_yearly_gtin_totals')").fetchone() != (None,)
         conn.rollback()
         daily = "scan_daily_summary"
-        layers = [(source, sql.SQL("USER")) for source in LAYER_SOURCES] if has_layers else []
-        disabled: dict[str, list[tuple[str, sql.Composable]]] = {
+        Triggers = list[tuple[str, sql.Composable]]
+        layers: Triggers = [(source, sql.SQL("USER")) for source in LAYER_SOURCES] if has_layers else []
+        agents: Triggers = [(daily, sql.Identifier(t)) for t in AGENT_ROLLUP_TRIGGERS]
+        disabled: dict[str, Triggers] = {
             "no triggers": [(daily, sql.SQL("USER"))],
             "0003 rollups only": [
                 (daily, sql.Identifier(t)) for t in READ_ROLLUP_TRIGGERS + AGENT_ROLLUP_TRIGGERS
             ],
-            "0003 + 0007 rollups": [(daily, sql.Identifier(t)) for t in AGENT_ROLLUP_TRIGGERS] + layers,
+            "0003 + 0007 rollups": agents + layers,
             "0003 + 0007 + 0009": layers,
         }
         if has_layers:
@@ -615,7 +637,9 @@ def main(argv: list[str] | None = None) -> int:
         "--hourly-runs", type=int, default=10, help="timed runs per case of the hourly path (default 10)"
     )
     parser.add_argument(
-        "--only", choices=("daily", "hourly", "writes"), help="run only these cases (or only the write cost)"
+        "--only",
+        choices=("daily", "hourly", "places", "writes"),
+        help="run only these cases (or only the write cost); the places cases run only when asked for",
     )
     parser.add_argument(
         "--baseline", metavar="REF", help="also serve the API of git commit REF and time it beside"
@@ -652,6 +676,7 @@ def main(argv: list[str] | None = None) -> int:
             port, baseline = free_port(), None
             daily_sql: list[tuple[bytes, list[Any]]] | None = None
             hourly_sql: list[tuple[bytes, list[Any]]] | None = None
+            places_sql: list[tuple[bytes, list[Any]]] | None = None
             procs = [start_api(settings, url, port)]
             try:
                 if args.baseline:
@@ -661,6 +686,7 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"baseline: {args.baseline} on port {baseline}")
                     daily_sql = baseline_statements(source, daily_cases())
                     hourly_sql = baseline_statements(source, hourly_cases())
+                    places_sql = baseline_statements(source, places_cases())
                 dev = settings.model_copy(update={"dev_auth": True})
                 token = mint_token(dev, api_dataset.BENCH_USER, ttl_seconds=3600)
                 pids = (procs[0].pid, procs[1].pid if baseline else None)
@@ -668,6 +694,8 @@ def main(argv: list[str] | None = None) -> int:
                     ratios(latency(url, port, token, daily_cases(), args.runs, baseline, pids, daily_sql))
                 if args.only in (None, "hourly"):
                     latency(url, port, token, hourly_cases(), args.hourly_runs, baseline, pids, hourly_sql)
+                if args.only == "places":
+                    latency(url, port, token, places_cases(), args.hourly_runs, baseline, pids, places_sql)
             finally:
                 for proc in procs:
                     proc.terminate()

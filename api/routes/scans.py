@@ -209,8 +209,8 @@ async def answer(
                         await conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
                         report = expand(await queries.scan_report(conn, org, query))
                         gtins = [p["gtin"] for p in report["top_products"]]
-                        where = await place_rows(conn, org, query, gtins)
-                    add_places(report, where, query.top_places, settings.api_place_min_scans)
+                        where = await place_rows(conn, org, query, gtins, settings.api_place_min_scans)
+                    add_places(report, where)
     return DocumentResponse(
         report,
         headers={

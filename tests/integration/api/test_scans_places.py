@@ -153,3 +153,43 @@ def test_top_places_is_checked(client: TestClient, issuer: Issuer, raw: str) -> 
         SCANS, params={"top_places": raw}, headers={"Authorization": f"Bearer {issuer.token('pl-user')}"}
     )
     assert resp.status_code == 400 and "top_places" in resp.json()["detail"]
+
+
+TIE_ORG, TIE_GTIN = "pl-ties", "00000000030044"
+
+
+def test_ties_are_named_in_code_point_order(
+    db: psycopg.Connection, client: TestClient, issuer: Issuer
+) -> None:
+    """Places with as many scans are named by name (then code), each character by its code point."""
+    seed_catalog(
+        db, {TIE_ORG: {"pl-tie": "Tie"}}, {TIE_GTIN: ("pl-tie", "Barley")}, [("pl-tied", TIE_ORG, True)]
+    )
+    insert_scans(db, [(D("2026-04-10"), TIE_ORG, "pl-tie", TIE_GTIN, "CH", "mobile", False, 50)])
+    towns = [
+        ("CH", "CH-ZH", "Zürich", "Zürich"),
+        ("CH", "CH-ZG", "Zug", "Zug"),
+        ("FR", "FR-IDF", "Île", "Île"),
+    ]
+    towns += [("DE", "DE-BW", "aalen", "aalen"), ("US", "US-TX", "Austin", "Austin")]
+    db.execute("DELETE FROM scan_daily_place_summary WHERE organization_id = %s", (TIE_ORG,))
+    for country, code, region, town in towns:
+        db.execute(
+            "INSERT INTO scan_daily_place_summary (day, organization_id, brand_id, gtin, country_code,"
+            " is_bot, region_code, region_name, city, scans)"
+            " VALUES (%s, %s, 'pl-tie', %s, %s, false, %s, %s, %s, 10)",
+            (D("2026-04-10"), TIE_ORG, TIE_GTIN, country, code, region, town),
+        )
+    resp = client.get(
+        SCANS,
+        params={"places": "true", "top_places": "4", "since": "2026-04-01", "until": "2026-04-20"},
+        headers={"Authorization": f"Bearer {issuer.token('pl-tied')}"},
+    )
+    assert resp.status_code == 200, resp.text
+    body = resp.json()
+    named = ["Austin", "Zug", "Zürich", "aalen"]  # "Île" folds into other: its Î comes after them all
+    assert [c["name"] for c in body["by_city"]["cities"]] == named
+    assert [r["name"] for r in body["by_region"]["regions"]] == named
+    assert body["by_city"]["other"] == body["by_region"]["other"] == 10
+    product = body["top_products"][0]
+    assert [c["name"] for c in product["by_city"]["cities"]] == named
