@@ -44,6 +44,7 @@ class ScanQuery:
     zone: ZoneInfo = zones.UTC_ZONE  # the window's days (and by_hour's hours) are this zone's
     granularity: Granularity = "day"  # "hour" adds by_hour
     hourly: bool = False  # answered from the hourly counts: by hour, or days that are not UTC days
+    today: date | None = None  # the UTC day asked on: nothing is stored after the next (covers weigh it)
 
 
 def parse_date(name: str, raw: str) -> date:
@@ -226,6 +227,7 @@ def parse_query(
         zone=zone,
         granularity=grain,
         hourly=hourly,
+        today=today,
     )
     if hourly:
         check_exact(window, zone, grain)

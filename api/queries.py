@@ -637,7 +637,7 @@ def scans_statement(organization_id: str, query: ScanQuery) -> tuple[sql.SQL, di
         "until": query.window.until,
         "top": query.top,
         "top_agents": query.top_agents,
-        **_window_params(query.window),
+        **_window_params(query.window, query.today),
     }
     return _scans_shaped(query.brand_id is not None, *_shape(params)), params
 
@@ -710,7 +710,7 @@ def hourly_statement(organization_id: str, query: ScanQuery) -> tuple[sql.SQL, d
         "less2_to": less2_to,
         "top": query.top,
         "top_agents": query.top_agents,
-        **_window_params(parts.interior),
+        **_window_params(parts.interior, query.today),
     }
     return (HOURLY_FOR_BRAND if query.brand_id is not None else HOURLY_FOR_ORGANIZATION), params
 

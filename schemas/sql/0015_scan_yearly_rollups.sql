@@ -114,48 +114,43 @@ BEGIN
     RETURN NULL;
 END $$;
 
--- One set of triggers per layer: (source, layer, period, period from the source's row,
--- keys, counts).
-DO $$
+-- Keeps `target` the sum of `source` by the period `expr` computes from a source row: triggers
+-- on `source` for each kind of change (`scan_layer_add`'s arguments) and for TRUNCATE.
+CREATE FUNCTION scan_layer_attach(source text, target text, period text, expr text, keys text,
+                                  counts text) RETURNS void
+LANGUAGE plpgsql AS $$
 DECLARE
-    layer record;
+    kind record;
 BEGIN
-    FOR layer IN
+    FOR kind IN
         SELECT * FROM (VALUES
-            ('scan_monthly_gtin_totals', 'scan_yearly_gtin_totals', 'year',
-             'date_trunc(''year'', month::timestamp)::date', 'brand_id, gtin', 'scans,bot_scans'),
-            ('scan_monthly_country_totals', 'scan_yearly_country_totals', 'year',
-             'date_trunc(''year'', month::timestamp)::date', 'brand_id, country_code', 'scans,bot_scans'),
-            ('scan_monthly_agent_totals', 'scan_yearly_agent_totals', 'year',
-             'date_trunc(''year'', month::timestamp)::date',
-             'brand_id, traffic_class, category, agent, operator, verification', 'scans'),
-            ('scan_monthly_gtin_agent_totals', 'scan_yearly_gtin_agent_totals', 'year',
-             'date_trunc(''year'', month::timestamp)::date', 'brand_id, gtin', 'agent_scans'),
-            ('scan_daily_brand_totals', 'scan_daily_totals', 'day', 'day', '', 'scans,bot_scans')
-        ) AS l (source, target, period, expr, keys, counts)
+            ('insert', 'INSERT', 'NEW TABLE AS new_rows'),
+            ('update', 'UPDATE', 'OLD TABLE AS old_rows NEW TABLE AS new_rows'),
+            ('delete', 'DELETE', 'OLD TABLE AS old_rows')
+        ) AS k (suffix, event, tables)
     LOOP
         EXECUTE format(
-            'CREATE TRIGGER %1$I AFTER INSERT ON %2$I REFERENCING NEW TABLE AS new_rows'
-            ' FOR EACH STATEMENT EXECUTE FUNCTION scan_layer_add(%3$L, %4$L, %5$L, %6$L, %7$L)',
-            layer.target || '_insert', layer.source, layer.target, layer.period, layer.expr,
-            layer.keys, layer.counts);
-        EXECUTE format(
-            'CREATE TRIGGER %1$I AFTER UPDATE ON %2$I'
-            ' REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows'
-            ' FOR EACH STATEMENT EXECUTE FUNCTION scan_layer_add(%3$L, %4$L, %5$L, %6$L, %7$L)',
-            layer.target || '_update', layer.source, layer.target, layer.period, layer.expr,
-            layer.keys, layer.counts);
-        EXECUTE format(
-            'CREATE TRIGGER %1$I AFTER DELETE ON %2$I REFERENCING OLD TABLE AS old_rows'
-            ' FOR EACH STATEMENT EXECUTE FUNCTION scan_layer_add(%3$L, %4$L, %5$L, %6$L, %7$L)',
-            layer.target || '_delete', layer.source, layer.target, layer.period, layer.expr,
-            layer.keys, layer.counts);
-        EXECUTE format(
-            'CREATE TRIGGER %1$I AFTER TRUNCATE ON %2$I'
-            ' FOR EACH STATEMENT EXECUTE FUNCTION scan_layer_truncate(%3$L)',
-            layer.target || '_truncate', layer.source, layer.target);
+            'CREATE TRIGGER %I AFTER %s ON %I REFERENCING %s FOR EACH STATEMENT'
+            ' EXECUTE FUNCTION scan_layer_add(%L, %L, %L, %L, %L)',
+            target || '_' || kind.suffix, kind.event, source, kind.tables, target, period, expr, keys,
+            counts);
     END LOOP;
+    EXECUTE format(
+        'CREATE TRIGGER %I AFTER TRUNCATE ON %I FOR EACH STATEMENT EXECUTE FUNCTION scan_layer_truncate(%L)',
+        target || '_truncate', source, target);
 END $$;
+
+SELECT scan_layer_attach('scan_monthly_gtin_totals', 'scan_yearly_gtin_totals', 'year',
+                         'date_trunc(''year'', month::timestamp)::date', 'brand_id, gtin', 'scans,bot_scans');
+SELECT scan_layer_attach('scan_monthly_country_totals', 'scan_yearly_country_totals', 'year',
+                         'date_trunc(''year'', month::timestamp)::date', 'brand_id, country_code',
+                         'scans,bot_scans');
+SELECT scan_layer_attach('scan_monthly_agent_totals', 'scan_yearly_agent_totals', 'year',
+                         'date_trunc(''year'', month::timestamp)::date',
+                         'brand_id, traffic_class, category, agent, operator, verification', 'scans');
+SELECT scan_layer_attach('scan_monthly_gtin_agent_totals', 'scan_yearly_gtin_agent_totals', 'year',
+                         'date_trunc(''year'', month::timestamp)::date', 'brand_id, gtin', 'agent_scans');
+SELECT scan_layer_attach('scan_daily_brand_totals', 'scan_daily_totals', 'day', 'day', '', 'scans,bot_scans');
 
 -- Recompute these layers from the rollups below them (which the rebuild functions of 0007
 -- and 0009 refill: their inserts fill these layers through the triggers as well).

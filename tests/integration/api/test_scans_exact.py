@@ -152,13 +152,16 @@ def test_defaults(client: TestClient, issuer: Issuer) -> None:
         {"since": "2026-01-05", "until": "2026-03-17"},
         {"since": "2026-02-28", "until": "2026-02-28"},
         {"since": "2025-12-15", "until": "2026-05-31"},
-        {"since": "2024-05-01", "until": "2026-04-30"},  # the longest window
+        {"since": "2024-05-01", "until": "2026-04-30"},  # the longest window: 2025 a whole year
+        {"since": "2025-04-18"},  # a year up to today: 2026 less the months after today
         {"since": "2026-04-18", "until": "2026-04-18"},
         {"since": "2020-01-01", "until": "2020-01-31"},  # nothing at all
         {"organization_id": "ex-rival"},
     ],
 )
-def test_matches_reference(client: TestClient, issuer: Issuer, params: dict[str, str]) -> None:
+@pytest.mark.parametrize("places", [False, True])
+def test_matches_reference(client: TestClient, issuer: Issuer, params: dict[str, str], places: bool) -> None:
+    """Whatever the window's cover reads (days, weeks, months, years, added or taken away)."""
     since = D(params.get("since", "2026-03-18"))
     until = D(params.get("until", "2026-04-17"))
     want = expected(
@@ -169,8 +172,9 @@ def test_matches_reference(client: TestClient, issuer: Issuer, params: dict[str,
         since,
         until,
         int(params.get("top", "20")),
+        with_places=places,
     )
-    assert get(client, issuer, **params) == want
+    assert get(client, issuer, **params, **({"places": "true"} if places else {})) == want
 
 
 def test_a_year_uses_the_rollups_and_agrees_with_the_days(client: TestClient, issuer: Issuer) -> None:
