@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from psycopg import AsyncConnection, sql
@@ -27,11 +27,10 @@ from api.window import Window, first_of_next_month, split
 # then of a total its scans of no known region and of no known city, of a place its rank
 PlaceRow = tuple[str, str | None, str | None, str | None, str | None, str | None, int, int, int | None]
 
-# The organization's (or brand's) places from the rollups of migrations 0014 and 0016: whole
-# years from a year layer, whole months from a month layer, single days from a day layer, and
-# the months and days a year or month was widened by taken away again (`place_cover`). The top
-# GTINs' places likewise from the yearly and monthly GTIN layers and, for single days, from the
-# place counts through their (organization, GTIN, day) index. Sums are
+# The organization's (or brand's) places from the rollups of migration 0014: whole months from
+# a month layer, single days from a day layer, and the days a month was widened by taken away
+# again (`place_cover`). The top GTINs' places likewise from the monthly GTIN layer and, for
+# single days, from the place counts through their (organization, GTIN, day) index. Sums are
 # those of scan_daily_place_summary over the window; places at zero are skipped (never named).
 # The statement also names them: for each scope (the organization or brand, each top GTIN) its
 # regions and cities with at least `min_scans` scans, at most `top` of each, by scans and then
@@ -43,14 +42,8 @@ _PLACES = """
 WITH everyone AS (
     SELECT country_code, region_code, region_name, city, sum(scans)::bigint AS scans
     FROM (
-        SELECT {place}, scans FROM {years}
-        WHERE organization_id = %(org)s {brand} AND year = ANY(%(years)s)
-        UNION ALL
         SELECT {place}, scans FROM {months}
         WHERE organization_id = %(org)s {brand} AND month = ANY(%(months)s)
-        UNION ALL
-        SELECT {place}, -scans FROM {months}
-        WHERE organization_id = %(org)s {brand} AND month = ANY(%(less_months)s)
         UNION ALL
         SELECT {place}, scans FROM {days}
         WHERE organization_id = %(org)s {brand} AND day = ANY(%(days)s)
@@ -63,14 +56,8 @@ WITH everyone AS (
 ), products AS (
     SELECT gtin, country_code, region_code, region_name, city, sum(scans)::bigint AS scans
     FROM (
-        SELECT gtin, {place}, scans FROM scan_yearly_gtin_place_totals
-        WHERE organization_id = %(org)s AND gtin = ANY(%(gtins)s) {brand} AND year = ANY(%(years)s)
-        UNION ALL
         SELECT gtin, {place}, scans FROM scan_monthly_gtin_place_totals
         WHERE organization_id = %(org)s AND gtin = ANY(%(gtins)s) {brand} AND month = ANY(%(months)s)
-        UNION ALL
-        SELECT gtin, {place}, -scans FROM scan_monthly_gtin_place_totals
-        WHERE organization_id = %(org)s AND gtin = ANY(%(gtins)s) {brand} AND month = ANY(%(less_months)s)
         UNION ALL
         SELECT gtin, {place}, scans FROM scan_daily_place_summary
         WHERE organization_id = %(org)s AND gtin = ANY(%(gtins)s) {brand} AND day = ANY(%(days)s)
@@ -122,18 +109,11 @@ SELECT 'city', gtin, country_code, region_code, region_name, city, scans, rank, 
 ORDER BY kind, rank
 """
 PLACES_FOR_ORGANIZATION = sql.SQL(
-    _PLACES.format(
-        place=_PLACE,
-        years="scan_yearly_place_totals",
-        months="scan_monthly_place_totals",
-        days="scan_daily_place_totals",
-        brand="",
-    )
+    _PLACES.format(place=_PLACE, months="scan_monthly_place_totals", days="scan_daily_place_totals", brand="")
 )
 PLACES_FOR_BRAND = sql.SQL(
     _PLACES.format(
         place=_PLACE,
-        years="scan_yearly_brand_place_totals",
         months="scan_monthly_brand_place_totals",
         days="scan_daily_brand_place_totals",
         brand="AND brand_id = %(brand)s",
@@ -146,49 +126,29 @@ def answers(query: ScanQuery) -> bool:
     return not query.hourly or query.zone.key == "UTC"
 
 
-# A month and a year of the place layers against a day of them: the rows they hold over a day's,
-# for the benchmark's largest organization, most of them the top products' (a product's places
-# of a month are about 13 of its days', of a year five of its months'; the organization's of a
-# month or a year about two and a half days').
+# A month of the place layers against a day of them: the rows a month holds over a day's, for the
+# benchmark's largest organization (the places of a month are mostly those of any few days).
 MONTH_IN_DAYS = 4
-YEAR_IN_DAYS = 14
-# A period that starts after tomorrow (UTC) holds nothing yet (queries._COST_EMPTY).
-EMPTY_IN_DAYS = 0.05
 
 
 @dataclass(frozen=True)
 class PlaceCover:
-    """A window as whole years, months and single days, less the months and days they were widened by."""
+    """A window as whole months and single days, less the days the months were widened by."""
 
     months: list[date]
     days: list[date]
     less_days: list[date]
-    years: list[date] = field(default_factory=list)
-    less_months: list[date] = field(default_factory=list)
-
-    def cost(self, today: date | None) -> float:
-        empty_after = today + timedelta(days=1) if today is not None else date.max
-
-        def weigh(starts: list[date], each: float) -> float:
-            return sum(EMPTY_IN_DAYS if start > empty_after else each for start in starts)
-
-        return (
-            weigh(self.days + self.less_days, 1)
-            + weigh(self.months + self.less_months, MONTH_IN_DAYS)
-            + weigh(self.years, YEAR_IN_DAYS)
-        )
 
 
 def _days(start: date, end: date) -> list[date]:
     return [start + timedelta(days=i) for i in range((end - start).days)]
 
 
-def _by_months(start: date, end: date, out: PlaceCover) -> None:
-    """Cover [start, end) by its whole months and days; an end's days by their month less the rest
+def place_cover(window: Window) -> PlaceCover:
+    """Cover `window` by its whole months and days; an end's days by their month less the rest
     where that reads fewer rows (MONTH_IN_DAYS)."""
-    if start >= end:
-        return
-    parts = split(Window(start, end - timedelta(days=1)))
+    parts = split(window)
+    out = PlaceCover(months=[], days=[], less_days=[])
     month = parts.months[0]
     while month < parts.months[1]:
         out.months.append(month)
@@ -204,65 +164,21 @@ def _by_months(start: date, end: date, out: PlaceCover) -> None:
             else:
                 out.days.extend(_days(start, stop))
             start = stop
-
-
-def _taken_away(start: date, end: date, out: PlaceCover) -> None:
-    """Take [start, end) away: its whole months and its days."""
-    parts = split(Window(start, end - timedelta(days=1))) if start < end else None
-    if parts is None:
-        return
-    out.less_days.extend(_days(*parts.head) + _days(*parts.tail))
-    month = parts.months[0]
-    while month < parts.months[1]:
-        out.less_months.append(month)
-        month = first_of_next_month(month)
-
-
-def place_cover(window: Window, today: date | None = None) -> PlaceCover:
-    """Cover `window` by whole months and days (`_by_months`), or by whole years, either end
-    widened to its year and the rest taken away, where that reads fewer rows.
-
-    `today` (UTC) only weighs the options: the periods after tomorrow cost next to nothing.
-    """
-    by_months = PlaceCover(months=[], days=[], less_days=[])
-    _by_months(window.since, window.until + timedelta(days=1), by_months)
-    options = [by_months]
-    since, end = window.since, window.until + timedelta(days=1)
-    for head, tail in ((False, False), (True, False), (False, True), (True, True)):
-        start = since.replace(month=1, day=1) if head else since
-        stop = date(window.until.year + 1, 1, 1) if tail else end
-        first_year = start if start == start.replace(month=1, day=1) else date(start.year + 1, 1, 1)
-        after_years = stop.replace(month=1, day=1)
-        if first_year >= after_years:
-            continue
-        out = PlaceCover(
-            months=[],
-            days=[],
-            less_days=[],
-            years=[date(y, 1, 1) for y in range(first_year.year, after_years.year)],
-        )
-        _by_months(start, first_year, out)
-        _by_months(after_years, stop, out)
-        _taken_away(start, since, out)
-        _taken_away(end, stop, out)
-        options.append(out)
-    return min(options, key=lambda c: c.cost(today))  # the first of equals: months and days
+    return out
 
 
 def places_statement(
     organization_id: str, query: ScanQuery, gtins: Sequence[str], min_scans: int
 ) -> tuple[sql.SQL, dict[str, Any]]:
     """The statement and parameters of the window's scans by place (`place_rows`)."""
-    cover = place_cover(query.window, query.today or datetime.now(UTC).date())
+    cover = place_cover(query.window)
     params = {
         "org": organization_id,
         "brand": query.brand_id,
         "gtins": list(gtins),
         "top": query.top_places,
         "min_scans": min_scans,
-        "years": cover.years,
         "months": cover.months,
-        "less_months": cover.less_months,
         "days": cover.days,
         "less_days": cover.less_days,
     }

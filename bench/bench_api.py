@@ -457,11 +457,6 @@ LAYER_SOURCES = (
     "scan_monthly_gtin_agent_totals",
     "scan_daily_brand_totals",
 )
-PLACE_LAYER_SOURCES = (  # likewise, of migration 0016
-    "scan_monthly_place_totals",
-    "scan_monthly_brand_place_totals",
-    "scan_monthly_gtin_place_totals",
-)
 
 
 def trigger_cost(url: str, runs: int, batch: int = 10_000) -> None:
@@ -600,24 +595,16 @@ def place_trigger_cost(url: str, runs: int, batch: int = 10_000) -> None:
             f"\nsink flush of {len(rows)} place upserts ({len(existing)} updates, {len(existing)} new keys),"
             f" the sink's place UPSERT statement, rolled back; ms over {runs} runs, interleaved:"
         )
-        has_years = conn.execute("SELECT to_regclass('scan_yearly_place_totals')").fetchone() != (None,)
-        conn.rollback()
-        places = "scan_daily_place_summary"
-        years: list[tuple[str, sql.Composable]] = [(t, sql.SQL("USER")) for t in PLACE_LAYER_SOURCES]
-        disabled: dict[str, list[tuple[str, sql.Composable]]] = {"no triggers": [(places, sql.SQL("USER"))]}
+        disabled = {"no triggers": [sql.SQL("USER")]}
         if has_totals:
-            disabled["0014 place totals"] = years if has_years else []
-        if has_years:
-            disabled["... + 0016 years"] = []
+            disabled["0014 place totals"] = []
         samples: dict[str, list[float]] = {label: [] for label in disabled}
         for _ in range(runs):
             for label, triggers in disabled.items():
                 with conn.transaction(force_rollback=True):
-                    for table, trigger in triggers:
+                    for trigger in triggers:
                         conn.execute(
-                            sql.SQL("ALTER TABLE {} DISABLE TRIGGER {}").format(
-                                sql.Identifier(table), trigger
-                            )
+                            sql.SQL("ALTER TABLE scan_daily_place_summary DISABLE TRIGGER {}").format(trigger)
                         )
                     samples[label].append(timed(lambda: conn.execute(PLACE.upsert, columns)))
         for label, ms in samples.items():

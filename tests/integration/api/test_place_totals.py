@@ -1,4 +1,4 @@
-"""The place rollups of migrations 0014 and 0016 equal a GROUP BY over the place counts after any writes."""
+"""The place rollups of migration 0014 equal a GROUP BY over scan_daily_place_summary after any writes."""
 
 from __future__ import annotations
 
@@ -26,7 +26,6 @@ UPSERT = (
 )
 PLACE = "country_code, region_code, region_name, city"
 MONTH = "date_trunc('month', day)::date"
-YEAR = "date_trunc('year', day)::date"
 # rollup -> (its key columns, the same key computed from scan_daily_place_summary)
 ROLLUPS = {
     "scan_daily_place_totals": (f"organization_id, day, {PLACE}", f"organization_id, day, {PLACE}"),
@@ -42,16 +41,6 @@ ROLLUPS = {
     "scan_monthly_gtin_place_totals": (
         f"organization_id, gtin, month, brand_id, {PLACE}",
         f"organization_id, gtin, {MONTH}, brand_id, {PLACE}",
-    ),
-    # migration 0016
-    "scan_yearly_place_totals": (f"organization_id, year, {PLACE}", f"organization_id, {YEAR}, {PLACE}"),
-    "scan_yearly_brand_place_totals": (
-        f"organization_id, brand_id, year, {PLACE}",
-        f"organization_id, brand_id, {YEAR}, {PLACE}",
-    ),
-    "scan_yearly_gtin_place_totals": (
-        f"organization_id, gtin, year, brand_id, {PLACE}",
-        f"organization_id, gtin, {YEAR}, brand_id, {PLACE}",
     ),
 }
 START = date(2026, 3, 29)  # the days cross the end of March
@@ -154,8 +143,6 @@ def test_rebuild_equals_the_triggers_and_the_reader_may_read(url: str) -> None:
         before = {t: set(conn.execute(f"SELECT * FROM {t}")) for t in ROLLUPS}
         assert all(before.values())
         conn.execute("SELECT scan_place_totals_rebuild()")
-        assert {t: set(conn.execute(f"SELECT * FROM {t}")) for t in ROLLUPS} == before
-        conn.execute("SELECT scan_yearly_place_totals_rebuild()")  # migration 0016, from the months
         assert {t: set(conn.execute(f"SELECT * FROM {t}")) for t in ROLLUPS} == before
         assert differences(conn) == {}
         conn.execute("SET ROLE scan_analytics_reader")
