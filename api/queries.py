@@ -34,8 +34,13 @@ _DAY, _WEEK = timedelta(days=1), timedelta(days=7)
 # exactly NOT is_bot, a check of migration 0008). The agents (agent_scans, top_agents)
 # and the top GTINs' AI agent scans come from the agent rollups of migration 0009, by
 # the same months, weeks and days.
-_PERIOD_TABLES = {"days": ("day", "daily"), "weeks": ("week", "weekly"), "months": ("month", "monthly")}
-_PERIOD_TABLES["years"] = ("year", "yearly")  # migration 0015
+# each kind of period: its column and the word its layers' names begin with (years: 0015)
+_PERIOD_TABLES = {
+    "days": ("day", "daily"),
+    "weeks": ("week", "weekly"),
+    "months": ("month", "monthly"),
+    "years": ("year", "yearly"),
+}
 
 
 def _layer_branch(name: str) -> str:
