@@ -348,16 +348,19 @@ SELECT
 """
 
 
-def _hourly(brand: str) -> str:
+def _hourly(brand: str, layers: Sequence[str] = _LAYER_NAMES) -> str:
+    """The hourly statement, with only the `layers` branches of the interior (all by default)."""
     columns = f"gtin, country_code, device_class, is_bot, {_AGENT}"
     return _HOURLY.format(
         answer=_ANSWER.format(periods="per_hour", period_rows=_HOUR_ROWS, catalog=_CATALOG),
         edges=_EDGES.format(columns=columns, brand=brand),
         top_only_where="WHERE gtin IN (SELECT gtin FROM top_gtins)",
-        gtin_layers=_layers("gtin", "gtin", brand),
-        country_layers=_layers("country", "country_code", brand),
-        agent_layers=_layers("agent", _AGENT, brand, "scans"),
-        gtin_agent_layers=_layers("gtin_agent", "gtin", f"{brand} {_TOP_GTINS}", "agent_scans AS scans"),
+        gtin_layers=_layers("gtin", "gtin", brand, read=layers),
+        country_layers=_layers("country", "country_code", brand, read=layers),
+        agent_layers=_layers("agent", _AGENT, brand, "scans", read=layers),
+        gtin_agent_layers=_layers(
+            "gtin_agent", "gtin", f"{brand} {_TOP_GTINS}", "agent_scans AS scans", read=layers
+        ),
         top_slice=_SLICE.format(brand=brand),
         top_only=_TOP_GTINS,
         hour_totals="scan_hourly_brand_totals" if brand else "scan_hourly_totals",
@@ -425,6 +428,18 @@ def _shape(params: dict[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 HOURLY_FOR_ORGANIZATION = sql.SQL(_hourly(""))
 HOURLY_FOR_BRAND = sql.SQL(_hourly("AND brand_id = %(brand)s"))
+
+
+@lru_cache(maxsize=64)  # kept, as `_scans_shaped`
+def _hourly_shaped(brand: bool, layers: tuple[str, ...]) -> sql.SQL:
+    """The hourly statement with only the interior's layer branches that have periods.
+
+    Each empty branch is planned and run as an index scan; the seven of each of the four
+    grains cost the 30-day hourly statement 1.3 ms of planning and 2.6 of execution.
+    """
+    if layers == _LAYER_NAMES:
+        return HOURLY_FOR_BRAND if brand else HOURLY_FOR_ORGANIZATION
+    return sql.SQL(_hourly("AND brand_id = %(brand)s" if brand else "", layers))
 
 
 @dataclass(frozen=True)
@@ -717,7 +732,8 @@ def hourly_statement(organization_id: str, query: ScanQuery) -> tuple[sql.SQL, d
         "top_agents": query.top_agents,
         **_window_params(parts.interior, query.today),
     }
-    return (HOURLY_FOR_BRAND if query.brand_id is not None else HOURLY_FOR_ORGANIZATION), params
+    layers, _slices = _shape(params)
+    return _hourly_shaped(query.brand_id is not None, layers), params
 
 
 def statement_for(organization_id: str, query: ScanQuery) -> tuple[sql.SQL, dict[str, Any]]:

@@ -101,3 +101,29 @@ def test_a_window_that_reads_every_branch_gets_the_full_statement() -> None:
     layers, slices = queries._shape(params)
     assert queries._scans_shaped(True, layers, slices) is queries.SCANS_FOR_BRAND
     assert queries._scans_shaped(False, layers, slices) is queries.SCANS_FOR_ORGANIZATION
+
+
+@pytest.mark.parametrize("brand", [None, "a-brand"])
+@pytest.mark.parametrize(("since", "length"), WINDOWS[::3])
+def test_an_hourly_statement_leaves_out_only_the_layers_its_interior_leaves_empty(
+    since: date, length: int, brand: str | None
+) -> None:
+    until = since + timedelta(days=length - 1)
+    query = parse_query(
+        organization_id=None,
+        brand_id=brand,
+        since=since.isoformat(),
+        until=until.isoformat(),
+        top=None,
+        tz="America/Chicago",
+        today=until,
+        hourly_retention_days=400,
+    )
+    statement, params = queries.hourly_statement("an-org", query)
+    full = queries.HOURLY_FOR_BRAND if brand else queries.HOURLY_FOR_ORGANIZATION
+    assert _names(statement) <= _names(full)
+    for name in _names(full) - _names(statement):
+        assert name in queries._LAYER_NAMES and params[name] == [], name
+    kept = {name for name in _names(statement) if name in queries._LAYER_NAMES}
+    assert kept == {n for n in queries._LAYER_NAMES if params[n]} or kept == {"days"}
+    test_the_text_and_parameters_are_psycopgs(statement)
