@@ -69,14 +69,14 @@ CREATE TABLE scan_daily_totals (
 );
 
 -- Adds a statement's changes of the table it is attached to into the layer above.
--- Arguments: the layer, its period column, that period computed from the source's row, the
--- key columns between organization and counts ('' for none), the count columns.
+-- Arguments: the layer, its period column, that period as computed from a row of the table
+-- below, the key columns between organization and counts ('' for none), the count columns.
 CREATE FUNCTION scan_layer_add() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
     layer   text := TG_ARGV[0];
     period  text := TG_ARGV[1];
-    source  text := TG_ARGV[2];
+    computed text := TG_ARGV[2];
     keys    text := TG_ARGV[3];
     counts  text[] := string_to_array(TG_ARGV[4], ',');
     key_list text := CASE WHEN keys = '' THEN '' ELSE ', ' || keys END;
@@ -90,12 +90,12 @@ DECLARE
 BEGIN
     changes := CASE TG_OP
         WHEN 'INSERT' THEN format('SELECT organization_id, %s AS p%s, %s FROM new_rows',
-                                  source, key_list, plus)
+                                  computed, key_list, plus)
         WHEN 'DELETE' THEN format('SELECT organization_id, %s AS p%s, %s FROM old_rows',
-                                  source, key_list, less)
+                                  computed, key_list, less)
         ELSE format('SELECT organization_id, %1$s AS p%2$s, %3$s FROM new_rows'
                     ' UNION ALL SELECT organization_id, %1$s AS p%2$s, %4$s FROM old_rows',
-                    source, key_list, plus, less)
+                    computed, key_list, plus, less)
     END;
     EXECUTE format(
         'INSERT INTO %1$I AS t (organization_id, %2$I%3$s, %4$s)'
