@@ -68,42 +68,68 @@ CREATE TABLE scan_daily_totals (
     PRIMARY KEY (organization_id, day)
 );
 
--- Adds a statement's changes of the table it is attached to into the layer above.
--- Arguments: the layer, its period column, that period as computed from a row of the table
--- below, the key columns between organization and counts ('' for none), the count columns.
-CREATE FUNCTION scan_layer_add() RETURNS trigger
-LANGUAGE plpgsql AS $$
-DECLARE
-    layer   text := TG_ARGV[0];
-    period  text := TG_ARGV[1];
-    computed text := TG_ARGV[2];
-    keys    text := TG_ARGV[3];
-    counts  text[] := string_to_array(TG_ARGV[4], ',');
-    key_list text := CASE WHEN keys = '' THEN '' ELSE ', ' || keys END;
-    plus    text := array_to_string(counts, ', ');
-    less    text := (SELECT string_agg('-' || c, ', ') FROM unnest(counts) AS c);
-    sums    text := (SELECT string_agg(format('sum(%I)', c), ', ') FROM unnest(counts) AS c);
-    nonzero text := (SELECT string_agg(format('sum(%I) <> 0', c), ' OR ') FROM unnest(counts) AS c);
-    adds    text := (SELECT string_agg(format('%1$I = t.%1$I + EXCLUDED.%1$I', c), ', ')
-                     FROM unnest(counts) AS c);
-    changes text;
-BEGIN
-    changes := CASE TG_OP
-        WHEN 'INSERT' THEN format('SELECT organization_id, %s AS p%s, %s FROM new_rows',
-                                  computed, key_list, plus)
-        WHEN 'DELETE' THEN format('SELECT organization_id, %s AS p%s, %s FROM old_rows',
-                                  computed, key_list, less)
-        ELSE format('SELECT organization_id, %1$s AS p%2$s, %3$s FROM new_rows'
-                    ' UNION ALL SELECT organization_id, %1$s AS p%2$s, %4$s FROM old_rows',
-                    computed, key_list, plus, less)
-    END;
-    EXECUTE format(
+-- Each layer above another: its source, its period column, that period as computed from a
+-- source row, the key columns between organization and counts ('' for none), the count
+-- columns (comma-separated). Filled by `scan_layer_attach`, read by the rebuild.
+CREATE TABLE scan_layers (
+    layer    text PRIMARY KEY,
+    source   text NOT NULL,
+    period   text NOT NULL,
+    computed text NOT NULL,
+    keys     text NOT NULL,
+    counts   text NOT NULL
+);
+
+-- A query of `rows` (a table, or a trigger's transition table) as changes to add to a layer:
+-- organization, period (p), keys and counts, the counts negated when `sign` is '-'.
+CREATE FUNCTION scan_layer_rows(computed text, keys text, counts text, rows text, sign text)
+RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT format('SELECT organization_id, %s AS p%s, %s FROM %s',
+                  computed, CASE WHEN keys = '' THEN '' ELSE ', ' || keys END,
+                  (SELECT string_agg(sign || c, ', ') FROM unnest(string_to_array(counts, ',')) AS c),
+                  rows)
+$$;
+
+-- The statement that adds `changes` (a query as `scan_layer_rows` writes one) to `layer`,
+-- a row per organization, period and key, zero sums left out.
+CREATE FUNCTION scan_layer_upsert(layer text, period text, keys text, counts text, changes text)
+RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT format(
         'INSERT INTO %1$I AS t (organization_id, %2$I%3$s, %4$s)'
         ' SELECT organization_id, p%3$s, %5$s FROM (%6$s) AS d'
         ' GROUP BY organization_id, p%3$s HAVING %7$s'
         ' ORDER BY organization_id, p%3$s'
         ' ON CONFLICT (organization_id, %2$I%3$s) DO UPDATE SET %8$s',
-        layer, period, key_list, plus, sums, changes, nonzero, adds);
+        layer, period, CASE WHEN keys = '' THEN '' ELSE ', ' || keys END,
+        replace(counts, ',', ', '),
+        (SELECT string_agg(format('sum(%I)', c), ', ') FROM unnest(string_to_array(counts, ',')) AS c),
+        changes,
+        (SELECT string_agg(format('sum(%I) <> 0', c), ' OR ')
+         FROM unnest(string_to_array(counts, ',')) AS c),
+        (SELECT string_agg(format('%1$I = t.%1$I + EXCLUDED.%1$I', c), ', ')
+         FROM unnest(string_to_array(counts, ',')) AS c))
+$$;
+
+-- Adds a statement's changes of the table it is attached to into the layer above (the
+-- arguments are the layer's row of scan_layers, but its source). The statement is built
+-- here, where the transition tables are visible.
+CREATE FUNCTION scan_layer_add() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    computed text := TG_ARGV[2];
+    keys     text := TG_ARGV[3];
+    counts   text := TG_ARGV[4];
+    changes  text;
+BEGIN
+    changes := CASE TG_OP
+        WHEN 'INSERT' THEN scan_layer_rows(computed, keys, counts, 'new_rows', '')
+        WHEN 'DELETE' THEN scan_layer_rows(computed, keys, counts, 'old_rows', '-')
+        ELSE scan_layer_rows(computed, keys, counts, 'new_rows', '')
+             || ' UNION ALL ' || scan_layer_rows(computed, keys, counts, 'old_rows', '-')
+    END;
+    EXECUTE scan_layer_upsert(TG_ARGV[0], TG_ARGV[1], keys, counts, changes);
     RETURN NULL;
 END $$;
 
@@ -114,14 +140,15 @@ BEGIN
     RETURN NULL;
 END $$;
 
--- Keeps `target` the sum of `source` by the period `expr` computes from a source row: triggers
--- on `source` for each kind of change (`scan_layer_add`'s arguments) and for TRUNCATE.
-CREATE FUNCTION scan_layer_attach(source text, target text, period text, expr text, keys text,
+-- Keeps `layer` the sum of `source` by the period `computed` from a source row: records it in
+-- scan_layers and adds triggers on `source` for each kind of change and for TRUNCATE.
+CREATE FUNCTION scan_layer_attach(layer text, source text, period text, computed text, keys text,
                                   counts text) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
     kind record;
 BEGIN
+    INSERT INTO scan_layers VALUES (layer, source, period, computed, keys, counts);
     FOR kind IN
         SELECT * FROM (VALUES
             ('insert', 'INSERT', 'NEW TABLE AS new_rows'),
@@ -132,65 +159,39 @@ BEGIN
         EXECUTE format(
             'CREATE TRIGGER %I AFTER %s ON %I REFERENCING %s FOR EACH STATEMENT'
             ' EXECUTE FUNCTION scan_layer_add(%L, %L, %L, %L, %L)',
-            target || '_' || kind.suffix, kind.event, source, kind.tables, target, period, expr, keys,
-            counts);
+            layer || '_' || kind.suffix, kind.event, source, kind.tables, layer, period, computed,
+            keys, counts);
     END LOOP;
     EXECUTE format(
         'CREATE TRIGGER %I AFTER TRUNCATE ON %I FOR EACH STATEMENT EXECUTE FUNCTION scan_layer_truncate(%L)',
-        target || '_truncate', source, target);
+        layer || '_truncate', source, layer);
 END $$;
 
-SELECT scan_layer_attach('scan_monthly_gtin_totals', 'scan_yearly_gtin_totals', 'year',
+SELECT scan_layer_attach('scan_yearly_gtin_totals', 'scan_monthly_gtin_totals', 'year',
                          'date_trunc(''year'', month::timestamp)::date', 'brand_id, gtin', 'scans,bot_scans');
-SELECT scan_layer_attach('scan_monthly_country_totals', 'scan_yearly_country_totals', 'year',
+SELECT scan_layer_attach('scan_yearly_country_totals', 'scan_monthly_country_totals', 'year',
                          'date_trunc(''year'', month::timestamp)::date', 'brand_id, country_code',
                          'scans,bot_scans');
-SELECT scan_layer_attach('scan_monthly_agent_totals', 'scan_yearly_agent_totals', 'year',
+SELECT scan_layer_attach('scan_yearly_agent_totals', 'scan_monthly_agent_totals', 'year',
                          'date_trunc(''year'', month::timestamp)::date',
                          'brand_id, traffic_class, category, agent, operator, verification', 'scans');
-SELECT scan_layer_attach('scan_monthly_gtin_agent_totals', 'scan_yearly_gtin_agent_totals', 'year',
+SELECT scan_layer_attach('scan_yearly_gtin_agent_totals', 'scan_monthly_gtin_agent_totals', 'year',
                          'date_trunc(''year'', month::timestamp)::date', 'brand_id, gtin', 'agent_scans');
-SELECT scan_layer_attach('scan_daily_brand_totals', 'scan_daily_totals', 'day', 'day', '', 'scans,bot_scans');
+SELECT scan_layer_attach('scan_daily_totals', 'scan_daily_brand_totals', 'day', 'day', '', 'scans,bot_scans');
 
--- Recompute these layers from the rollups below them (which the rebuild functions of 0007
--- and 0009 refill: their inserts fill these layers through the triggers as well).
+-- Recompute every layer of scan_layers from the rollups below it (the rebuild functions of
+-- 0007 and 0009 refill them too: their inserts go through the triggers).
 CREATE FUNCTION scan_yearly_rollups_rebuild() RETURNS void
-LANGUAGE sql AS $$
-    TRUNCATE scan_yearly_gtin_totals, scan_yearly_country_totals, scan_yearly_agent_totals,
-             scan_yearly_gtin_agent_totals, scan_daily_totals;
-    INSERT INTO scan_yearly_gtin_totals (organization_id, year, brand_id, gtin, scans, bot_scans)
-    SELECT organization_id, date_trunc('year', month::timestamp)::date, brand_id, gtin, sum(scans),
-           sum(bot_scans)
-    FROM scan_monthly_gtin_totals
-    GROUP BY 1, 2, 3, 4
-    ORDER BY 2, 1, 3, 4;
-    INSERT INTO scan_yearly_country_totals
-        (organization_id, year, brand_id, country_code, scans, bot_scans)
-    SELECT organization_id, date_trunc('year', month::timestamp)::date, brand_id, country_code,
-           sum(scans), sum(bot_scans)
-    FROM scan_monthly_country_totals
-    GROUP BY 1, 2, 3, 4
-    ORDER BY 2, 1, 3, 4;
-    INSERT INTO scan_yearly_agent_totals
-        (organization_id, year, brand_id, traffic_class, category, agent, operator, verification,
-         scans)
-    SELECT organization_id, date_trunc('year', month::timestamp)::date, brand_id, traffic_class,
-           category, agent, operator, verification, sum(scans)
-    FROM scan_monthly_agent_totals
-    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
-    ORDER BY 2, 1, 3, 4, 5, 6, 7, 8;
-    INSERT INTO scan_yearly_gtin_agent_totals (organization_id, year, brand_id, gtin, agent_scans)
-    SELECT organization_id, date_trunc('year', month::timestamp)::date, brand_id, gtin,
-           sum(agent_scans)
-    FROM scan_monthly_gtin_agent_totals
-    GROUP BY 1, 2, 3, 4
-    ORDER BY 2, 1, 3, 4;
-    INSERT INTO scan_daily_totals (organization_id, day, scans, bot_scans)
-    SELECT organization_id, day, sum(scans), sum(bot_scans)
-    FROM scan_daily_brand_totals
-    GROUP BY 1, 2
-    ORDER BY 2, 1;
-$$;
+LANGUAGE plpgsql AS $$
+DECLARE
+    l scan_layers;
+BEGIN
+    FOR l IN SELECT * FROM scan_layers ORDER BY layer LOOP
+        EXECUTE format('TRUNCATE %I', l.layer);
+        EXECUTE scan_layer_upsert(l.layer, l.period, l.keys, l.counts,
+                                  scan_layer_rows(l.computed, l.keys, l.counts, quote_ident(l.source), ''));
+    END LOOP;
+END $$;
 
 SELECT scan_yearly_rollups_rebuild();
 
