@@ -449,14 +449,6 @@ def explain(url: str, cases: list[Case]) -> None:
 OPS = ("insert", "update", "delete", "truncate")
 READ_ROLLUP_TRIGGERS = tuple(f"scan_read_rollups_{op}" for op in OPS)  # migration 0007
 AGENT_ROLLUP_TRIGGERS = tuple(f"scan_agent_rollups_{op}" for op in OPS)  # migration 0009
-# the tables whose triggers keep the layers of migration 0015 (they have no others)
-LAYER_SOURCES = (
-    "scan_monthly_gtin_totals",
-    "scan_monthly_country_totals",
-    "scan_monthly_agent_totals",
-    "scan_monthly_gtin_agent_totals",
-    "scan_daily_brand_totals",
-)
 
 
 def trigger_cost(url: str, runs: int, batch: int = 10_000) -> None:
@@ -481,11 +473,13 @@ def trigger_cost(url: str, runs: int, batch: int = 10_000) -> None:
             f"\nsink flush of {len(rows)} upserts ({len(existing)} updates, {len(existing)} new keys),"
             f" the sink's UPSERT statement, rolled back; ms over {runs} runs, interleaved:"
         )
-        has_layers = conn.execute("SELECT to_regclass('scan_yearly_gtin_totals')").fetchone() != (None,)
+        has_layers = conn.execute("SELECT to_regclass('scan_layers')").fetchone() != (None,)
+        # the tables whose triggers keep the layers of migration 0015 (they have no others)
+        sources = [row[0] for row in conn.execute("SELECT source FROM scan_layers")] if has_layers else []
         conn.rollback()
         daily = "scan_daily_summary"
         Triggers = list[tuple[str, sql.Composable]]
-        layers: Triggers = [(source, sql.SQL("USER")) for source in LAYER_SOURCES] if has_layers else []
+        layers: Triggers = [(source, sql.SQL("USER")) for source in sources]
         agents: Triggers = [(daily, sql.Identifier(t)) for t in AGENT_ROLLUP_TRIGGERS]
         disabled: dict[str, Triggers] = {
             "no triggers": [(daily, sql.SQL("USER"))],
