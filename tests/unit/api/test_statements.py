@@ -11,7 +11,7 @@ from psycopg._queries import PostgresQuery
 from psycopg.adapt import Transformer
 
 from api import places, queries
-from api.params import parse_query
+from api.params import ScanQuery, parse_query
 from api.statements import convert, positional
 
 STATEMENTS = {
@@ -62,21 +62,30 @@ WINDOWS = [
 ]
 
 
-@pytest.mark.parametrize("brand", [None, "a-brand"])
-@pytest.mark.parametrize(("since", "length"), WINDOWS)
-def test_a_daily_statement_leaves_out_only_the_branches_its_window_leaves_empty(
-    since: date, length: int, brand: str | None
-) -> None:
+def _query(since: date, length: int, brand: str | None, today: date, **more: Any) -> ScanQuery:
     until = since + timedelta(days=length - 1)
-    query = parse_query(
+    return parse_query(
         organization_id=None,
         brand_id=brand,
         since=since.isoformat(),
         until=until.isoformat(),
         top=None,
-        today=date(2026, 4, 17),
+        today=today,
+        **more,
     )
-    statement, params = queries.scans_statement("an-org", query)
+
+
+def _assert_kept_layers_have_periods(statement: sql.SQL, params: dict[str, Any]) -> None:
+    kept = {name for name in _names(statement) if name in queries._LAYER_NAMES}
+    assert kept == {n for n in queries._LAYER_NAMES if params[n]} or kept == {"days"}
+
+
+@pytest.mark.parametrize("brand", [None, "a-brand"])
+@pytest.mark.parametrize(("since", "length"), WINDOWS)
+def test_a_daily_statement_leaves_out_only_the_branches_its_window_leaves_empty(
+    since: date, length: int, brand: str | None
+) -> None:
+    statement, params = queries.scans_statement("an-org", _query(since, length, brand, date(2026, 4, 17)))
     full = queries.SCANS_FOR_BRAND if brand else queries.SCANS_FOR_ORGANIZATION
     left_out = _names(full) - _names(statement)
     assert not _names(statement) - _names(full)
@@ -86,8 +95,7 @@ def test_a_daily_statement_leaves_out_only_the_branches_its_window_leaves_empty(
             assert params[f"{part}_from"] >= params[f"{part}_to"], name
         else:
             assert params[name] == [], name
-    kept = {name for name in _names(statement) if name in queries._LAYER_NAMES}
-    assert kept == {n for n in queries._LAYER_NAMES if params[n]} or kept == {"days"}
+    _assert_kept_layers_have_periods(statement, params)
     # every branch kept is one the full statement has, in the same order
     text = statement.as_string(None)
     assert text.count("UNION ALL") < full.as_string(None).count("UNION ALL") or statement is full
@@ -109,21 +117,11 @@ def test_an_hourly_statement_leaves_out_only_the_layers_its_interior_leaves_empt
     since: date, length: int, brand: str | None
 ) -> None:
     until = since + timedelta(days=length - 1)
-    query = parse_query(
-        organization_id=None,
-        brand_id=brand,
-        since=since.isoformat(),
-        until=until.isoformat(),
-        top=None,
-        tz="America/Chicago",
-        today=until,
-        hourly_retention_days=400,
-    )
+    query = _query(since, length, brand, until, tz="America/Chicago", hourly_retention_days=400)
     statement, params = queries.hourly_statement("an-org", query)
     full = queries.HOURLY_FOR_BRAND if brand else queries.HOURLY_FOR_ORGANIZATION
     assert _names(statement) <= _names(full)
     for name in _names(full) - _names(statement):
         assert name in queries._LAYER_NAMES and params[name] == [], name
-    kept = {name for name in _names(statement) if name in queries._LAYER_NAMES}
-    assert kept == {n for n in queries._LAYER_NAMES if params[n]} or kept == {"days"}
+    _assert_kept_layers_have_periods(statement, params)
     test_the_text_and_parameters_are_psycopgs(statement)
