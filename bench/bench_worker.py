@@ -23,7 +23,6 @@ the time in sink flushes (`scan_worker_sink_flush_seconds`), summed over the wor
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import shutil
@@ -37,12 +36,13 @@ import uuid
 from pathlib import Path
 
 import psycopg
-from confluent_kafka import Consumer, KafkaException, Producer, TopicPartition
+from confluent_kafka import Consumer, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic  # type: ignore[attr-defined]
 from psycopg.conninfo import conninfo_to_dict
 
 import schemas
 from scan_analytics import migrate
+from scan_analytics.contracts import drop_topics
 from scan_analytics.databases import create_database, drop_database
 from scan_analytics.devgeo import ensure_country_mmdb
 from scan_analytics.settings import ENV_PREFIX, Settings, load_settings
@@ -267,12 +267,7 @@ def drop_scratch(base: Settings, settings: Settings, datadir: Path) -> None:
     dbname = conninfo_to_dict(settings.database_url)["dbname"]
     drop_database(base.database_url, str(dbname))
     shutil.rmtree(datadir, ignore_errors=True)
-    admin = AdminClient({"bootstrap.servers": settings.kafka_bootstrap, "log_level": 0})
-    own = (settings.topic_raw, settings.topic_enriched, settings.topic_dlq, f"{settings.worker_id}-")
-    topics = [t for t in admin.list_topics(timeout=10).topics if t.startswith(own)]
-    for future in admin.delete_topics(topics, operation_timeout=30).values() if topics else ():
-        with contextlib.suppress(KafkaException):  # already gone
-            future.result()
+    drop_topics(settings, f"{settings.topic_enriched}-bare")
 
 
 def summary_totals(url: str) -> tuple[int, int]:

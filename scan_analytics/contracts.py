@@ -6,7 +6,11 @@ Also the `schemas register` and `topics create` commands.
 from __future__ import annotations
 
 import argparse
+import contextlib
 from typing import Any
+
+from confluent_kafka import KafkaException
+from confluent_kafka.admin import AdminClient  # type: ignore[attr-defined]
 
 import schemas
 from producers import PublisherConfig
@@ -30,6 +34,22 @@ def topic_specs(settings: Settings) -> list[schemas.TopicSpec]:
 def ensure_topics(settings: Settings) -> list[str]:
     """Create the missing topics of `topic_specs`; return the ones created."""
     return schemas.ensure_topics(settings.kafka_bootstrap, topic_specs(settings))
+
+
+def drop_topics(settings: Settings, *others: str) -> list[str]:
+    """Delete a pipeline's topics: raw, enriched, dead letters, the worker's own (its id's prefix), others.
+
+    For scratch pipelines (tests, benchmarks); returns the names deleted.
+    """
+    admin = AdminClient({"bootstrap.servers": settings.kafka_bootstrap, "log_level": 0})
+    own = (settings.topic_raw, settings.topic_enriched, settings.topic_dlq, *others)
+    topics = [
+        t for t in admin.list_topics(timeout=10).topics if t in own or t.startswith(f"{settings.worker_id}-")
+    ]
+    for future in admin.delete_topics(topics, operation_timeout=30).values() if topics else ():
+        with contextlib.suppress(KafkaException):  # deleted meanwhile
+            future.result()
+    return topics
 
 
 def register_contracts(settings: Settings) -> list[schemas.Registered]:

@@ -7,15 +7,18 @@ running is a failure, never a skip: `make test` starts them.
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import pytest
+from confluent_kafka import KafkaException
 from psycopg.conninfo import conninfo_to_dict
 
 from scan_analytics import migrate, services
+from scan_analytics.contracts import drop_topics
 from scan_analytics.databases import create_database, drop_database
 from scan_analytics.settings import Settings, load_settings
 
@@ -39,25 +42,28 @@ def base_settings() -> Settings:
 def isolated(base: Settings, tag: str, **update: Any) -> Iterator[Settings]:
     """Settings with a fresh migrated database `sa_test_<tag>` and topics of its own.
 
-    Dropped afterwards. `update` overrides any setting (the API's auth files, a
-    worker's ports ...).
+    Both are dropped afterwards (the worker's internal topics too). `update` overrides any
+    setting (the API's auth files, a worker's ports ...).
     """
     name = f"sa_test_{tag}"
     url = create_database(base.database_url, name)
+    own = base.model_copy(
+        update={
+            "database_url": url,
+            "topic_raw": f"scans.raw.{tag}",
+            "topic_enriched": f"scans.enriched.{tag}",
+            "topic_dlq": f"scans.dlq.{tag}",
+            "worker_id": f"scan-analytics-{tag}",
+            **update,
+        }
+    )
     try:
         migrate.apply(url, base.schemas_dir / "sql")
-        yield base.model_copy(
-            update={
-                "database_url": url,
-                "topic_raw": f"scans.raw.{tag}",
-                "topic_enriched": f"scans.enriched.{tag}",
-                "topic_dlq": f"scans.dlq.{tag}",
-                "worker_id": f"scan-analytics-{tag}",
-                **update,
-            }
-        )
+        yield own
     finally:
         drop_database(base.database_url, name)
+        with contextlib.suppress(KafkaException):  # a broker a test stopped: nothing to clean there
+            drop_topics(own)
 
 
 @pytest.fixture(scope="session")
