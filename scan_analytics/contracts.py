@@ -10,7 +10,7 @@ import contextlib
 from typing import Any
 
 from confluent_kafka import KafkaException
-from confluent_kafka.admin import AdminClient  # type: ignore[attr-defined]
+from confluent_kafka.admin import AdminClient
 
 import schemas
 from producers import PublisherConfig
