@@ -12,9 +12,10 @@ from __future__ import annotations
 import io
 import json
 import struct
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, cast
 
 import fastavro
 from confluent_kafka.schema_registry import SchemaRegistryClient
@@ -104,15 +105,139 @@ class Decoder:
 
 
 class Encoder:
-    """Encode dicts as wire-format Avro under a schema's registry id."""
+    """Encode dicts as wire-format Avro under a schema's registry id.
+
+    A flat record schema (the contracts) is written by a writer compiled for it
+    (`compile_writer`), about three times faster than fastavro's generic one; any record
+    that writer does not take exactly as it is (a missing field, a value of another
+    type) is written by fastavro, so the bytes, and the errors, are always fastavro's.
+    """
 
     def __init__(self, schema: str, schema_id: int) -> None:
         self.schema_id = schema_id
         self._schema = parse(schema)
         self._header = HEADER.pack(MAGIC, schema_id)
+        self._fast = compile_writer(json.loads(schema))
 
     def encode(self, record: Any) -> bytes:
+        if self._fast is not None:
+            out = bytearray(self._header)
+            try:
+                self._fast(record, out)
+                return bytes(out)
+            except Exception:  # fastavro writes it, or raises its own error
+                pass
+        return self._generic(record)
+
+    def _generic(self, record: Any) -> bytes:
         buf = io.BytesIO()
         buf.write(self._header)
         fastavro.schemaless_writer(buf, self._schema, record)
         return buf.getvalue()
+
+
+# -- a writer compiled for one flat record schema -------------------------------------------------
+
+_SMALL: Final = tuple(bytes([n]) if n < 0x80 else bytes([(n & 0x7F) | 0x80, n >> 7]) for n in range(0x4000))
+_LONG_MIN: Final = -(2**63)
+_LONG_MAX: Final = 2**63 - 1
+_INT_MIN: Final = -(2**31)
+_INT_MAX: Final = 2**31 - 1
+
+
+def _varint(n: int) -> bytes:
+    """Avro's variable-length encoding of a non-negative number (an already zig-zagged long)."""
+    if n < 0x4000:
+        return _SMALL[n]
+    out = bytearray()
+    while n > 0x7F:
+        out.append((n & 0x7F) | 0x80)
+        n >>= 7
+    out.append(n)
+    return bytes(out)
+
+
+def _long(n: int, low: int = _LONG_MIN, high: int = _LONG_MAX) -> bytes:
+    if type(n) is not int or not low <= n <= high:
+        raise TypeError("not a long")
+    return _varint((n << 1) ^ (n >> 63))
+
+
+def _int(n: int) -> bytes:
+    return _long(n, _INT_MIN, _INT_MAX)
+
+
+# statements writing `value` (a local) to `out`; `_Bad` ends the fast path, fastavro takes over
+_INLINE: Final = {
+    "string": [
+        "if type(value) is not str: raise _Bad",
+        "data = value.encode()",
+        "size = len(data) << 1",
+        "out += _SMALL[size] if size < 16384 else _varint(size)",
+        "out += data",
+    ],
+    "long": ["out += _long(value)"],
+    "int": ["out += _int(value)"],
+    "boolean": [
+        "if type(value) is not bool: raise _Bad",
+        "out += b'\\x01' if value else b'\\x00'",
+    ],
+}
+
+
+_PLAIN: Final = frozenset({"type", "logicalType"})  # a primitive written as its plain type
+
+
+class _Bad(Exception):
+    """A value the compiled writer does not write as fastavro would: fastavro writes the record."""
+
+
+def _field_writer(name: str, avro_type: Any, env: dict[str, Any]) -> list[str] | None:
+    """Lines writing `record[name]` of `avro_type` to `out`, or None for a type not compiled."""
+    key = repr(name)
+    if isinstance(avro_type, dict) and avro_type.get("type") in _INLINE and set(avro_type) <= _PLAIN:
+        avro_type = avro_type["type"]
+    if isinstance(avro_type, str) and avro_type in _INLINE:
+        return [f"value = record[{key}]", *_INLINE[avro_type]]
+    if isinstance(avro_type, dict) and avro_type.get("type") == "enum":
+        index = f"_enum_{len(env)}"
+        env[index] = {symbol: _varint(i << 1) for i, symbol in enumerate(avro_type["symbols"])}
+        return [f"out += {index}[record[{key}]]"]  # KeyError for a value not a symbol
+    if (
+        isinstance(avro_type, list)
+        and len(avro_type) == 2
+        and avro_type[0] == "null"
+        and isinstance(avro_type[1], str)
+        and avro_type[1] in _INLINE
+    ):
+        return [
+            f"value = record[{key}]",
+            "if value is None:",
+            "    out += b'\\x00'",
+            "else:",
+            "    out += b'\\x02'",
+            *(f"    {line}" for line in _INLINE[avro_type[1]]),
+        ]
+    return None
+
+
+def compile_writer(schema: Any) -> Callable[[Any, bytearray], None] | None:
+    """A function appending `record`'s Avro body to `out`, for a record of strings, longs, ints,
+    booleans, enums and unions of null with one of those; None for any other schema.
+
+    It takes a record only as fastavro would write it unchanged: every field present, each
+    value of its exact type (a string a `str`, a long an `int` in range, never a `bool`),
+    an enum's value one of its symbols, a union's `None` or its other type. Anything else
+    raises, and the caller hands the record to fastavro.
+    """
+    if not isinstance(schema, dict) or schema.get("type") != "record":
+        return None
+    env: dict[str, Any] = {"_long": _long, "_int": _int, "_varint": _varint, "_SMALL": _SMALL, "_Bad": _Bad}
+    lines = ["def write(record, out):"]
+    for field in schema.get("fields", []):
+        body = _field_writer(field["name"], field["type"], env)
+        if body is None:
+            return None
+        lines += [f"    {line}" for line in body]
+    exec("\n".join(lines), env)  # source built above, field names quoted by repr
+    return cast(Callable[[Any, bytearray], None], env["write"])
