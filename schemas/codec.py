@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import json
 import struct
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any, Final, cast
@@ -209,33 +209,43 @@ class _Bad(Exception):
     """A value the compiled writer does not write as fastavro would: fastavro writes the record."""
 
 
+def _kind(avro_type: Any, known: Mapping[str, Any]) -> tuple[str, Any] | None:
+    """How a compiled writer or reader handles avro_type: ("plain", name), ("enum", symbols),
+    ("nullable", name) for a union of null with one type, or None; names are those in known."""
+    if isinstance(avro_type, dict) and avro_type.get("type") in known and set(avro_type) <= _PLAIN:
+        avro_type = avro_type["type"]
+    if isinstance(avro_type, str) and avro_type in known:
+        return "plain", avro_type
+    if isinstance(avro_type, dict) and avro_type.get("type") == "enum":
+        return "enum", avro_type["symbols"]
+    if isinstance(avro_type, list) and len(avro_type) == 2 and avro_type[0] == "null":
+        other = avro_type[1]
+        if isinstance(other, str) and other in known:
+            return "nullable", other
+    return None
+
+
 def _field_writer(name: str, avro_type: Any, env: dict[str, Any]) -> list[str] | None:
     """Lines writing `record[name]` of `avro_type` to `out`, or None for a type not compiled."""
     key = repr(name)
-    if isinstance(avro_type, dict) and avro_type.get("type") in _INLINE and set(avro_type) <= _PLAIN:
-        avro_type = avro_type["type"]
-    if isinstance(avro_type, str) and avro_type in _INLINE:
-        return [f"value = record[{key}]", *_INLINE[avro_type]]
-    if isinstance(avro_type, dict) and avro_type.get("type") == "enum":
+    kind = _kind(avro_type, _INLINE)
+    if kind is None:
+        return None
+    how, what = kind
+    if how == "plain":
+        return [f"value = record[{key}]", *_INLINE[what]]
+    if how == "enum":
         index = f"_enum_{len(env)}"
-        env[index] = {symbol: _varint(i << 1) for i, symbol in enumerate(avro_type["symbols"])}
+        env[index] = {symbol: _varint(i << 1) for i, symbol in enumerate(what)}
         return [f"out += {index}[record[{key}]]"]  # KeyError for a value not a symbol
-    if (
-        isinstance(avro_type, list)
-        and len(avro_type) == 2
-        and avro_type[0] == "null"
-        and isinstance(avro_type[1], str)
-        and avro_type[1] in _INLINE
-    ):
-        return [
-            f"value = record[{key}]",
-            "if value is None:",
-            "    out += b'\\x00'",
-            "else:",
-            "    out += b'\\x02'",
-            *(f"    {line}" for line in _INLINE[avro_type[1]]),
-        ]
-    return None
+    return [
+        f"value = record[{key}]",
+        "if value is None:",
+        "    out += b'\\x00'",
+        "else:",
+        "    out += b'\\x02'",
+        *(f"    {line}" for line in _INLINE[what]),
+    ]
 
 
 def compile_writer(schema: Any) -> Callable[[Any, bytearray], None] | None:
@@ -315,31 +325,25 @@ _READ: Final = {
 
 def _field_reader(avro_type: Any, env: dict[str, Any]) -> list[str] | None:
     """Lines reading a value of `avro_type` into `value`, or None for a type not compiled."""
-    if isinstance(avro_type, dict) and avro_type.get("type") in _READ and set(avro_type) <= _PLAIN:
-        avro_type = avro_type["type"]
-    if isinstance(avro_type, str) and avro_type in _READ:
-        return list(_READ[avro_type])
-    if isinstance(avro_type, dict) and avro_type.get("type") == "enum":
+    kind = _kind(avro_type, _READ)
+    if kind is None:
+        return None
+    how, what = kind
+    if how == "plain":
+        return list(_READ[what])
+    if how == "enum":
         symbols = f"_symbols_{len(env)}"
-        env[symbols] = tuple(avro_type["symbols"])
+        env[symbols] = tuple(what)
         return [*_VARINT, "i = (n >> 1) ^ -(n & 1)", "if i < 0: raise _Bad", f"value = {symbols}[i]"]
-    if (
-        isinstance(avro_type, list)
-        and len(avro_type) == 2
-        and avro_type[0] == "null"
-        and isinstance(avro_type[1], str)
-        and avro_type[1] in _READ
-    ):
-        return [
-            *_VARINT,
-            "if n == 0:",
-            "    value = None",
-            "elif n == 2:",
-            *(f"    {line}" for line in _READ[avro_type[1]]),
-            "else:",
-            "    raise _Bad",
-        ]
-    return None
+    return [
+        *_VARINT,
+        "if n == 0:",
+        "    value = None",
+        "elif n == 2:",
+        *(f"    {line}" for line in _READ[what]),
+        "else:",
+        "    raise _Bad",
+    ]
 
 
 def compile_reader(schema: Any) -> Callable[[bytes, int], dict[str, Any]] | None:

@@ -54,6 +54,23 @@ ODD = st.one_of(
 )
 
 
+def enriched(**fields: Any) -> dict[str, Any]:
+    """An EnrichedScanEvent with its required fields set, its optional ones null, then `fields`."""
+    optional = {f["name"]: None for f in json.loads(CONTRACTS[1])["fields"]}
+    required = {
+        "event_id": "e",
+        "occurred_at": 1,
+        "gtin": "g",
+        "organization_id": "o",
+        "brand_id": "b",
+        "digital_link": "d",
+        "device_class": "other",
+        "is_bot": False,
+        "traffic_class": "human",
+    }
+    return optional | required | fields
+
+
 def fastavro_bytes(schema: str, record: Any) -> bytes:
     buf = io.BytesIO()
     buf.write(b"\x00\x00\x00\x00\x07")
@@ -148,19 +165,15 @@ def test_other_schemas_are_written_by_fastavro(field_type: Any) -> None:
 
 def test_long_strings_and_numbers_use_every_length_of_varint() -> None:
     schema = CONTRACTS[1]
-    fields = json.loads(schema)["fields"]
-    base = {f["name"]: None for f in fields} | {
-        "event_id": "é" * 9000,  # a length past two bytes of varint
-        "occurred_at": -(2**63),
-        "gtin": "",
-        "organization_id": "o",
-        "brand_id": "b",
-        "digital_link": "x" * 64,
-        "status_code": 2**31 - 1,
-        "device_class": "other",
-        "is_bot": True,
-        "traffic_class": "bot",
-    }
+    base = enriched(
+        event_id="é" * 9000,  # a length past two bytes of varint
+        occurred_at=-(2**63),
+        gtin="",
+        digital_link="x" * 64,
+        status_code=2**31 - 1,
+        is_bot=True,
+        traffic_class="bot",
+    )
     encoder = Encoder(schema, 7)
     assert encoder._fast is not None
     out = bytearray(b"\x00\x00\x00\x00\x07")
@@ -236,17 +249,8 @@ def test_a_writer_of_another_shape_is_read_by_fastavro() -> None:
     fields = json.loads(reader)["fields"]
     older = json.dumps(json.loads(reader) | {"fields": [f for f in fields if f["name"] != "city"]})
     decoder = Decoder(OneSchema(older), reader)  # type: ignore[arg-type]
-    record = {f["name"]: None for f in fields if f["name"] != "city"} | {
-        "event_id": "e",
-        "occurred_at": 1,
-        "gtin": "g",
-        "organization_id": "o",
-        "brand_id": "b",
-        "digital_link": "d",
-        "device_class": "other",
-        "is_bot": False,
-        "traffic_class": "human",
-    }
+    record = enriched()
+    del record["city"]
     got = decoder.decode(fastavro_bytes(older, record))
     assert got == record | {"city": None}
     assert decoder._writers[7][1] is None  # no compiled reader for it
@@ -254,20 +258,7 @@ def test_a_writer_of_another_shape_is_read_by_fastavro() -> None:
 
 def test_a_record_cut_inside_its_last_text_is_refused_as_fastavro_refuses_it() -> None:
     schema = CONTRACTS[1]
-    fields = json.loads(schema)["fields"]
-    record = {f["name"]: None for f in fields} | {
-        "event_id": "e",
-        "occurred_at": 1,
-        "gtin": "g",
-        "organization_id": "o",
-        "brand_id": "b",
-        "digital_link": "d",
-        "device_class": "other",
-        "is_bot": False,
-        "traffic_class": "human",
-        "city": "Zürich",
-    }
-    wire = fastavro_bytes(schema, record)
+    wire = fastavro_bytes(schema, enriched(city="Zürich"))
     decoder = Decoder(OneSchema(schema), schema)  # type: ignore[arg-type]
     for cut in range(1, len("Zürich".encode()) + 1):
         with pytest.raises(EOFError):
