@@ -100,12 +100,7 @@ WITH per_gtin AS (
     FROM ({gtin_layers}) AS layers
     GROUP BY gtin
 ),
-top_gtins AS (
-    SELECT gtin, scans, billable FROM per_gtin
-    WHERE scans > 0
-    ORDER BY scans DESC, gtin
-    LIMIT %(top)s
-),
+{top_gtins},
 details AS (
     SELECT gtin, GROUPING(country_code) = 0 AS per_country, country_code, device_class,
            sum(scans)::bigint AS scans
@@ -142,6 +137,38 @@ top_gtin_agents AS (
     GROUP BY gtin
 )
 {answer}"""
+
+
+_TOP_GTINS_OF_COVER = """top_gtins AS (
+    SELECT gtin, scans, billable FROM per_gtin
+    WHERE scans > 0
+    ORDER BY scans DESC, gtin
+    LIMIT %(top)s
+)"""
+
+# A whole organization's last N days (migration 0016): the first entries of the trailing
+# layer's ranking index while the layer holds the window (it moves to a new day with the
+# day's first write), the cover's ranking otherwise. Both conditions are one-time filters of
+# the same snapshot: exactly one branch runs.
+_TRAILING_HOLDS = (
+    "EXISTS (SELECT FROM scan_trailing_windows WHERE days = %(trailing)s AND through = %(until)s)"
+)
+_TOP_GTINS_OF_TRAILING = f"""top_gtins AS (
+    (SELECT gtin, scans, scans - bot_scans AS billable
+     FROM scan_trailing_gtin_totals
+     WHERE organization_id = %(org)s AND days = %(trailing)s AND through = %(until)s AND scans > 0
+       AND {_TRAILING_HOLDS}
+     ORDER BY scans DESC, gtin
+     LIMIT %(top)s)
+    UNION ALL
+    (SELECT gtin, scans, billable FROM per_gtin
+     WHERE scans > 0 AND NOT {_TRAILING_HOLDS}
+     ORDER BY scans DESC, gtin
+     LIMIT %(top)s)
+)"""
+# the windows migration 0016 keeps (scan_trailing_windows), in days: the last 7, 30 and 90
+# days, as N days up to today and as the API's "last N days" (since = until - N)
+TRAILING_DAYS = frozenset({7, 8, 30, 31, 90, 91})
 
 
 # The hourly path (tz whose days are not UTC days, granularity=hour): the caller's days
@@ -381,9 +408,18 @@ def _layers(
     return text.format(key=key, values=values, less=less, grain=grain, brand=brand)
 
 
-def _scans(brand: str, layers: Sequence[str] = _LAYER_NAMES, slices: Sequence[str] = _SLICE_NAMES) -> str:
-    """The daily statement, with only the `layers` and `slices` branches (all by default)."""
+def _scans(
+    brand: str,
+    layers: Sequence[str] = _LAYER_NAMES,
+    slices: Sequence[str] = _SLICE_NAMES,
+    trailing: bool = False,
+) -> str:
+    """The daily statement, with only the `layers` and `slices` branches (all by default).
+
+    `trailing`: the ranking from the trailing layer when it holds the window (`_TOP_GTINS_OF_TRAILING`).
+    """
     return _SCANS.format(
+        top_gtins=_TOP_GTINS_OF_TRAILING if trailing else _TOP_GTINS_OF_COVER,
         answer=_JSON_ANSWER.format(catalog=_CATALOG),
         gtin_layers=_layers("gtin", "gtin", brand, read=layers),
         country_layers=_layers("country", "country_code", brand, read=layers),
@@ -404,16 +440,19 @@ SCANS_FOR_BRAND = sql.SQL(_scans("AND brand_id = %(brand)s"))
 
 
 @lru_cache(maxsize=256)  # kept, so each keeps its identity (api.statements converts it once)
-def _scans_shaped(brand: bool, layers: tuple[str, ...], slices: tuple[str, ...]) -> sql.SQL:
+def _scans_shaped(
+    brand: bool, layers: tuple[str, ...], slices: tuple[str, ...], trailing: bool = False
+) -> sql.SQL:
     """The daily statement with only the branches a window's cover reads (the others are empty).
 
     PostgreSQL plans a branch whose periods are an empty array or whose range is empty as it
     plans any other (an index scan), on every execution (`force_custom_plan`): for 7 to 30
-    days about a millisecond of the statement's 3 ms of planning.
+    days about a millisecond of the statement's 3 ms of planning. `trailing`: the ranking
+    may come from the trailing layer (a whole organization's last N days of `TRAILING_DAYS`).
     """
-    if layers == _LAYER_NAMES and slices == _SLICE_NAMES:
+    if layers == _LAYER_NAMES and slices == _SLICE_NAMES and not trailing:
         return SCANS_FOR_BRAND if brand else SCANS_FOR_ORGANIZATION
-    return sql.SQL(_scans("AND brand_id = %(brand)s" if brand else "", layers, slices))
+    return sql.SQL(_scans("AND brand_id = %(brand)s" if brand else "", layers, slices, trailing))
 
 
 def _shape(params: dict[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -659,7 +698,11 @@ def scans_statement(organization_id: str, query: ScanQuery) -> tuple[sql.SQL, di
         "top_agents": query.top_agents,
         **_window_params(query.window, query.today),
     }
-    return _scans_shaped(query.brand_id is not None, *_shape(params)), params
+    days = (query.window.until - query.window.since).days + 1
+    trailing = query.brand_id is None and days in TRAILING_DAYS
+    if trailing:
+        params["trailing"] = days
+    return _scans_shaped(query.brand_id is not None, *_shape(params), trailing), params
 
 
 Hours = tuple[datetime, datetime]  # half-open, empty when both ends are equal

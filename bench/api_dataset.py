@@ -127,6 +127,7 @@ PLACE_TABLES = (  # 0011, 0014
     "scan_monthly_place_totals",
     "scan_monthly_gtin_place_totals",
 )
+TRAILING_TABLES = ("scan_trailing_gtin_totals",)  # 0016
 CITIES, REGIONS, SLOTS = 300, 12, 10_000  # a country's cities and regions; draws of a place
 CITY_SKEW = 1.1  # a city's share goes as 1 / rank ** CITY_SKEW
 REGION_ONLY, UNKNOWN_PLACE = 0.03, 0.07

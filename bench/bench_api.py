@@ -23,12 +23,14 @@ GET /healthz over the same client (no token, no database). A second table does
 the same for the hourly path (inside the hourly retention): days in
 America/Chicago, by hour in Chicago and by UTC hour. Then times the sink's upsert
 of 10,000 absolute counts with no triggers, with the rollups of migration 0003
-only, with those of 0003 and 0007, and with those of 0003, 0007 and 0009; and
-the sink's hourly upsert of 10,000 counts without and with the totals of
-migration 0012; and the sink's place upsert of 10,000 counts without and with the
-rollups of migration 0014. `--only places` times requests with `places=true` (30 and 365 days,
-`--hourly-runs` runs): the whole request over HTTP beside its two statements. Pending
-migrations are applied to the benchmark database first.
+only, with those of 0003 and 0007, with those of 0003, 0007 and 0009, with the
+layers of 0015 too, and with the trailing layer of 0016 too; and the sink's hourly
+upsert of 10,000 counts without and with the totals of migration 0012; and the sink's
+place upsert of 10,000 counts without and with the rollups of migration 0014.
+`--only places` times requests with `places=true` (30 and 365 days, `--hourly-runs`
+runs): the whole request over HTTP beside its two statements. Pending
+migrations are applied to the benchmark database first, and its trailing windows (migration
+0016) moved to today, as the day's first write of the sink would move them.
 
 With `--baseline REF` the API of git commit REF (extracted with `git archive` into a
 temporary folder, run with the same virtualenv) is served on a second port against the
@@ -449,37 +451,47 @@ def explain(url: str, cases: list[Case]) -> None:
 OPS = ("insert", "update", "delete", "truncate")
 READ_ROLLUP_TRIGGERS = tuple(f"scan_read_rollups_{op}" for op in OPS)  # migration 0007
 AGENT_ROLLUP_TRIGGERS = tuple(f"scan_agent_rollups_{op}" for op in OPS)  # migration 0009
+TRAILING_TRIGGERS = tuple(f"scan_trailing_totals_{op}" for op in OPS)  # migration 0016
 
 
 def trigger_cost(url: str, runs: int, batch: int = 10_000) -> None:
-    """Time one sink flush (`batch` upserts, half new keys, half updates) under five sets of triggers.
+    """Time one sink flush (`batch` upserts, half new keys, half updates) under six sets of triggers.
 
     None; the rollups of migration 0003 only (as before migration 0007); those of 0003 and
     0007 (as before migration 0009); those of 0003, 0007 and 0009 (as before migration 0015);
-    all of them.
+    those and 0015's layers (as before migration 0016); all of them.
     """
-    today = datetime.now(UTC).date()
     with psycopg.connect(url) as conn:
+        # the dataset's last day (the day it was built, or today) and the day after it: inside
+        # the trailing window once it is moved to today
+        latest = conn.execute(
+            "SELECT max(day) FROM scan_daily_totals WHERE organization_id = %s", (ORG,)
+        ).fetchone()
+        last = latest[0] if latest and latest[0] is not None else datetime.now(UTC).date()
         existing = conn.execute(
             f"SELECT {', '.join(KEY_COLUMNS)}, scans"  # the whole key of migration 0008, then the count
             " FROM scan_daily_summary WHERE organization_id = %s AND day = %s LIMIT %s",
-            (ORG, today, batch // 2),
+            (ORG, last, batch // 2),
         ).fetchall()
         conn.rollback()
         rows = [(*key, n + 1) for *key, n in existing]
-        rows += [(today + timedelta(days=1), *key[1:], 1) for *key, _ in existing]
+        rows += [(last + timedelta(days=1), *key[1:], 1) for *key, _ in existing]
         columns = [list(col) for col in zip(*rows, strict=True)]
         print(
             f"\nsink flush of {len(rows)} upserts ({len(existing)} updates, {len(existing)} new keys),"
             f" the sink's UPSERT statement, rolled back; ms over {runs} runs, interleaved:"
         )
         has_layers = conn.execute("SELECT to_regclass('scan_layers')").fetchone() != (None,)
+        has_trailing = conn.execute("SELECT to_regclass('scan_trailing_windows')").fetchone() != (None,)
         # the tables whose triggers keep the layers of migration 0015 (they have no others)
         sources = [row[0] for row in conn.execute("SELECT source FROM scan_layers")] if has_layers else []
         conn.rollback()
         daily = "scan_daily_summary"
         Triggers = list[tuple[str, sql.Composable]]
-        layers: Triggers = [(source, sql.SQL("USER")) for source in sources]
+        trailing: Triggers = [
+            ("scan_daily_gtin_totals", sql.Identifier(t)) for t in TRAILING_TRIGGERS if has_trailing
+        ]
+        layers: Triggers = [(source, sql.SQL("USER")) for source in sources] + trailing
         agents: Triggers = [(daily, sql.Identifier(t)) for t in AGENT_ROLLUP_TRIGGERS]
         disabled: dict[str, Triggers] = {
             "no triggers": [(daily, sql.SQL("USER"))],
@@ -490,7 +502,9 @@ def trigger_cost(url: str, runs: int, batch: int = 10_000) -> None:
             "0003 + 0007 + 0009": layers,
         }
         if has_layers:
-            disabled["... + 0015 layers"] = []
+            disabled["... + 0015 layers"] = trailing
+        if has_trailing:
+            disabled["... + 0016 trailing"] = []
         samples: dict[str, list[float]] = {label: [] for label in disabled}
         for _ in range(runs):
             for label, triggers in disabled.items():
@@ -614,11 +628,18 @@ def migrate_dataset(settings: Settings, url: str) -> None:
     if applied:
         print("applied " + ", ".join(m.path.name for m in applied), flush=True)
         with psycopg.connect(url, autocommit=True) as conn:
-            more = api_dataset.HOURLY_TABLES + api_dataset.PLACE_TABLES
+            more = api_dataset.HOURLY_TABLES + api_dataset.PLACE_TABLES + api_dataset.TRAILING_TABLES
             tables = [*api_dataset.TABLES, *api_dataset.existing(conn, more)]
             conn.execute(
                 sql.SQL("VACUUM (ANALYZE) {}").format(sql.SQL(", ").join(map(sql.Identifier, tables)))
             )
+    with psycopg.connect(url, autocommit=True) as conn:
+        if conn.execute("SELECT to_regproc('scan_trailing_roll')").fetchone() != (None,):
+            # the dataset is not written to: move the trailing windows (0016) to today, as the
+            # day's first write of the sink would
+            started = time.perf_counter()
+            conn.execute("SELECT scan_trailing_roll()")
+            print(f"trailing windows moved to today in {(time.perf_counter() - started) * 1000:.0f} ms")
 
 
 def main(argv: list[str] | None = None) -> int:

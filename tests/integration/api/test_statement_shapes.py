@@ -37,6 +37,10 @@ def dataset(db: psycopg.Connection) -> None:
             country, device = rng.choice(["US", "FR", "DE"]), rng.choice(["mobile", "desktop", "bot"])
             rows.append((day, ORG, GTINS[gtin], gtin, country, device, device == "bot", rng.randint(1, 40)))
     insert_scans(db, rows)
+    # the trailing windows (migration 0016) end on the tests' today, as that day's first write
+    # would have moved them: 30 days ending then are read from the trailing layer
+    db.execute("SELECT scan_trailing_roll(%s)", (TODAY,))
+    db.commit()
 
 
 def run(db: psycopg.Connection, statement: sql.SQL, params: dict[str, Any]) -> list[tuple[Any, ...]]:
@@ -66,3 +70,35 @@ def test_the_shaped_statement_answers_as_the_full_one(
     assert answer == run(db, full, params)
     assert answer[0][0] > 0  # the window has scans to count
     assert statement is not full  # no window here reads every branch (weeks and months both)
+
+
+def test_the_last_30_days_are_ranked_from_the_trailing_layer_while_it_holds_them(
+    db: psycopg.Connection,
+) -> None:
+    """A GTIN given a thousand scans more in the layer alone heads the ranking; once the layer holds
+    another window, the cover's ranking is read again (both in a transaction rolled back)."""
+    since = TODAY - timedelta(days=29)
+    query = parse_query(
+        organization_id=None,
+        brand_id=None,
+        since=since.isoformat(),
+        until=TODAY.isoformat(),
+        top="5",
+        today=TODAY,
+    )
+    statement, params = queries.scans_statement(ORG, query)
+    answer = run(db, statement, params)
+    last = min(GTINS)  # one of the GTINs
+    try:
+        db.execute(
+            "UPDATE scan_trailing_gtin_totals SET scans = scans + 1000"
+            " WHERE organization_id = %s AND through = %s AND gtin = %s",
+            (ORG, TODAY, last),
+        )
+        ranked = run(db, statement, params)
+        assert ranked != answer
+        assert f'"gtin":"{last}"' in ranked[0][3].split("},{")[0]  # the first of the top products
+        db.execute("UPDATE scan_trailing_windows SET through = %s", (TODAY - timedelta(days=1),))
+        assert run(db, statement, params) == answer
+    finally:
+        db.rollback()

@@ -19,6 +19,9 @@ STATEMENTS = {
     "scans, brand": queries.SCANS_FOR_BRAND,
     "hourly, organization": queries.HOURLY_FOR_ORGANIZATION,
     "hourly, brand": queries.HOURLY_FOR_BRAND,
+    "scans, organization, trailing": queries._scans_shaped(
+        False, queries._LAYER_NAMES, queries._SLICE_NAMES, trailing=True
+    ),
     "places, organization": places.PLACES_FOR_ORGANIZATION,
     "places, brand": places.PLACES_FOR_BRAND,
 }
@@ -86,7 +89,9 @@ def test_a_daily_statement_leaves_out_only_the_branches_its_window_leaves_empty(
     since: date, length: int, brand: str | None
 ) -> None:
     statement, params = queries.scans_statement("an-org", _query(since, length, brand, date(2026, 4, 17)))
-    full = queries.SCANS_FOR_BRAND if brand else queries.SCANS_FOR_ORGANIZATION
+    full = queries._scans_shaped(
+        brand is not None, queries._LAYER_NAMES, queries._SLICE_NAMES, "trailing" in params
+    )
     left_out = _names(full) - _names(statement)
     assert not _names(statement) - _names(full)
     for name in left_out:  # a list of periods with none, or the end of an empty range
@@ -100,6 +105,17 @@ def test_a_daily_statement_leaves_out_only_the_branches_its_window_leaves_empty(
     text = statement.as_string(None)
     assert text.count("UNION ALL") < full.as_string(None).count("UNION ALL") or statement is full
     test_the_text_and_parameters_are_psycopgs(statement)
+
+
+@pytest.mark.parametrize("brand", [None, "a-brand"])
+@pytest.mark.parametrize(("since", "length"), WINDOWS)
+def test_the_trailing_ranking_is_read_for_a_whole_organizations_trailing_windows(
+    since: date, length: int, brand: str | None
+) -> None:
+    statement, params = queries.scans_statement("an-org", _query(since, length, brand, date(2026, 4, 17)))
+    trailing = brand is None and length in queries.TRAILING_DAYS
+    assert ("scan_trailing_gtin_totals" in statement.as_string(None)) is trailing
+    assert params.get("trailing") == (length if trailing else None)
 
 
 def test_a_window_that_reads_every_branch_gets_the_full_statement() -> None:
