@@ -451,7 +451,7 @@ def explain(url: str, cases: list[Case]) -> None:
 OPS = ("insert", "update", "delete", "truncate")
 READ_ROLLUP_TRIGGERS = tuple(f"scan_read_rollups_{op}" for op in OPS)  # migration 0007
 AGENT_ROLLUP_TRIGGERS = tuple(f"scan_agent_rollups_{op}" for op in OPS)  # migration 0009
-TRAILING_TRIGGERS = tuple(f"scan_trailing_totals_{op}" for op in OPS)  # migration 0016
+TRAILING_TRIGGERS = tuple(f"scan_trailing_totals_{op}" for op in (*OPS, "move"))  # migration 0016
 
 
 def trigger_cost(url: str, runs: int, batch: int = 10_000) -> None:

@@ -9,12 +9,15 @@
 -- the first rows of an index (api/queries.py reads them when one of the layer's windows is
 -- the request's, and the cover otherwise: the layer is never required).
 -- Kept by statement-level triggers on scan_daily_gtin_totals (0007), inside the statements
--- that hold the advisory lock of 0003: each statement's changes (new - old) to the days of
--- a window are added to it, then a window whose last day is not today (UTC, at the start of
--- the transaction) is moved to today: the window it held, plus the days it gains, less the
--- days it loses (a full sum when it held nothing, or nothing in common). So the first write
--- of a day moves it, and until then the API reads the cover. Rows whose counts fall to zero
--- stay (readers skip them), as in the layers below.
+-- that hold the advisory lock of 0003. Before a statement, a window whose last day is not
+-- today (UTC, at the start of the transaction) is moved to today: the window it held, plus
+-- the days it gains, less the days it loses (a full sum when it held nothing, or nothing in
+-- common), all read as they stand before the statement, as the window does. After it, the
+-- statement's changes (new - old) to the days of each window are added to it (an INSERT ...
+-- ON CONFLICT DO UPDATE fires the triggers of both INSERT and UPDATE; the windows move
+-- before either adds its rows). So the first write of a day moves them, and until then the
+-- API reads the cover. Rows whose counts fall to zero stay (readers skip them), as in the
+-- layers below.
 
 CREATE TABLE scan_trailing_windows (
     days    integer PRIMARY KEY CHECK (days BETWEEN 1 AND 366),
@@ -100,8 +103,15 @@ BEGIN
     END LOOP;
 END $$;
 
--- Adds a statement's changes of scan_daily_gtin_totals to each window they fall in, then
--- moves the windows to today.
+-- Before a statement on scan_daily_gtin_totals: the windows end today.
+CREATE FUNCTION scan_trailing_move() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM scan_trailing_roll();
+    RETURN NULL;
+END $$;
+
+-- After it: its changes added to each window they fall in.
 CREATE FUNCTION scan_trailing_add() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -126,7 +136,6 @@ BEGIN
             ' DO UPDATE SET scans = t.scans + EXCLUDED.scans, bot_scans = t.bot_scans + EXCLUDED.bot_scans',
             w.days, w.through, changes);
     END LOOP;
-    PERFORM scan_trailing_roll();
     RETURN NULL;
 END $$;
 
@@ -138,6 +147,8 @@ BEGIN
     RETURN NULL;
 END $$;
 
+CREATE TRIGGER scan_trailing_totals_move BEFORE INSERT OR UPDATE OR DELETE ON scan_daily_gtin_totals
+    FOR EACH STATEMENT EXECUTE FUNCTION scan_trailing_move();
 CREATE TRIGGER scan_trailing_totals_insert AFTER INSERT ON scan_daily_gtin_totals
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION scan_trailing_add();
 CREATE TRIGGER scan_trailing_totals_update AFTER UPDATE ON scan_daily_gtin_totals

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import psycopg
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from scan_analytics import migrate
@@ -135,8 +135,15 @@ def run(conn: psycopg.Connection, kind: str, arg: object, step: int) -> None:
         conn.execute("SELECT scan_trailing_roll(%s)", (today() + timedelta(days=arg),))
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(statements)
+@example(  # rows that move both into a GTIN's new key (INSERT) and out of its old (UPDATE) in one statement
+    [
+        ("upsert", {(-100, "o1", "b1", GTINS[0], "US", "mobile", TRAFFIC[0]): 1}),
+        ("roll", -30),
+        ("shift", -7),
+    ]
+)
 def test_random_writes_keep_the_trailing_layer_equal_to_its_window(
     url: str, steps: list[tuple[str, object]]
 ) -> None:
