@@ -166,9 +166,10 @@ _TOP_GTINS_OF_TRAILING = f"""top_gtins AS (
      ORDER BY scans DESC, gtin
      LIMIT %(top)s)
 )"""
-# the windows migration 0016 keeps (scan_trailing_windows), in days: the last 7, 30 and 90
-# days, as N days up to today and as the API's "last N days" (since = until - N)
-TRAILING_DAYS = frozenset({7, 8, 30, 31, 90, 91})
+# the windows migration 0016 keeps (scan_trailing_windows), in days: the "last 7, 30 and 90
+# days" as the API counts them (since = until - N, both inclusive), its default window and
+# the dashboard's choices
+TRAILING_DAYS = frozenset({8, 31, 91})
 
 
 # The hourly path (tz whose days are not UTC days, granularity=hour): the caller's days

@@ -2,8 +2,9 @@
 
 Uses the benchmark database built by bench/api_dataset.py (built first if it is
 missing; about four minutes). Starts `scan-analytics api` in a subprocess on a
-free port against that database, then for 7-, 30-, 90- and 365-day windows
-ending today, for the largest organization with and without a brand, runs the
+free port against that database, then for the last 7, 30, 90 and 365 days as the
+API counts them (since = today - N, both inclusive: its default window and the
+dashboard's choices), for the largest organization with and without a brand, runs the
 request over HTTP (httpx, keep-alive) and the same statement directly with
 psycopg, interleaved, and prints p50 and p95 of each and their ratios. "SQL" is
 `queries.statement_for` executed on one long-lived connection with the API's
@@ -221,12 +222,22 @@ class Case:
 
 
 def case(
-    days: int, brand: bool, tz: str | None = None, granularity: str | None = None, with_places: bool = False
+    days: int,
+    brand: bool,
+    tz: str | None = None,
+    granularity: str | None = None,
+    with_places: bool = False,
+    last: bool = False,
 ) -> Case:
-    """The request for the `days` days up to today (in `tz`), of org-01 or of its first brand."""
+    """The request for the `days` days up to today (in `tz`), of org-01 or of its first brand.
+
+    `last`: the API's "last `days` days" instead, since = until - `days` (both inclusive, so a
+    day more), as its default window and the dashboard count them.
+    """
     now = datetime.now(UTC)
     today = now.astimezone(ZoneInfo(tz or "UTC")).date()
-    request = {"since": (today - timedelta(days=days - 1)).isoformat(), "until": today.isoformat()}
+    first = today - timedelta(days=days if last else days - 1)
+    request = {"since": first.isoformat(), "until": today.isoformat()}
     request |= {"brand_id": BRAND} if brand else {}
     request |= {"tz": tz} if tz else {}
     request |= {"granularity": granularity} if granularity else {}
@@ -249,12 +260,15 @@ def case(
 
 
 def daily_cases() -> list[Case]:
-    return [case(days, brand) for brand in (False, True) for days in WINDOWS]
+    """The last 7, 30, 90 and 365 days as the API counts them (the dashboard's and default windows)."""
+    return [case(days, brand, last=True) for brand in (False, True) for days in WINDOWS]
 
 
 def places_cases() -> list[Case]:
     """By region and city asked for (`places=true`): the whole request against its two statements."""
-    return [case(days, brand, with_places=True) for brand in (False, True) for days in PLACES_WINDOWS]
+    return [
+        case(days, brand, with_places=True, last=True) for brand in (False, True) for days in PLACES_WINDOWS
+    ]
 
 
 def hourly_cases() -> list[Case]:
@@ -718,7 +732,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.explain:
             explain(
                 url,
-                [case(30, False), case(365, False), case(1, False, CHICAGO), case(30, False, CHICAGO)],
+                [
+                    case(30, False, last=True),
+                    case(365, False, last=True),
+                    case(1, False, CHICAGO),
+                    case(30, False, CHICAGO),
+                ],
             )
     if args.only in (None, "writes"):
         trigger_cost(url, max(5, args.runs // 2))

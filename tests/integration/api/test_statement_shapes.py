@@ -77,7 +77,7 @@ def test_the_last_30_days_are_ranked_from_the_trailing_layer_while_it_holds_them
 ) -> None:
     """A GTIN given a thousand scans more in the layer alone heads the ranking; once the layer holds
     another window, the cover's ranking is read again (both in a transaction rolled back)."""
-    since = TODAY - timedelta(days=29)
+    since = TODAY - timedelta(days=30)  # the API's "last 30 days", its default window
     query = parse_query(
         organization_id=None,
         brand_id=None,

@@ -189,7 +189,7 @@ def test_a_write_moves_the_window_to_today(url: str) -> None:
         conn.execute(UPSERT, columns([(*key, 9)]))
         assert set(windows(conn).values()) == {today()}
         rows = conn.execute(
-            "SELECT organization_id, gtin, scans, bot_scans FROM scan_trailing_gtin_totals WHERE days = 30"
+            "SELECT organization_id, gtin, scans, bot_scans FROM scan_trailing_gtin_totals WHERE days = 31"
         )
         assert rows.fetchall() == [("o1", GTINS[1], 9, 0)]
 
