@@ -64,6 +64,17 @@ LANGUAGE sql IMMUTABLE AS $$
                   ' FROM %2$s WHERE day >= %3$L AND day <= %4$L', sign, rows, first, last)
 $$;
 
+-- The statement that sums `changes` (as scan_trailing_changes writes them) into the `days`
+-- window ending on `through`, then `conflict` (the triggers' upsert; nothing for a new window).
+CREATE FUNCTION scan_trailing_insert(days integer, through date, changes text, conflict text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT format(
+        'INSERT INTO scan_trailing_gtin_totals AS t (days, through, organization_id, gtin, scans, bot_scans)'
+        ' SELECT %s, %L::date, organization_id, gtin, sum(scans), sum(bot_scans) FROM (%s) AS c'
+        ' GROUP BY organization_id, gtin HAVING sum(scans) <> 0 OR sum(bot_scans) <> 0%s',
+        days, through, changes, conflict)
+$$;
+
 CREATE FUNCTION scan_trailing_of_days(first date, last date, sign text) RETURNS text
 LANGUAGE sql IMMUTABLE AS $$
     SELECT scan_trailing_changes(format('scan_daily_gtin_days(%L, %L)', first, last), first, last, sign)
@@ -93,11 +104,7 @@ BEGIN
         END IF;
         -- rows of no window held (only a hand-edited scan_trailing_windows leaves any)
         DELETE FROM scan_trailing_gtin_totals WHERE days = w.days AND through IS DISTINCT FROM w.through;
-        EXECUTE format(
-            'INSERT INTO scan_trailing_gtin_totals (days, through, organization_id, gtin, scans, bot_scans)'
-            ' SELECT %s, %L::date, organization_id, gtin, sum(scans), sum(bot_scans) FROM (%s) AS c'
-            ' GROUP BY organization_id, gtin HAVING sum(scans) <> 0 OR sum(bot_scans) <> 0',
-            w.days, today, changes);
+        EXECUTE scan_trailing_insert(w.days, today, changes, '');
         DELETE FROM scan_trailing_gtin_totals WHERE days = w.days AND through <> today;
         UPDATE scan_trailing_windows SET through = today WHERE days = w.days;
     END LOOP;
@@ -127,14 +134,10 @@ BEGIN
             ELSE scan_trailing_changes('new_rows', first, w.through, '')
                  || ' UNION ALL ' || scan_trailing_changes('old_rows', first, w.through, '-')
         END;
-        EXECUTE format(
-            'INSERT INTO scan_trailing_gtin_totals AS t (days, through, organization_id, gtin, scans, bot_scans)'
-            ' SELECT %s, %L::date, organization_id, gtin, sum(scans), sum(bot_scans) FROM (%s) AS c'
-            ' GROUP BY organization_id, gtin HAVING sum(scans) <> 0 OR sum(bot_scans) <> 0'
-            ' ORDER BY organization_id, gtin'
-            ' ON CONFLICT (days, through, organization_id, gtin)'
-            ' DO UPDATE SET scans = t.scans + EXCLUDED.scans, bot_scans = t.bot_scans + EXCLUDED.bot_scans',
-            w.days, w.through, changes);
+        EXECUTE scan_trailing_insert(
+            w.days, w.through, changes,
+            ' ORDER BY organization_id, gtin ON CONFLICT (days, through, organization_id, gtin)'
+            ' DO UPDATE SET scans = t.scans + EXCLUDED.scans, bot_scans = t.bot_scans + EXCLUDED.bot_scans');
     END LOOP;
     RETURN NULL;
 END $$;

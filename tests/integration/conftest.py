@@ -39,31 +39,39 @@ def base_settings() -> Settings:
 
 
 @contextmanager
+def migrated_database(base: Settings, name: str) -> Iterator[str]:
+    """A fresh database `name` with every migration applied, dropped afterwards; yields its URL."""
+    url = create_database(base.database_url, name)
+    try:
+        migrate.apply(url, base.schemas_dir / "sql")
+        yield url
+    finally:
+        drop_database(base.database_url, name)
+
+
+@contextmanager
 def isolated(base: Settings, tag: str, **update: Any) -> Iterator[Settings]:
     """Settings with a fresh migrated database `sa_test_<tag>` and topics of its own.
 
     Both are dropped afterwards (the worker's internal topics too). `update` overrides any
     setting (the API's auth files, a worker's ports ...).
     """
-    name = f"sa_test_{tag}"
-    url = create_database(base.database_url, name)
-    own = base.model_copy(
-        update={
-            "database_url": url,
-            "topic_raw": f"scans.raw.{tag}",
-            "topic_enriched": f"scans.enriched.{tag}",
-            "topic_dlq": f"scans.dlq.{tag}",
-            "worker_id": f"scan-analytics-{tag}",
-            **update,
-        }
-    )
-    try:
-        migrate.apply(url, base.schemas_dir / "sql")
-        yield own
-    finally:
-        drop_database(base.database_url, name)
-        with contextlib.suppress(KafkaException):  # a broker a test stopped: nothing to clean there
-            drop_topics(own)
+    with migrated_database(base, f"sa_test_{tag}") as url:
+        own = base.model_copy(
+            update={
+                "database_url": url,
+                "topic_raw": f"scans.raw.{tag}",
+                "topic_enriched": f"scans.enriched.{tag}",
+                "topic_dlq": f"scans.dlq.{tag}",
+                "worker_id": f"scan-analytics-{tag}",
+                **update,
+            }
+        )
+        try:
+            yield own
+        finally:
+            with contextlib.suppress(KafkaException):  # a broker a test stopped: nothing to clean there
+                drop_topics(own)
 
 
 @pytest.fixture(scope="session")

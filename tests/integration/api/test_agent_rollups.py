@@ -9,12 +9,11 @@ import psycopg
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from scan_analytics import migrate
 from scan_analytics.settings import Settings
 from stream_processors.sink import EMPTY, UPSERT
 from tests.integration.api.test_read_rollups import MONTH, WEEK, YEAR, columns, existing, statements
 from tests.integration.api.test_rollups import FLIP, TRAFFIC, key_of, write_concurrently
-from tests.integration.conftest import create_database, drop_database
+from tests.integration.conftest import migrated_database
 
 pytestmark = pytest.mark.integration
 
@@ -36,11 +35,8 @@ ROLLUPS = {
 
 @pytest.fixture(scope="module")
 def url(base_settings: Settings, run_id: str) -> Iterator[str]:
-    name = f"sa_agent_rollups_{run_id}"
-    db_url = create_database(base_settings.database_url, name)
-    migrate.apply(db_url, base_settings.schemas_dir / "sql")
-    yield db_url
-    drop_database(base_settings.database_url, name)
+    with migrated_database(base_settings, f"sa_agent_rollups_{run_id}") as db_url:
+        yield db_url
 
 
 Rows = set[tuple[object, ...]]

@@ -11,9 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scan_analytics import migrate
 from scan_analytics.settings import Settings
-from tests.integration.conftest import create_database, drop_database
+from tests.integration.conftest import migrated_database
 
 pytestmark = pytest.mark.integration
 
@@ -48,11 +47,8 @@ START = date(2026, 3, 29)  # the days cross the end of March
 
 @pytest.fixture(scope="module")
 def url(base_settings: Settings, run_id: str) -> Iterator[str]:
-    name = f"sa_place_totals_{run_id}"
-    db_url = create_database(base_settings.database_url, name)
-    migrate.apply(db_url, base_settings.schemas_dir / "sql")
-    yield db_url
-    drop_database(base_settings.database_url, name)
+    with migrated_database(base_settings, f"sa_place_totals_{run_id}") as db_url:
+        yield db_url
 
 
 def differences(

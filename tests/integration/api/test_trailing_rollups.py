@@ -15,11 +15,10 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from scan_analytics import migrate
 from scan_analytics.settings import Settings
 from stream_processors.sink import EMPTY, KEY_COLUMNS, UPSERT
 from tests.integration.api.test_rollups import FLIP, TRAFFIC, key_of, write_concurrently
-from tests.integration.conftest import create_database, drop_database
+from tests.integration.conftest import migrated_database
 
 pytestmark = pytest.mark.integration
 
@@ -33,11 +32,8 @@ def today() -> date:
 
 @pytest.fixture(scope="module")
 def url(base_settings: Settings, run_id: str) -> Iterator[str]:
-    name = f"sa_trailing_{run_id}"
-    db_url = create_database(base_settings.database_url, name)
-    migrate.apply(db_url, base_settings.schemas_dir / "sql")
-    yield db_url
-    drop_database(base_settings.database_url, name)
+    with migrated_database(base_settings, f"sa_trailing_{run_id}") as db_url:
+        yield db_url
 
 
 def windows(conn: psycopg.Connection) -> dict[int, date | None]:
