@@ -168,8 +168,8 @@ _TOP_GTINS_OF_TRAILING = f"""top_gtins AS (
 )"""
 # the windows migration 0016 keeps (scan_trailing_windows), in days: the "last 7, 30 and 90
 # days" as the API counts them (since = until - N, both inclusive), its default window and
-# the dashboard's choices
-TRAILING_DAYS = frozenset({8, 31, 91})
+# the dashboard's choices, and 30 days to the day
+TRAILING_DAYS = frozenset({8, 30, 31, 91})
 
 
 # The hourly path (tz whose days are not UTC days, granularity=hour): the caller's days

@@ -3,7 +3,8 @@
 --       ending on `through` (no brand: a whole organization's ranking sums a GTIN's brands),
 --       for each N of scan_trailing_windows: the API's "last 7, 30 and 90 days" (since =
 --       until - 7, 30 or 90, both inclusive: 8, 31 and 91 days), its default window and the
---       dashboard's choices.
+--       dashboard's choices, and 30 days to the day (since = until - 29), as a client that
+--       counts the days it asks for sends them.
 -- The windows that end today are the ones asked most, and covering one from days, weeks and
 -- months means summing about three times as many rows as it has GTINs. Here the ranking is
 -- the first rows of an index (api/queries.py reads them when one of the layer's windows is
@@ -162,7 +163,7 @@ CREATE TRIGGER scan_trailing_totals_delete AFTER DELETE ON scan_daily_gtin_total
 CREATE TRIGGER scan_trailing_totals_truncate AFTER TRUNCATE ON scan_daily_gtin_totals
     FOR EACH STATEMENT EXECUTE FUNCTION scan_trailing_truncate();
 
-INSERT INTO scan_trailing_windows (days) VALUES (8), (31), (91);
+INSERT INTO scan_trailing_windows (days) VALUES (8), (30), (31), (91);
 SELECT scan_trailing_roll();
 
 GRANT SELECT ON scan_trailing_windows, scan_trailing_gtin_totals TO scan_analytics_reader;
