@@ -33,7 +33,9 @@ _DAY, _WEEK = timedelta(days=1), timedelta(days=7)
 # Who scanned: people are the rollups' scans - bot_scans (traffic_class human is
 # exactly NOT is_bot, a check of migration 0008). The agents (agent_scans, top_agents)
 # and the top GTINs' AI agent scans come from the agent rollups of migration 0009, by
-# the same months, weeks and days.
+# the same months, weeks and days. A whole organization's ranking over its last 7, 30 or 90
+# days, ending today, comes from the trailing layer of migration 0016 when it holds the window
+# (`_TOP_GTINS_OF_TRAILING`).
 # each kind of period: its column and the word its layers' names begin with (years: 0015)
 _PERIOD_TABLES = {
     "days": ("day", "daily"),
@@ -699,10 +701,9 @@ def scans_statement(organization_id: str, query: ScanQuery) -> tuple[sql.SQL, di
         "top_agents": query.top_agents,
         **_window_params(query.window, query.today),
     }
-    days = (query.window.until - query.window.since).days + 1
-    trailing = query.brand_id is None and days in TRAILING_DAYS
+    trailing = query.brand_id is None and query.window.length in TRAILING_DAYS
     if trailing:
-        params["trailing"] = days
+        params["trailing"] = query.window.length
     return _scans_shaped(query.brand_id is not None, *_shape(params), trailing), params
 
 
