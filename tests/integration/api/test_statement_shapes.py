@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import psycopg
@@ -48,14 +48,8 @@ def run(db: psycopg.Connection, statement: sql.SQL, params: dict[str, Any]) -> l
     return psycopg.RawCursor(db).execute(converted.query, converted.values(params)).fetchall()
 
 
-@pytest.mark.parametrize("brand", [None, "sh-a"])
-@pytest.mark.parametrize("length", [1, 3, 7, 9, 14, 30, 31, 61, 92, 200, 365, 400])
-@pytest.mark.parametrize("back", [0, 4, 19])
-def test_the_shaped_statement_answers_as_the_full_one(
-    db: psycopg.Connection, brand: str | None, length: int, back: int
-) -> None:
-    until = TODAY - timedelta(days=back)
-    since = until - timedelta(days=length - 1)
+def statement_of(since: date, until: date, brand: str | None) -> tuple[sql.SQL, dict[str, Any]]:
+    """The daily statement and parameters the API writes for the top 5 of `since` to `until`."""
     query = parse_query(
         organization_id=None,
         brand_id=brand,
@@ -64,7 +58,17 @@ def test_the_shaped_statement_answers_as_the_full_one(
         top="5",
         today=TODAY,
     )
-    statement, params = queries.scans_statement(ORG, query)
+    return queries.scans_statement(ORG, query)
+
+
+@pytest.mark.parametrize("brand", [None, "sh-a"])
+@pytest.mark.parametrize("length", [1, 3, 7, 9, 14, 30, 31, 61, 92, 200, 365, 400])
+@pytest.mark.parametrize("back", [0, 4, 19])
+def test_the_shaped_statement_answers_as_the_full_one(
+    db: psycopg.Connection, brand: str | None, length: int, back: int
+) -> None:
+    until = TODAY - timedelta(days=back)
+    statement, params = statement_of(until - timedelta(days=length - 1), until, brand)
     full = queries.SCANS_FOR_BRAND if brand else queries.SCANS_FOR_ORGANIZATION
     answer = run(db, statement, params)
     assert answer == run(db, full, params)
@@ -77,27 +81,19 @@ def test_the_last_30_days_are_ranked_from_the_trailing_layer_while_it_holds_them
 ) -> None:
     """A GTIN given a thousand scans more in the layer alone heads the ranking; once the layer holds
     another window, the cover's ranking is read again (both in a transaction rolled back)."""
-    since = TODAY - timedelta(days=30)  # the API's "last 30 days", its default window
-    query = parse_query(
-        organization_id=None,
-        brand_id=None,
-        since=since.isoformat(),
-        until=TODAY.isoformat(),
-        top="5",
-        today=TODAY,
-    )
-    statement, params = queries.scans_statement(ORG, query)
+    # the API's "last 30 days", its default window
+    statement, params = statement_of(TODAY - timedelta(days=30), TODAY, None)
     answer = run(db, statement, params)
-    last = min(GTINS)  # one of the GTINs
+    gtin = min(GTINS)  # one of the GTINs
     try:
         db.execute(
             "UPDATE scan_trailing_gtin_totals SET scans = scans + 1000"
             " WHERE organization_id = %s AND through = %s AND gtin = %s",
-            (ORG, TODAY, last),
+            (ORG, TODAY, gtin),
         )
         ranked = run(db, statement, params)
         assert ranked != answer
-        assert f'"gtin":"{last}"' in ranked[0][3].split("},{")[0]  # the first of the top products
+        assert f'"gtin":"{gtin}"' in ranked[0][3].split("},{")[0]  # the first of the top products
         db.execute("UPDATE scan_trailing_windows SET through = %s", (TODAY - timedelta(days=1),))
         assert run(db, statement, params) == answer
     finally:
