@@ -70,6 +70,26 @@ def test_the_reader_role_cannot_write(api_settings: Settings) -> None:
                 conn.execute(statement)
 
 
+@pytest.mark.parametrize(
+    "call",
+    [
+        "scan_rollups_rebuild()",
+        "scan_read_rollups_rebuild()",
+        "scan_agent_rollups_rebuild()",
+        "scan_hourly_totals_rebuild()",
+        "scan_place_totals_rebuild()",
+        "scan_yearly_rollups_rebuild()",
+        "scan_trailing_roll()",
+        "scan_daily_gtin_days(current_date, current_date)",
+    ],
+)
+def test_the_reader_role_cannot_run_the_rollups_maintenance(api_settings: Settings, call: str) -> None:
+    options = queries.session_options(api_settings.api_statement_timeout_ms)
+    refused = pytest.raises(psycopg.errors.InsufficientPrivilege, match="permission denied for function")
+    with psycopg.connect(api_settings.database_url, options=options, autocommit=True) as conn, refused:
+        conn.execute(f"SELECT {call}")
+
+
 async def test_the_api_pool_reads_as_the_reader_role(api_settings: Settings) -> None:
     app = create_app(api_settings)
     await app.state.pool.open(wait=True)

@@ -1,0 +1,25 @@
+-- The rollups' maintenance functions run as their owner only. PostgreSQL lets PUBLIC execute
+-- a new function; these rebuild, truncate or move the rollups under the advisory lock of 0003,
+-- and a role that may not write them could still take that lock (and hold the sink's writes
+-- back) before its statement was refused. The sink and the migrations run as the owner;
+-- triggers run their functions whatever the writer may execute; the API calls none of them.
+REVOKE EXECUTE ON FUNCTION
+    scan_rollups_apply(scan_rollup_delta[]),
+    scan_rollups_rebuild(),
+    scan_read_rollups_apply(scan_rollup_delta[]),
+    scan_read_rollups_rebuild(),
+    scan_agent_rollups_apply(scan_agent_delta[]),
+    scan_agent_rollups_rebuild(),
+    scan_hourly_totals_apply(scan_hourly_delta[]),
+    scan_hourly_totals_rebuild(),
+    scan_place_totals_apply(scan_place_delta[]),
+    scan_place_totals_rebuild(),
+    scan_yearly_rollups_rebuild(),
+    scan_layer_rows(text, text, text, text, text),
+    scan_layer_upsert(text, text, text, text, text),
+    scan_daily_gtin_days(date, date),
+    scan_trailing_changes(text, date, date, text),
+    scan_trailing_insert(integer, date, text, text),
+    scan_trailing_of_days(date, date, text),
+    scan_trailing_roll(date)
+FROM PUBLIC;
