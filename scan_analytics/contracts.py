@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+from collections.abc import Callable
 from typing import Any
 
 from confluent_kafka import KafkaException
@@ -41,11 +42,16 @@ def drop_topics(settings: Settings, *others: str) -> list[str]:
 
     For scratch pipelines (tests, benchmarks); returns the names deleted.
     """
-    admin = AdminClient({"bootstrap.servers": settings.kafka_bootstrap, "log_level": 0})
     own = (settings.topic_raw, settings.topic_enriched, settings.topic_dlq, *others)
-    topics = [
-        t for t in admin.list_topics(timeout=10).topics if t in own or t.startswith(f"{settings.worker_id}-")
-    ]
+    return delete_topics(
+        settings.kafka_bootstrap, lambda t: t in own or t.startswith(f"{settings.worker_id}-")
+    )
+
+
+def delete_topics(bootstrap: str, which: Callable[[str], bool]) -> list[str]:
+    """Delete the broker's topics whose names `which` accepts; returns the names deleted."""
+    admin = AdminClient({"bootstrap.servers": bootstrap, "log_level": 0})
+    topics = [t for t in admin.list_topics(timeout=10).topics if which(t)]
     for future in admin.delete_topics(topics, operation_timeout=30).values() if topics else ():
         with contextlib.suppress(KafkaException):  # deleted meanwhile
             future.result()

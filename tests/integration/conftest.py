@@ -18,7 +18,7 @@ from confluent_kafka import KafkaException
 from psycopg.conninfo import conninfo_to_dict
 
 from scan_analytics import migrate, services
-from scan_analytics.contracts import drop_topics
+from scan_analytics.contracts import delete_topics, drop_topics
 from scan_analytics.databases import create_database, drop_database
 from scan_analytics.settings import Settings, load_settings
 
@@ -79,6 +79,14 @@ def settings(base_settings: Settings, run_id: str) -> Iterator[Settings]:
     """Settings pointing at a fresh, migrated database and run-unique topics."""
     with isolated(base_settings, run_id) as own:
         yield own
+
+
+@pytest.fixture()
+def scratch_topic(settings: Settings) -> Iterator[str]:
+    """A topic name of the test's own, deleted from the broker after the test if it was created."""
+    topic = f"scratch-{uuid.uuid4().hex[:10]}"
+    yield topic
+    delete_topics(settings.kafka_bootstrap, lambda t: t == topic)
 
 
 @pytest.fixture()

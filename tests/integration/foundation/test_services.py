@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import socket
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -33,8 +32,8 @@ SCHEMA = json.dumps(
 )
 
 
-def test_produce_and_consume_through_the_broker(settings: Settings) -> None:
-    topic = f"smoke.{uuid.uuid4().hex[:8]}"
+def test_produce_and_consume_through_the_broker(settings: Settings, scratch_topic: str) -> None:
+    topic = scratch_topic
     admin = AdminClient({"bootstrap.servers": settings.kafka_bootstrap})
     admin.create_topics([NewTopic(topic, num_partitions=2, replication_factor=1)])[topic].result(30)
     producer = Producer({"bootstrap.servers": settings.kafka_bootstrap, "enable.idempotence": True})

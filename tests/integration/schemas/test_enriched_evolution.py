@@ -70,7 +70,7 @@ def test_the_registry_accepts_each_version_under_backward_and_refuses_a_breaking
 
 @pytest.mark.parametrize("old_text", [V1, V2], ids=["version 1", "version 2"])
 def test_a_consumer_knowing_only_an_older_version_reads_current_records(
-    settings: Settings, subject: str, old_text: str
+    settings: Settings, subject: str, scratch_topic: str, old_text: str
 ) -> None:
     client = registry_client(settings.schema_registry_url)
     schemas.register(client, subject, V1)
@@ -95,7 +95,7 @@ def test_a_consumer_knowing_only_an_older_version_reads_current_records(
         ("spoofed", "bot", None),
         (None, "human", "Austin"),
     ]
-    topic = f"evolution-{uuid.uuid4().hex[:8]}"
+    topic = scratch_topic
     ensure_topics(settings.kafka_bootstrap, [TopicSpec(topic, 1)])
     producer = Producer({"bootstrap.servers": settings.kafka_bootstrap, "log_level": 0})
     encoder = Encoder(V3, current.schema_id)
