@@ -21,6 +21,7 @@ from api.budget import SessionBudgets
 from api.errors import ConfigurationError
 from api.limits import Limits, Policy
 from api.metrics import Metrics, MetricsMiddleware
+from api.pool import RecentFirstPool
 from api.routes import dashboard, health, scans
 from scan_analytics.settings import ENV_PREFIX, Settings
 
@@ -83,7 +84,7 @@ def create_app(
         settings.jwt_issuer, settings.jwt_audience, settings.jwt_algorithms, settings.jwt_leeway_seconds
     )
     key_source = keys if keys is not None else key_source_for(settings)
-    pool: AsyncConnectionPool = AsyncConnectionPool(
+    pool: AsyncConnectionPool = RecentFirstPool(
         settings.api_database_url or settings.database_url,
         min_size=settings.database_pool_min,
         max_size=settings.database_pool_max,
