@@ -23,6 +23,7 @@ from api.limits import Limits, Policy
 from api.metrics import Metrics, MetricsMiddleware
 from api.pool import RecentFirstPool
 from api.routes import dashboard, health, scans
+from scan_analytics import migrate
 from scan_analytics.settings import ENV_PREFIX, Settings
 
 log = logging.getLogger("api")
@@ -126,6 +127,10 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.settings = settings
+    # the last migration shipped with this code: readiness waits for the database to have it
+    app.state.schema_version = max(
+        (m.version for m in migrate.discover(settings.schemas_dir / "sql")), default=0
+    )
     app.state.pool = pool
     app.state.keys = key_source
     app.state.token_policy = policy

@@ -101,6 +101,15 @@ def install(app: FastAPI) -> None:
         log.warning("%s %s: %s: %s", request.method, request.url.path, type(exc).__name__, exc)
         return problem(request, 503, "Service Unavailable", detail, {"Retry-After": str(retry)})
 
+    async def on_schema(request: Request, exc: Exception) -> JSONResponse:
+        # a table, column or function of a migration the database has not had
+        log.error("%s %s: %s: %s", request.method, request.url.path, type(exc).__name__, exc)
+        detail = (
+            "the database's schema is behind this API's (it lacks what a statement reads); "
+            "run `scan-analytics migrate`"
+        )
+        return problem(request, 503, "Service Unavailable", detail, {"Retry-After": "30"})
+
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("%s %s failed", request.method, request.url.path, exc_info=exc)
         return problem(
@@ -111,4 +120,10 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
     app.add_exception_handler(psycopg.OperationalError, on_database)
+    for missing in (
+        psycopg.errors.UndefinedTable,
+        psycopg.errors.UndefinedColumn,
+        psycopg.errors.UndefinedFunction,
+    ):
+        app.add_exception_handler(missing, on_schema)
     app.add_exception_handler(Exception, on_unexpected)

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
 
-from psycopg import AsyncConnection, sql
+from psycopg import AsyncConnection, errors, sql
 
 from api import zones
 from api.params import ScanQuery
@@ -853,6 +853,16 @@ async def scans_owner(conn: AsyncConnection[Any], organization_id: str, brand_id
 async def ping(conn: AsyncConnection[Any]) -> None:
     """Check that the database answers."""
     await conn.execute("SELECT 1")
+
+
+async def schema_version(conn: AsyncConnection[Any]) -> int | None:
+    """The last migration the database has (None: none it lets the API see, as before 0017)."""
+    try:  # on the pool's autocommit connections, a refusal leaves nothing to roll back
+        cur = await conn.execute("SELECT max(version) FROM schema_migrations")
+        row = await cur.fetchone()
+    except (errors.UndefinedTable, errors.InsufficientPrivilege):
+        return None
+    return None if row is None or row[0] is None else int(row[0])
 
 
 READER_ROLE = "scan_analytics_reader"  # migration 0005: SELECT on what the API reads

@@ -22,16 +22,29 @@ async def healthz() -> dict[str, str]:
 
 @router.get(
     "/readyz",
-    summary="Readiness: the database answers",
-    responses={503: {"description": "the database cannot be reached"}},
+    summary="Readiness: the database answers, with every migration this API needs",
+    responses={503: {"description": "the database cannot be reached, or lacks migrations"}},
 )
-async def readyz(pool: PoolDep) -> dict[str, str]:
+async def readyz(request: Request, pool: PoolDep) -> dict[str, str]:
     try:
         async with pool.connection(timeout=READY_TIMEOUT_SECONDS) as conn:
             await queries.ping(conn)
+            version = await queries.schema_version(conn)
     except Exception as e:
         raise Unavailable(f"the database cannot be reached: {type(e).__name__}") from e
+    needed: int = request.app.state.schema_version
+    if version is None or version < needed:
+        raise Unavailable(behind(version, needed), retry_after=30)
     return {"status": "ready"}
+
+
+def behind(version: int | None, needed: int) -> str:
+    """What a database without all of this API's migrations is told to do."""
+    have = "an older one" if version is None else f"migration {version}"
+    return (
+        f"the database's schema is behind this API's: it has {have}, the API needs migration "
+        f"{needed}; run `scan-analytics migrate`"
+    )
 
 
 @metrics_router.get("/metrics", summary="Prometheus metrics", response_class=Response)

@@ -1,3 +1,5 @@
+-- Privileges the roles lacked.
+--
 -- The rollups' maintenance functions run as their owner only. PostgreSQL lets PUBLIC execute
 -- a new function; these rebuild, truncate or move the rollups under the advisory lock of 0003,
 -- and a role that may not write them could still take that lock (and hold the sink's writes
@@ -23,3 +25,7 @@ REVOKE EXECUTE ON FUNCTION
     scan_trailing_of_days(date, date, text),
     scan_trailing_roll(date)
 FROM PUBLIC;
+
+-- The API's readiness reads which migrations the database has: one behind the API's code
+-- would fail its statements.
+GRANT SELECT ON schema_migrations TO scan_analytics_reader;
