@@ -25,8 +25,8 @@ DEFAULT_HOURLY_RETENTION_DAYS: int = Settings.model_fields["hourly_retention_day
 
 Granularity = Literal["day", "hour"]
 
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_DIGITS = re.compile(r"[+]?\d{1,12}")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # ASCII digits only (\d is any script's digits)
+_DIGITS = re.compile(r"[+]?[0-9]{1,12}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 

@@ -73,6 +73,9 @@ def test_valid(kw: dict[str, str], since: str, until: str, top: int) -> None:
         ({"top": "1.5"}, "top must be a whole number"),
         ({"top": "9" * 5000}, "top must be a whole number"),
         ({"top": ""}, "top must be a whole number"),
+        ({"top": "\u0663"}, "top must be a whole number"),  # ARABIC-INDIC DIGIT THREE
+        ({"top_agents": "\uff15"}, "top_agents must be a whole number"),  # FULLWIDTH DIGIT FIVE
+        ({"since": "\u0662\u0660\u0662\u0666-04-01"}, "since must be an ISO date written YYYY-MM-DD"),
         ({"organization_id": ""}, "organization_id must not be empty"),
         ({"brand_id": "   "}, "brand_id must not be empty"),
         ({"brand_id": "a\x00b"}, "brand_id must not contain control characters"),
