@@ -7,6 +7,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from api.main import create_app
@@ -28,6 +29,10 @@ def migrate_through(url: str, settings: Settings, last: int, tmp_path: Path) -> 
     migrate.apply(url, older)
 
 
+def app_on(settings: Settings, url: str) -> FastAPI:
+    return create_app(settings.model_copy(update={"database_url": url}), today=lambda: TODAY)
+
+
 def latest(settings: Settings) -> int:
     return migrate.discover(settings.schemas_dir / "sql")[-1].version
 
@@ -37,7 +42,7 @@ def test_not_ready_until_migrated_and_then_ready(
     api_settings: Settings, fresh_database: str, tmp_path: Path, last: int
 ) -> None:
     migrate_through(fresh_database, api_settings, last, tmp_path)
-    app = create_app(api_settings.model_copy(update={"database_url": fresh_database}), today=lambda: TODAY)
+    app = app_on(api_settings, fresh_database)
     with TestClient(app, raise_server_exceptions=False) as client:
         response = client.get("/readyz")
         assert response.status_code == 503 and response.headers["retry-after"] == "30"
@@ -54,7 +59,7 @@ def test_a_database_at_a_known_older_migration_is_named(
     migrate.apply(fresh_database, api_settings.schemas_dir / "sql")
     with psycopg.connect(fresh_database, autocommit=True) as conn:  # as if the latest had not run
         conn.execute("DELETE FROM schema_migrations WHERE version = %s", (latest(api_settings),))
-    app = create_app(api_settings.model_copy(update={"database_url": fresh_database}), today=lambda: TODAY)
+    app = app_on(api_settings, fresh_database)
     with TestClient(app, raise_server_exceptions=False) as client:
         detail = client.get("/readyz").json()["detail"]
         assert f"it has migration {latest(api_settings) - 1}, the API needs" in detail
@@ -67,7 +72,7 @@ def test_a_statement_reading_what_the_database_lacks_is_a_503_saying_to_migrate(
     with psycopg.connect(fresh_database, autocommit=True) as conn:
         conn.execute("INSERT INTO organizations (organization_id, name) VALUES ('org-s', 'S')")
         conn.execute("INSERT INTO organization_memberships VALUES ('u-s', 'org-s', true)")
-    app = create_app(api_settings.model_copy(update={"database_url": fresh_database}), today=lambda: TODAY)
+    app = app_on(api_settings, fresh_database)
     headers = {"Authorization": f"Bearer {issuer.token('u-s')}"}
     last_30_days = {"since": "2026-03-18", "until": TODAY.isoformat()}  # a trailing window of 0016
     with TestClient(app, raise_server_exceptions=False) as client:
