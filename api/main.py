@@ -61,6 +61,16 @@ def key_source_for(settings: Settings) -> KeySource:
     return FileKeySource(settings.jwks_file)
 
 
+def shipped_migration(settings: Settings) -> int:
+    """The last migration this code ships with: readiness waits for the database to have it."""
+    shipped = migrate.discover(settings.schemas_dir / "sql")
+    if not shipped:
+        raise ConfigurationError(
+            f"no migrations under {settings.schemas_dir / 'sql'}: set {ENV_PREFIX}SCHEMAS_DIR"
+        )
+    return shipped[-1].version
+
+
 def limits_for(settings: Settings) -> Limits:
     return Limits(
         Policy("user", settings.api_user_rate, settings.api_user_burst, settings.api_user_concurrency),
@@ -128,9 +138,7 @@ def create_app(
     )
     app.state.settings = settings
     # the last migration shipped with this code: readiness waits for the database to have it
-    app.state.schema_version = max(
-        (m.version for m in migrate.discover(settings.schemas_dir / "sql")), default=0
-    )
+    app.state.schema_version = shipped_migration(settings)
     app.state.pool = pool
     app.state.keys = key_source
     app.state.token_policy = policy

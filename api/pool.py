@@ -16,10 +16,15 @@ class RecentFirstPool(AsyncConnectionPool[AsyncConnection[Any]]):
     process, one the previous requests did not warm (the scans statement took 0.3 ms longer on
     two connections taken in turn than on one, requests one after another). Taking the newest
     first keeps the fewest server processes busy; the pool still shrinks as before (by the
-    connections left idle for `max_idle`, the oldest first).
+    connections left idle for `max_idle`, the oldest first). The other side: after a quiet
+    spell a burst may be handed connections idle for up to `max_idle` (10 minutes by default);
+    one that something between closed meanwhile fails its request with a 503, and the pool
+    replaces it, as before with any connection the network dropped.
     """
 
     async def _get_ready_connection(self, timeout: float | None) -> AsyncConnection[Any] | None:
-        # the pool's lock is held here; its queue's newest connection moved to where it takes one
-        self._pool.rotate(1)
+        # called with the pool's lock held; the newest connection moved to where the pool takes
+        # one, unless the pool is about to refuse (an expired timeout) and take none
+        if timeout is None or timeout > 0:
+            self._pool.rotate(1)
         return await super()._get_ready_connection(timeout)

@@ -14,9 +14,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api import queries
 from api.errors import ApiError, Forbidden, Unauthorized
 
 log = logging.getLogger("api")
+
+SCHEMA_CHECK_SECONDS = 2.0  # for a connection to read which migrations the database has
 
 MEDIA_TYPE = "application/problem+json"
 REALM = "scan-analytics"
@@ -101,29 +104,32 @@ def install(app: FastAPI) -> None:
         log.warning("%s %s: %s: %s", request.method, request.url.path, type(exc).__name__, exc)
         return problem(request, 503, "Service Unavailable", detail, {"Retry-After": str(retry)})
 
-    async def on_schema(request: Request, exc: Exception) -> JSONResponse:
-        # a table, column or function of a migration the database has not had
-        log.error("%s %s: %s: %s", request.method, request.url.path, type(exc).__name__, exc)
-        detail = (
-            "the database's schema is behind this API's (it lacks what a statement reads); "
-            "run `scan-analytics migrate`"
-        )
-        return problem(request, 503, "Service Unavailable", detail, {"Retry-After": "30"})
-
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("%s %s failed", request.method, request.url.path, exc_info=exc)
         return problem(
             request, 500, "Internal Server Error", "the request failed unexpectedly; it has been logged"
         )
 
+    async def on_schema(request: Request, exc: Exception) -> JSONResponse:
+        # A table or column a statement reads is missing: a database behind the code (an API
+        # deployed before its migrations) is told to migrate; with all of them, it is a fault.
+        needed: int = request.app.state.schema_version
+        try:
+            async with request.app.state.pool.connection(timeout=SCHEMA_CHECK_SECONDS) as conn:
+                version = await queries.schema_version(conn)
+        except Exception:
+            version = needed  # not known: not said to be behind
+        if version is not None and version >= needed:
+            return await on_unexpected(request, exc)
+        log.error("%s %s: %s: %s", request.method, request.url.path, type(exc).__name__, exc)
+        return problem(
+            request, 503, "Service Unavailable", queries.behind(version, needed), {"Retry-After": "30"}
+        )
+
     app.add_exception_handler(ApiError, on_api_error)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
     app.add_exception_handler(psycopg.OperationalError, on_database)
-    for missing in (
-        psycopg.errors.UndefinedTable,
-        psycopg.errors.UndefinedColumn,
-        psycopg.errors.UndefinedFunction,
-    ):
-        app.add_exception_handler(missing, on_schema)
+    app.add_exception_handler(psycopg.errors.UndefinedTable, on_schema)
+    app.add_exception_handler(psycopg.errors.UndefinedColumn, on_schema)
     app.add_exception_handler(Exception, on_unexpected)

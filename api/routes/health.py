@@ -34,17 +34,8 @@ async def readyz(request: Request, pool: PoolDep) -> dict[str, str]:
         raise Unavailable(f"the database cannot be reached: {type(e).__name__}") from e
     needed: int = request.app.state.schema_version
     if version is None or version < needed:
-        raise Unavailable(behind(version, needed), retry_after=30)
+        raise Unavailable(queries.behind(version, needed), retry_after=30)
     return {"status": "ready"}
-
-
-def behind(version: int | None, needed: int) -> str:
-    """What a database without all of this API's migrations is told to do."""
-    have = "an older one" if version is None else f"migration {version}"
-    return (
-        f"the database's schema is behind this API's: it has {have}, the API needs migration "
-        f"{needed}; run `scan-analytics migrate`"
-    )
 
 
 @metrics_router.get("/metrics", summary="Prometheus metrics", response_class=Response)

@@ -1,10 +1,11 @@
 -- Privileges the roles lacked.
 --
--- The rollups' maintenance functions run as their owner only. PostgreSQL lets PUBLIC execute
--- a new function; these rebuild, truncate or move the rollups under the advisory lock of 0003,
--- and a role that may not write them could still take that lock (and hold the sink's writes
--- back) before its statement was refused. The sink and the migrations run as the owner;
--- triggers run their functions whatever the writer may execute; the API calls none of them.
+-- The rollups' maintenance functions, for their owner only. PostgreSQL lets PUBLIC execute
+-- a new function; these rebuild, truncate or move the rollups, and nothing but the owner's
+-- statements has reason to call them: the sink and the migrations run as the owner, the API
+-- calls none of them. A trigger runs its trigger function whatever the writer may execute,
+-- but the functions that one calls (the *_apply, scan_layer_*, scan_trailing_* below) are
+-- checked against the writing role: a writer other than the owner needs EXECUTE on them.
 REVOKE EXECUTE ON FUNCTION
     scan_rollups_apply(scan_rollup_delta[]),
     scan_rollups_rebuild(),

@@ -83,3 +83,29 @@ def test_a_statement_reading_what_the_database_lacks_is_a_503_saying_to_migrate(
         migrate.apply(fresh_database, api_settings.schemas_dir / "sql")
         response = client.get(SCANS, params=last_30_days, headers=headers)
         assert response.status_code == 200 and response.json()["total_scans"] == 0
+
+
+def test_a_database_ahead_of_the_code_is_ready(api_settings: Settings, fresh_database: str) -> None:
+    """During a rolling deploy the database may have the next release's migrations already."""
+    migrate.apply(fresh_database, api_settings.schemas_dir / "sql")
+    with psycopg.connect(fresh_database, autocommit=True) as conn:
+        conn.execute("INSERT INTO schema_migrations (version, name, checksum) VALUES (99, 'later', '-')")
+    with TestClient(app_on(api_settings, fresh_database), raise_server_exceptions=False) as client:
+        assert client.get("/readyz").json() == {"status": "ready"}
+
+
+def test_a_missing_table_in_a_database_with_every_migration_is_a_fault_not_advice(
+    api_settings: Settings, fresh_database: str, tmp_path: Path, issuer: Issuer
+) -> None:
+    migrate_through(fresh_database, api_settings, 15, tmp_path)  # no trailing layer (0016) ...
+    with psycopg.connect(fresh_database, autocommit=True) as conn:  # ... yet every migration recorded
+        conn.execute("INSERT INTO schema_migrations (version, name, checksum) VALUES (99, 'later', '-')")
+        conn.execute("GRANT SELECT ON schema_migrations TO scan_analytics_reader")
+        conn.execute("INSERT INTO organizations (organization_id, name) VALUES ('org-s', 'S')")
+        conn.execute("INSERT INTO organization_memberships VALUES ('u-s', 'org-s', true)")
+    headers = {"Authorization": f"Bearer {issuer.token('u-s')}"}
+    last_30_days = {"since": "2026-03-18", "until": TODAY.isoformat()}
+    with TestClient(app_on(api_settings, fresh_database), raise_server_exceptions=False) as client:
+        response = client.get(SCANS, params=last_30_days, headers=headers)
+        assert response.status_code == 500
+        assert response.json()["detail"] == "the request failed unexpectedly; it has been logged"
