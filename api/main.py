@@ -21,7 +21,7 @@ from api.budget import SessionBudgets
 from api.errors import ConfigurationError
 from api.limits import Limits, Policy
 from api.metrics import Metrics, MetricsMiddleware
-from api.pool import RecentFirstPool
+from api.pool import RecentFirstPool, keepalives_for
 from api.routes import dashboard, health, scans
 from scan_analytics import migrate
 from scan_analytics.settings import ENV_PREFIX, Settings
@@ -95,15 +95,20 @@ def create_app(
         settings.jwt_issuer, settings.jwt_audience, settings.jwt_algorithms, settings.jwt_leeway_seconds
     )
     key_source = keys if keys is not None else key_source_for(settings)
+    url = settings.api_database_url or settings.database_url
     pool: AsyncConnectionPool = RecentFirstPool(
-        settings.api_database_url or settings.database_url,
+        url,
         min_size=settings.database_pool_min,
         max_size=settings.database_pool_max,
         open=False,
         timeout=settings.api_pool_timeout_seconds,
         max_waiting=settings.api_pool_max_waiting,
         name="api",
-        kwargs={"autocommit": True, "options": queries.session_options(settings.api_statement_timeout_ms)},
+        kwargs={
+            "autocommit": True,
+            "options": queries.session_options(settings.api_statement_timeout_ms),
+            **keepalives_for(url),
+        },
     )
     limits = limits_for(settings)
     metrics = Metrics()

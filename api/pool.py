@@ -5,7 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from psycopg import AsyncConnection
+from psycopg.conninfo import conninfo_to_dict
 from psycopg_pool import AsyncConnectionPool
+
+# TCP keepalives of the pool's connections: a probe after a minute idle, so a connection left
+# at the bottom of the pool through a quiet spell keeps its path through firewalls and NAT (which
+# drop flows idle for minutes), and one whose server went away is found within 90 s, not the
+# kernel's two hours.
+KEEPALIVES = {"keepalives_idle": 60, "keepalives_interval": 10, "keepalives_count": 3}
+
+
+def keepalives_for(url: str) -> dict[str, int]:
+    """KEEPALIVES, less the ones `url` sets itself."""
+    given = conninfo_to_dict(url)
+    return {name: value for name, value in KEEPALIVES.items() if name not in given}
 
 
 class RecentFirstPool(AsyncConnectionPool[AsyncConnection[Any]]):
@@ -19,7 +32,8 @@ class RecentFirstPool(AsyncConnectionPool[AsyncConnection[Any]]):
     connections left idle for `max_idle`, the oldest first). The other side: after a quiet
     spell a burst may be handed connections idle for up to `max_idle` (10 minutes by default);
     one that something between closed meanwhile fails its request with a 503, and the pool
-    replaces it, as before with any connection the network dropped.
+    replaces it, as before with any connection the network dropped. The API's connections
+    carry TCP keepalives (KEEPALIVES) so that idle ones stay open, or are found closed early.
     """
 
     async def _get_ready_connection(self, timeout: float | None) -> AsyncConnection[Any] | None:

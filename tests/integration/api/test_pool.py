@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 from psycopg import AsyncConnection
+from psycopg.conninfo import make_conninfo
 
 from api.main import create_app
 from api.pool import RecentFirstPool
@@ -34,5 +37,35 @@ async def test_the_connection_returned_last_is_handed_out_next(api_settings: Set
             assert {await backend(a), await backend(b)} == {pids[2], pids[0]}
 
 
-def test_the_api_serves_from_it(api_settings: Settings) -> None:
-    assert isinstance(create_app(api_settings).state.pool, RecentFirstPool)
+def keepalive_options(conn: AsyncConnection) -> tuple[int, int, int, int]:
+    """SO_KEEPALIVE, TCP_KEEPIDLE, TCP_KEEPINTVL and TCP_KEEPCNT of the connection's socket."""
+    sock = socket.socket(fileno=conn.fileno())
+    try:
+        return (
+            sock.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE),
+            sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE),
+            sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL),
+            sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT),
+        )
+    finally:
+        sock.detach()  # the connection's, not this socket object's, to close
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [("", (1, 60, 10, 3)), ("keepalives_idle=300", (1, 300, 10, 3))],
+    ids=["the API's", "the URL's own idle time"],
+)
+async def test_the_api_serves_from_it_with_tcp_keepalives(
+    api_settings: Settings, query: str, expected: tuple[int, int, int, int]
+) -> None:
+    url = make_conninfo(api_settings.database_url, **dict([query.split("=")] if query else []))
+    app = create_app(api_settings.model_copy(update={"database_url": url}))
+    pool = app.state.pool
+    assert isinstance(pool, RecentFirstPool)
+    await pool.open(wait=True)
+    try:
+        async with pool.connection() as conn:
+            assert keepalive_options(conn) == expected
+    finally:
+        await pool.close()
