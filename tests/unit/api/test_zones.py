@@ -1,4 +1,5 @@
 from datetime import UTC, date, datetime, timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -232,3 +233,40 @@ def test_days_and_hours_sum_to_the_scans_of_the_range(
     # every hour is labelled with its own day
     labels = [datetime.fromisoformat(str(h["hour"])) for h in hours]
     assert {d.date() for d in labels} == set(window.days())
+
+
+@given(
+    st.sampled_from(
+        ["America/Chicago", "Europe/London", "Australia/Lord_Howe", "Africa/Casablanca", "Asia/Tokyo", "UTC"]
+    ),
+    st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31)),
+    st.integers(min_value=0, max_value=92),
+)
+def test_hours_and_days_kept_for_a_range_are_those_worked_out_afresh(
+    name: str, since: date, length: int
+) -> None:
+    """The hours of a range are kept (lru_cache) for the next request of it: the same, each time."""
+    zone, window = ZoneInfo(name), Window(since, since + timedelta(days=length))
+    start, end = (int(t.timestamp()) for t in zones.utc_range(window, zone))
+    per_hour = {hour: 1 for hour in range(start, end, 7 * HOUR)}
+    labels = [datetime.fromtimestamp(hour, zone).isoformat() for hour in range(start, end, HOUR)]
+    starts = [int(s.timestamp()) for s in zones.day_starts(window, zone)]
+    by_day = [sum(1 for h in per_hour if a <= h < b) for a, b in pairwise(starts)]
+    uneven = next(
+        (h for h in (datetime.fromtimestamp(t, zone) for t in range(start, end, HOUR)) if h.minute), None
+    )
+    for _ in range(2):  # worked out, then kept
+        assert [h["hour"] for h in zones.local_hours(window, zone, per_hour)] == labels
+        assert [d["scans"] for d in zones.local_days(window, zone, per_hour)] == by_day
+        assert zones.uneven_hour(*zones.utc_range(window, zone), zone) == uneven
+
+
+def test_two_zones_over_the_same_utc_hours_keep_their_own_labels() -> None:
+    # Casablanca's clocks go back an hour for Ramadan and forward after it; Etc/GMT-1 stays at
+    # +01:00: the same UTC range for these days, not the same local hours
+    window = Window(D("2026-02-01"), D("2026-03-31"))
+    casablanca, fixed = ZoneInfo("Africa/Casablanca"), ZoneInfo("Etc/GMT-1")
+    assert zones.utc_range(window, casablanca) == zones.utc_range(window, fixed)
+    for zone in (casablanca, fixed, casablanca):
+        offsets = {str(h["hour"])[-6:] for h in zones.local_hours(window, zone, {})}
+        assert offsets == ({"+01:00", "+00:00"} if zone is casablanca else {"+01:00"})
