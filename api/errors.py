@@ -80,5 +80,21 @@ class Unavailable(ApiError):
         return {"Retry-After": str(self.retry_after)}
 
 
+class SchemaBehind(Unavailable):
+    """The database lacks migrations this API ships with: it says which, and to migrate."""
+
+    def __init__(self, version: int | None, needed: int) -> None:
+        have = (
+            f"migration {version}"
+            if version is not None
+            else "no migration this API can read (it reads schema_migrations since migration 17)"
+        )
+        super().__init__(
+            f"the database's schema is behind this API's: it has {have}, the API needs migration "
+            f"{needed}; run `scan-analytics migrate`",
+            retry_after=30,
+        )
+
+
 class ConfigurationError(ApiError):
     """The API or the token tool is configured in a way that cannot work."""

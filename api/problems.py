@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import queries
-from api.errors import ApiError, Forbidden, Unauthorized
+from api.errors import ApiError, Forbidden, SchemaBehind, Unauthorized
 
 log = logging.getLogger("api")
 
@@ -122,9 +122,8 @@ def install(app: FastAPI) -> None:
         if version is not None and version >= needed:
             return await on_unexpected(request, exc)
         log.error("%s %s: %s: %s", request.method, request.url.path, type(exc).__name__, exc)
-        return problem(
-            request, 503, "Service Unavailable", queries.behind(version, needed), {"Retry-After": "30"}
-        )
+        behind = SchemaBehind(version, needed)
+        return problem(request, behind.status, behind.title, str(behind), behind.headers())
 
     app.add_exception_handler(ApiError, on_api_error)
     app.add_exception_handler(RequestValidationError, on_validation)

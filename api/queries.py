@@ -865,19 +865,6 @@ async def schema_version(conn: AsyncConnection[Any]) -> int | None:
     return None if row is None or row[0] is None else int(row[0])
 
 
-def behind(version: int | None, needed: int) -> str:
-    """What a database without all of this API's migrations is told to do."""
-    have = (
-        f"migration {version}"
-        if version is not None
-        else "no migration this API can read (it reads schema_migrations since migration 17)"
-    )
-    return (
-        f"the database's schema is behind this API's: it has {have}, the API needs migration "
-        f"{needed}; run `scan-analytics migrate`"
-    )
-
-
 READER_ROLE = "scan_analytics_reader"  # migration 0005: SELECT on what the API reads
 
 

@@ -7,7 +7,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from api import queries
 from api.deps import PoolDep
-from api.errors import Unavailable
+from api.errors import SchemaBehind, Unavailable
 
 router = APIRouter(tags=["operations"])
 metrics_router = APIRouter(tags=["operations"])  # left out when metrics have a port of their own
@@ -34,7 +34,7 @@ async def readyz(request: Request, pool: PoolDep) -> dict[str, str]:
         raise Unavailable(f"the database cannot be reached: {type(e).__name__}") from e
     needed: int = request.app.state.schema_version
     if version is None or version < needed:
-        raise Unavailable(queries.behind(version, needed), retry_after=30)
+        raise SchemaBehind(version, needed)
     return {"status": "ready"}
 
 
