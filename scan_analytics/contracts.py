@@ -37,6 +37,16 @@ def ensure_topics(settings: Settings) -> list[str]:
     return schemas.ensure_topics(settings.kafka_bootstrap, topic_specs(settings))
 
 
+def scratch_names(tag: str) -> dict[str, str]:
+    """The topics and worker id of a scratch pipeline (tests, benchmarks), each with `tag` in it."""
+    return {
+        "topic_raw": f"scans.raw.{tag}",
+        "topic_enriched": f"scans.enriched.{tag}",
+        "topic_dlq": f"scans.dlq.{tag}",
+        "worker_id": f"scan-analytics-{tag}",
+    }
+
+
 def drop_topics(settings: Settings, *others: str) -> list[str]:
     """Delete a pipeline's topics: raw, enriched, dead letters, the worker's own (its id's prefix), others.
 

@@ -18,7 +18,7 @@ from confluent_kafka import KafkaException
 from psycopg.conninfo import conninfo_to_dict
 
 from scan_analytics import migrate, services
-from scan_analytics.contracts import delete_topics, drop_topics
+from scan_analytics.contracts import delete_topics, drop_topics, scratch_names
 from scan_analytics.databases import create_database, drop_database
 from scan_analytics.settings import Settings, load_settings
 
@@ -57,16 +57,7 @@ def isolated(base: Settings, tag: str, **update: Any) -> Iterator[Settings]:
     setting (the API's auth files, a worker's ports ...).
     """
     with migrated_database(base, f"sa_test_{tag}") as url:
-        own = base.model_copy(
-            update={
-                "database_url": url,
-                "topic_raw": f"scans.raw.{tag}",
-                "topic_enriched": f"scans.enriched.{tag}",
-                "topic_dlq": f"scans.dlq.{tag}",
-                "worker_id": f"scan-analytics-{tag}",
-                **update,
-            }
-        )
+        own = base.model_copy(update={"database_url": url, **scratch_names(tag), **update})
         try:
             yield own
         finally:
